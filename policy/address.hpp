@@ -1,0 +1,35 @@
+// NAME
+//	address 3h
+// SUMMARY
+//	envelope and header address helpers
+// SYNOPSIS
+//	#include "policy/address.hpp"
+// DESCRIPTION
+//	strip_angle() removes the <> around an envelope argument and any ESMTP
+//	parameters after it. split_address() splits at the last `@`. Domains
+//	compare case-insensitively, local parts as Postfix does by default
+//	(case-insensitively too: Postfix folds lookup keys to lower case).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace milter503::policy {
+
+// "<bob@example.test> SIZE=100" -> "bob@example.test"; "<>" -> "".
+std::string strip_angle(std::string_view envelope_arg);
+
+struct AddressParts {
+    std::string local;   // as written
+    std::string domain;  // lower-cased, without a trailing dot
+};
+
+// No `@`: local = whole address, domain empty.
+AddressParts split_address(std::string_view address);
+
+std::string to_lower_ascii(std::string_view text);
+
+// Same mailbox, ignoring case (see DESCRIPTION).
+bool same_address(std::string_view a, std::string_view b);
+
+}  // namespace milter503::policy

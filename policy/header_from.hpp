@@ -1,0 +1,31 @@
+// NAME
+//	header_from 3h
+// SUMMARY
+//	parse a From: header into display name and address
+// SYNOPSIS
+//	#include "policy/header_from.hpp"
+// DESCRIPTION
+//	Handles the forms clients really send: `Name <a@b>`, `"Quoted, Name"
+//	<a@b>`, `a@b`, `a@b (Comment Name)`, RFC 2047 encoded words left as
+//	they are, folded lines. Bounded work on any input: it never throws and
+//	never recurses on client data.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace milter503::policy {
+
+struct HeaderFrom {
+    std::string display_name;  // unquoted, may be empty
+    std::string address;       // without <>, may be empty when unparsable
+    bool display_name_quoted = false;
+};
+
+HeaderFrom parse_header_from(std::string_view value);
+
+// The characters in a display name that are known to trip clients and
+// servers (apostrophe, other RFC 5322 specials). Empty when none.
+std::string special_characters(std::string_view display_name);
+
+}  // namespace milter503::policy

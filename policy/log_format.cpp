@@ -1,0 +1,195 @@
+// NAME
+//	log_format 3
+// SUMMARY
+//	writer and reader of milter503's key=value log fields
+// DESCRIPTION
+//	See log_format.hpp for the rules. The writer validates UTF-8 itself
+//	rather than trusting the locale, because the bytes come from clients.
+#include "policy/log_format.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace milter503::logfmt {
+namespace {
+
+constexpr std::array<char, 16> hex_digits = {'0', '1', '2', '3', '4', '5', '6', '7',
+                                             '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
+// there are not one (overlong forms, surrogates and values past U+10FFFF
+// included, as RFC 3629 requires).
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+    const auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
+    const uint8_t lead = byte(i);
+    size_t len = 0;
+    uint8_t min_second = 0x80;
+    uint8_t max_second = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        len = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        len = 3;
+        if (lead == 0xE0) min_second = 0xA0;
+        if (lead == 0xED) max_second = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        len = 4;
+        if (lead == 0xF0) min_second = 0x90;
+        if (lead == 0xF4) max_second = 0x8F;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+    for (size_t k = 2; k < len; ++k) {
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+    }
+    return len;
+}
+
+bool is_bare_ascii(char c) {
+    const auto u = static_cast<uint8_t>(c);
+    return u > 0x20 && u < 0x7F && c != '"' && c != '\\' && c != '=';
+}
+
+bool needs_quotes(std::string_view value) {
+    if (value.empty()) return true;
+    for (size_t i = 0; i < value.size();) {
+        const auto u = static_cast<uint8_t>(value[i]);
+        if (u < 0x80) {
+            if (!is_bare_ascii(value[i])) return true;
+            ++i;
+            continue;
+        }
+        const size_t len = utf8_sequence_length(value, i);
+        if (len == 0) return true;
+        i += len;
+    }
+    return false;
+}
+
+void append_hex_escape(std::string& out, uint8_t u) {
+    out += "\\x";
+    out += hex_digits[u >> 4];
+    out += hex_digits[u & 0x0F];
+}
+
+void append_quoted(std::string& out, std::string_view value) {
+    out += '"';
+    for (size_t i = 0; i < value.size();) {
+        const char c = value[i];
+        const auto u = static_cast<uint8_t>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+            ++i;
+        } else if (u < 0x20 || u == 0x7F) {
+            append_hex_escape(out, u);
+            ++i;
+        } else if (u < 0x80) {
+            out += c;
+            ++i;
+        } else if (const size_t len = utf8_sequence_length(value, i); len != 0) {
+            out.append(value.substr(i, len));
+            i += len;
+        } else {
+            append_hex_escape(out, u);
+            ++i;
+        }
+    }
+    out += '"';
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Reads a quoted value starting after the opening quote; advances `pos`
+// past the closing quote.
+std::optional<std::string> read_quoted(std::string_view text, size_t& pos) {
+    std::string value;
+    while (pos < text.size()) {
+        const char c = text[pos++];
+        if (c == '"') return value;
+        if (c != '\\') {
+            value += c;
+            continue;
+        }
+        if (pos >= text.size()) return std::nullopt;
+        const char escaped = text[pos++];
+        if (escaped == '"' || escaped == '\\') {
+            value += escaped;
+        } else if (escaped == 'x' && pos + 2 <= text.size()) {
+            const int hi = hex_value(text[pos]);
+            const int lo = hex_value(text[pos + 1]);
+            if (hi < 0 || lo < 0) return std::nullopt;
+            value += static_cast<char>(hi * 16 + lo);
+            pos += 2;
+        } else {
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;  // no closing quote: a truncated line
+}
+
+}  // namespace
+
+void append_value(std::string& out, std::string_view value) {
+    if (needs_quotes(value)) {
+        append_quoted(out, value);
+    } else {
+        out.append(value);
+    }
+}
+
+void append_field(std::string& out, std::string_view key, std::string_view value) {
+    if (!out.empty()) out += ' ';
+    out.append(key);
+    out += '=';
+    append_value(out, value);
+}
+
+std::string escape_value(std::string_view value) {
+    std::string out;
+    append_value(out, value);
+    return out;
+}
+
+std::optional<Fields> parse_fields(std::string_view text) {
+    Fields fields;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        if (text[pos] == ' ') {
+            ++pos;
+            continue;
+        }
+        const size_t eq = text.find('=', pos);
+        if (eq == std::string_view::npos || eq == pos) return std::nullopt;
+        std::string key(text.substr(pos, eq - pos));
+        if (key.find(' ') != std::string::npos) return std::nullopt;
+        pos = eq + 1;
+        if (pos < text.size() && text[pos] == '"') {
+            ++pos;
+            auto value = read_quoted(text, pos);
+            if (!value) return std::nullopt;
+            fields.emplace_back(std::move(key), std::move(*value));
+        } else {
+            size_t end = text.find(' ', pos);
+            if (end == std::string_view::npos) end = text.size();
+            fields.emplace_back(std::move(key), std::string(text.substr(pos, end - pos)));
+            pos = end;
+        }
+    }
+    return fields;
+}
+
+const std::string* find_field(const Fields& fields, std::string_view key) {
+    for (const auto& [name, value] : fields) {
+        if (name == key) return &value;
+    }
+    return nullptr;
+}
+
+}  // namespace milter503::logfmt

@@ -1,0 +1,83 @@
+// NAME
+//	log_format 3h
+// SUMMARY
+//	the one definition of milter503's log line fields
+// SYNOPSIS
+//	#include "policy/log_format.hpp"
+// DESCRIPTION
+//	The milter writes and milter503-report reads the same `key=value`
+//	lines, so both sides go through this module and nothing else.
+//
+//	A value is written bare when it holds only safe printable bytes, and
+//	double-quoted otherwise (space, `"`, `\`, `=`, or an empty value).
+//	Inside the quotes `"` and `\` take a backslash. Control bytes, DEL and
+//	bytes that are not valid UTF-8 are written as `\xHH` whether quoted or
+//	not, so no byte a client controls can end a line, open a new field or
+//	forge a syslog record.
+//
+//	parse_fields() is the inverse: it turns the text after the `PREFIX: `
+//	back into the original key/value pairs, byte for byte.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace milter503::logfmt {
+
+// Field names shared by writer and reader. Changing one breaks old logs.
+namespace key {
+inline constexpr std::string_view finding = "finding";
+inline constexpr std::string_view cause = "cause";
+inline constexpr std::string_view conn = "conn";
+inline constexpr std::string_view client = "client";
+inline constexpr std::string_view helo = "helo";
+inline constexpr std::string_view port = "port";
+inline constexpr std::string_view auth = "auth";
+inline constexpr std::string_view from = "from";
+inline constexpr std::string_view header_from = "header_from";
+inline constexpr std::string_view rcpt_ok = "rcpt_ok";
+inline constexpr std::string_view rcpt_rejected = "rcpt_rejected";
+inline constexpr std::string_view rejected = "rejected";
+inline constexpr std::string_view advice = "advice";
+inline constexpr std::string_view detail = "detail";
+inline constexpr std::string_view sessions = "sessions";
+inline constexpr std::string_view transactions = "transactions";
+inline constexpr std::string_view findings = "findings";
+inline constexpr std::string_view suppressed = "suppressed";
+inline constexpr std::string_view first = "first";
+inline constexpr std::string_view last = "last";
+inline constexpr std::string_view macro = "macro";
+inline constexpr std::string_view phase = "phase";
+}  // namespace key
+
+// The text between the syslog header and the fields.
+inline constexpr std::string_view summary_prefix = "summary";
+inline constexpr std::string_view no_queue_id = "NOQUEUE";
+// Written for an empty login and as the value of `rejected` when the MTA
+// did not pass the refused recipients (Sendmail's check_rcpt).
+inline constexpr std::string_view none = "-";
+inline constexpr std::string_view unreported = "unreported";
+
+using Field = std::pair<std::string, std::string>;
+using Fields = std::vector<Field>;
+
+// Appends the escaped form of `value` (quoted when needed).
+void append_value(std::string& out, std::string_view value);
+
+// Appends ` key=value` (no leading space when `out` is empty).
+void append_field(std::string& out, std::string_view key, std::string_view value);
+
+// Escaped form of a value as append_value() writes it.
+std::string escape_value(std::string_view value);
+
+// Splits `key=value key="quoted value"` back into its pairs, undoing the
+// escapes. Returns nullopt when the text is not in this format.
+std::optional<Fields> parse_fields(std::string_view text);
+
+// Value of the first field named `key`, or nullptr.
+const std::string* find_field(const Fields& fields, std::string_view key);
+
+}  // namespace milter503::logfmt
