@@ -26,6 +26,12 @@ HeaderFrom parse_header_from(std::string_view value);
 
 // The characters in a display name that are known to trip clients and
 // servers (apostrophe, other RFC 5322 specials). Empty when none.
+// Judges the name as written without quotes (see the overload).
 std::string special_characters(std::string_view display_name);
+
+// The same, knowing whether the client quoted the name: inside quotes a
+// comma or other special is harmless, so only the apostrophe, `"` and `\`
+// are reported (HeaderFrom::display_name_quoted gives `quoted`).
+std::string special_characters(std::string_view display_name, bool quoted);
 
 }  // namespace milter503::policy

@@ -42,8 +42,13 @@ public:
     static std::optional<SenderLoginMap> parse(std::string_view text, std::string_view file,
                                                MapError* error);
     // The logins listed for the first key that matches, or nullptr.
+    // Extensions are split at `+`.
     const std::vector<std::string>* owners(std::string_view sender,
                                            const DomainSet& local_domains) const;
+    // The same with the MTA's recipient_delimiter ('\0': no extensions).
+    const std::vector<std::string>* owners(std::string_view sender,
+                                           const DomainSet& local_domains,
+                                           char recipient_delimiter) const;
     size_t size() const { return entries_.size(); }
 
 private:
@@ -51,6 +56,8 @@ private:
 };
 
 // True when `login` may send as `sender`. `map` may be null (no map).
+// Always true for the null sender: Postfix's reject_*_sender_login_mismatch
+// skip an empty sender.
 bool login_owns_sender(std::string_view login, std::string_view sender,
                        const SenderLoginMap* map, const DomainSet& local_domains,
                        char recipient_delimiter = '+');

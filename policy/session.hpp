@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policy/finding.hpp"
@@ -97,12 +98,19 @@ private:
         std::vector<RejectedRcpt> rejected;
         bool header_from_seen = false;
         bool mailbox_full_reported = false;
+        unsigned rejected_count = 0;  // `rejected` keeps only the first few
+        std::vector<std::pair<Cause, unsigned>> cause_counts;  // first seen first
     };
 
     std::vector<Finding> end_transaction();
     Finding make_finding(FindingKind kind, Cause cause) const;
     Cause sharpen_cause(Cause cause) const;
     bool client_trusted() const;
+    bool authenticated() const { return !txn_.auth_login.empty(); }
+    void check_sender(std::vector<Finding>& findings);
+    void check_header_from(std::string_view value, std::vector<Finding>& findings);
+    void record_rejection(RejectedRcpt rcpt, std::vector<Finding>& findings);
+    Finding no_accepted_rcpt() const;
 
     std::shared_ptr<const Settings> settings_;
     SenderHistory* history_;

@@ -1,0 +1,59 @@
+// NAME
+//	connection 3h
+// SUMMARY
+//	one MTA connection: macros in, policy events out
+// SYNOPSIS
+//	#include "milter/connection.hpp"
+// DESCRIPTION
+//	Created at negotiate (or connect, when negotiate did not run) and freed
+//	at close. Each method copies the macros its stage needs, hands one
+//	event to policy::Session and passes the findings to the Service. It
+//	keeps the configuration snapshot it was created with.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <memory>
+#include <string>
+
+#include "conf/config.hpp"
+#include "milter/milter_api.hpp"
+#include "milter/service.hpp"
+#include "policy/session.hpp"
+
+namespace milter503::milter {
+
+class Connection {
+public:
+    explicit Connection(Service& service);
+
+    // The SMFIP_NR_* flags agreed at negotiate: those stages answer NOREPLY.
+    void set_no_reply_flags(unsigned long flags) { no_reply_flags_ = flags; }
+    sfsistat reply(unsigned long stage_flag) const {
+        return (no_reply_flags_ & stage_flag) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+    }
+
+    void connect(const Macros& macros, const char* hostname, const sockaddr* address);
+    void helo(const char* helo);
+    void mail(const Macros& macros, const char* sender);
+    void rcpt(const Macros& macros, const char* recipient);
+    void header(const char* name, const char* value);
+    void end_of_message(const Macros& macros);
+    void abort();
+    void close();
+
+private:
+    void check_macro(const Macros& macros, const char* name, MacroStage stage,
+                     const char* effect);
+    void log_phase(std::string_view phase, std::string_view detail = {});
+    void report(const std::vector<policy::Finding>& findings) { service_.report(findings); }
+
+    Service& service_;
+    std::shared_ptr<const conf::Config> config_;
+    policy::Session session_;
+    unsigned long no_reply_flags_ = 0;
+    bool postfix_ = false;
+    bool connected_ = false;
+};
+
+}  // namespace milter503::milter

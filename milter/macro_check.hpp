@@ -1,0 +1,57 @@
+// NAME
+//	macro_check 3h
+// SUMMARY
+//	say once which MTA macro is missing, and the line that adds it
+// SYNOPSIS
+//	#include "milter/macro_check.hpp"
+// DESCRIPTION
+//	A milter only sees the macros the MTA is told to send. Rather than
+//	diagnose less without a word, each missing macro the diagnosis needs
+//	is reported once per process, with the sendmail.mc and main.cf lines
+//	that add it (the whole default list plus the macro: Sendmail's m4
+//	defaults are defined after the .mc is read, so "append" forms fail).
+//
+//	A macro counts as missing only where it is always set when listed:
+//	{auth_authen} is unset for unauthenticated clients, so it is missing
+//	only when {auth_type} came without it.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace milter503::milter {
+
+enum class MacroStage { connect, envfrom, envrcpt };
+
+struct MissingMacro {
+    std::string macro;   // "{daemon_port}"
+    MacroStage stage;
+    std::string effect;  // what the diagnosis loses
+};
+
+// The log line for a missing macro:
+// `missing-macro: macro=... stage=... effect="..." sendmail_mc="..." postfix_main_cf="..."`.
+std::string format_missing_macro(const MissingMacro& missing);
+
+class MacroCheck {
+public:
+    // True the first time `macro` is reported missing in this process.
+    bool first_report(std::string_view macro);
+
+private:
+    std::mutex mutex_;
+    std::set<std::string, std::less<>> reported_;
+};
+
+// The macros milter503 asks for with smfi_setsymlist, per stage.
+inline constexpr const char* connect_macros =
+    "j _ v {daemon_name} {daemon_addr} {daemon_port} {client_addr} {client_port} {client_name}";
+inline constexpr const char* helo_macros = "{tls_version}";
+inline constexpr const char* envfrom_macros = "i {auth_type} {auth_authen} {auth_author} {mail_addr}";
+inline constexpr const char* envrcpt_macros = "i {rcpt_mailer} {rcpt_host} {rcpt_addr}";
+inline constexpr const char* eom_macros = "i";
+
+}  // namespace milter503::milter

@@ -1,0 +1,48 @@
+// NAME
+//	service 3
+// SUMMARY
+//	configuration snapshot, client table and finding lines
+#include "milter/service.hpp"
+
+namespace milter503::milter {
+
+Service::Service(conf::Config config, LogSink& log, std::function<Clock::time_point()> now)
+    : config_(std::make_shared<const conf::Config>(std::move(config))),
+      log_(log),
+      now_(std::move(now)),
+      clients_(config_.load()->max_clients, config_.load()->log_rate_limit) {}
+
+void Service::replace_config(conf::Config config) {
+    clients_.set_limits(config.max_clients, config.log_rate_limit);
+    config_.store(std::make_shared<const conf::Config>(std::move(config)));
+}
+
+void Service::record_session(const std::string& client_addr) {
+    clients_.record_session(client_addr, now());
+}
+
+void Service::record_transaction(const std::string& client_addr) {
+    clients_.record_transactions(client_addr, 1, now());
+}
+
+void Service::report(const std::vector<policy::Finding>& findings) {
+    for (const auto& finding : findings) {
+        if (clients_.record_finding(finding, now())) {
+            log_.write(Severity::info, policy::format_finding(finding));
+        }
+    }
+}
+
+void Service::log_summary() {
+    for (const auto& summary : clients_.snapshot()) {
+        log_.write(Severity::info, policy::format_summary(summary));
+    }
+}
+
+void Service::report_missing_macro(const MissingMacro& missing) {
+    if (macros_.first_report(missing.macro)) {
+        log_.write(Severity::warning, format_missing_macro(missing));
+    }
+}
+
+}  // namespace milter503::milter

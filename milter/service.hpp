@@ -1,0 +1,62 @@
+// NAME
+//	service 3h
+// SUMMARY
+//	process-wide state shared by every connection
+// SYNOPSIS
+//	#include "milter/service.hpp"
+// DESCRIPTION
+//	Service holds the current configuration (swapped whole on reload;
+//	connections keep the snapshot they started with), the per-client
+//	table, the missing-macro memory, the log sink and the clock. It turns
+//	findings into log lines, honouring the per-client rate limit.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conf/config.hpp"
+#include "milter/log_sink.hpp"
+#include "milter/macro_check.hpp"
+#include "policy/client_table.hpp"
+#include "policy/finding.hpp"
+
+namespace milter503::milter {
+
+using Clock = policy::Clock;
+
+class Service {
+public:
+    Service(conf::Config config, LogSink& log,
+            std::function<Clock::time_point()> now = [] { return Clock::now(); });
+
+    std::shared_ptr<const conf::Config> config() const { return config_.load(); }
+    // Applies a new configuration to new connections (SIGUSR1).
+    void replace_config(conf::Config config);
+
+    std::string next_connection_id() { return std::to_string(++connection_count_); }
+    Clock::time_point now() const { return now_(); }
+
+    void record_session(const std::string& client_addr);
+    void record_transaction(const std::string& client_addr);
+    // Counts each finding and writes its line unless rate-limited.
+    void report(const std::vector<policy::Finding>& findings);
+    // One `summary:` line per client (SIGUSR2, periodic, shutdown).
+    void log_summary();
+    void report_missing_macro(const MissingMacro& missing);
+
+    void log(Severity severity, std::string_view line) { log_.write(severity, line); }
+    policy::ClientTable& clients() { return clients_; }
+
+private:
+    std::atomic<std::shared_ptr<const conf::Config>> config_;
+    LogSink& log_;
+    std::function<Clock::time_point()> now_;
+    policy::ClientTable clients_;
+    MacroCheck macros_;
+    std::atomic<unsigned long> connection_count_{0};
+};
+
+}  // namespace milter503::milter

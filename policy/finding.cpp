@@ -1,0 +1,291 @@
+// NAME
+//	finding 3
+// SUMMARY
+//	finding names, the finding log line and its reader
+// DESCRIPTION
+//	format_finding() writes every value through logfmt::append_field(), so
+//	no byte a client controls can end the line or start a field.
+//
+//	Two values have an inner structure that logfmt does not know about:
+//	- The queue id before the colon is written bare. It comes from the MTA
+//	  and is alphanumeric in Postfix and Sendmail; any other byte (and the
+//	  N of a queue id that reads "NOQUEUE") is written as \xHH, so the
+//	  prefix stays one safe token and still reads back exactly.
+//	- rejected= holds `<RCPT> STATUS TEXT` entries joined by "; ". Inside
+//	  an entry `\` and `;` are written as \x5c and \x3b, and also `>` in
+//	  RCPT and space in STATUS, so that the first `;` always separates two
+//	  entries and each entry splits unambiguously. logfmt then escapes the
+//	  whole value once more; the reader undoes both layers.
+#include "policy/finding.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace milter503::policy {
+namespace {
+
+namespace key = logfmt::key;
+
+constexpr std::array<std::string_view, 6> finding_names = {
+    "no-accepted-rcpt",     "unauthenticated-sender", "sender-login-mismatch",
+    "header-from-mismatch", "display-name-special",   "mailbox-full",
+};
+
+constexpr std::string_view entry_separator = "; ";
+
+bool is_alnum(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+void append_hex(std::string& out, char c) {
+    constexpr std::string_view digits = "0123456789abcdef";
+    const auto u = static_cast<unsigned char>(c);
+    out += "\\x";
+    out += digits[u >> 4];
+    out += digits[u & 0x0F];
+}
+
+// Undoes append_hex(); every other byte is literal. nullopt on a `\` that
+// does not start a \xHH escape.
+std::optional<std::string> unescape_hex(std::string_view text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\') {
+            out += text[i];
+            continue;
+        }
+        if (i + 3 >= text.size() || text[i + 1] != 'x') return std::nullopt;
+        const int hi = hex_value(text[i + 2]);
+        const int lo = hex_value(text[i + 3]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+        i += 3;
+    }
+    return out;
+}
+
+std::string format_queue_id(std::string_view queue_id) {
+    if (queue_id.empty()) return std::string(logfmt::no_queue_id);
+    std::string out;
+    for (size_t i = 0; i < queue_id.size(); ++i) {
+        const bool reserved = i == 0 && queue_id == logfmt::no_queue_id;
+        if (is_alnum(queue_id[i]) && !reserved) {
+            out += queue_id[i];
+        } else {
+            append_hex(out, queue_id[i]);
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> parse_queue_id(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    if (text == logfmt::no_queue_id) return std::string();
+    for (char c : text) {
+        if (!is_alnum(c) && c != '\\') return std::nullopt;
+    }
+    return unescape_hex(text);
+}
+
+// Escapes `\`, `;` and the bytes in `also` as \xHH.
+std::string escape_part(std::string_view text, std::string_view also) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\\' || c == ';' || also.find(c) != std::string_view::npos) {
+            append_hex(out, c);
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string format_rejected(const Finding& finding) {
+    if (finding.rejected_unreported) return std::string(logfmt::unreported);
+    if (finding.rejected.empty()) return std::string(logfmt::none);
+    std::string out;
+    for (const auto& rcpt : finding.rejected) {
+        if (!out.empty()) out += entry_separator;
+        out += '<';
+        out += escape_part(rcpt.recipient, ">");
+        out += "> ";
+        out += escape_part(rcpt.status, " ");
+        out += ' ';
+        out += escape_part(rcpt.text, "");
+    }
+    return out;
+}
+
+std::optional<RejectedRcpt> parse_entry(std::string_view entry) {
+    if (entry.empty() || entry.front() != '<') return std::nullopt;
+    const size_t close = entry.find("> ");
+    if (close == std::string_view::npos) return std::nullopt;
+    const size_t status_end = entry.find(' ', close + 2);
+    if (status_end == std::string_view::npos) return std::nullopt;
+    auto recipient = unescape_hex(entry.substr(1, close - 1));
+    auto status = unescape_hex(entry.substr(close + 2, status_end - close - 2));
+    auto text = unescape_hex(entry.substr(status_end + 1));
+    if (!recipient || !status || !text) return std::nullopt;
+    return RejectedRcpt{std::move(*recipient), std::move(*status), std::move(*text)};
+}
+
+// Fills rejected / rejected_unreported; false when malformed.
+bool parse_rejected(std::string_view value, Finding& finding) {
+    if (value == logfmt::none) return true;
+    if (value == logfmt::unreported) {
+        finding.rejected_unreported = true;
+        return true;
+    }
+    while (true) {
+        const size_t sep = value.find(entry_separator);
+        auto entry = parse_entry(value.substr(0, sep));
+        if (!entry) return false;
+        finding.rejected.push_back(std::move(*entry));
+        if (sep == std::string_view::npos) return true;
+        value.remove_prefix(sep + entry_separator.size());
+    }
+}
+
+// "NAME[ADDR]:PORT": the address is an IP literal without brackets, so
+// the last `]` ends it; the name may contain anything.
+bool parse_client(std::string_view value, Finding& finding) {
+    const size_t close = value.rfind(']');
+    if (close == std::string_view::npos || close + 1 >= value.size() || value[close + 1] != ':') {
+        return false;
+    }
+    const size_t open = value.rfind('[', close);
+    if (open == std::string_view::npos) return false;
+    finding.client_name = value.substr(0, open);
+    finding.client_addr = value.substr(open + 1, close - open - 1);
+    finding.client_port = value.substr(close + 2);
+    return true;
+}
+
+std::optional<unsigned> parse_count(std::string_view text) {
+    unsigned value = 0;
+    const char* end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, value);
+    if (text.empty() || result.ec != std::errc() || result.ptr != end) return std::nullopt;
+    return value;
+}
+
+// "<addr>" -> "addr"
+std::optional<std::string> unangle(std::string_view value) {
+    if (value.size() < 2 || value.front() != '<' || value.back() != '>') return std::nullopt;
+    return std::string(value.substr(1, value.size() - 2));
+}
+
+std::string client_field(const Finding& finding) {
+    std::string out = finding.client_name;
+    out += '[';
+    out += finding.client_addr;
+    out += "]:";
+    out += finding.client_port;
+    return out;
+}
+
+// The fields every finding line has; a line without one of them is not ours.
+bool read_required(const logfmt::Fields& fields, Finding& finding) {
+    const auto* kind = logfmt::find_field(fields, key::finding);
+    const auto* cause = logfmt::find_field(fields, key::cause);
+    const auto* conn = logfmt::find_field(fields, key::conn);
+    const auto* client = logfmt::find_field(fields, key::client);
+    const auto* helo = logfmt::find_field(fields, key::helo);
+    const auto* port = logfmt::find_field(fields, key::port);
+    const auto* auth = logfmt::find_field(fields, key::auth);
+    const auto* from = logfmt::find_field(fields, key::from);
+    const auto* ok = logfmt::find_field(fields, key::rcpt_ok);
+    const auto* rejected_count = logfmt::find_field(fields, key::rcpt_rejected);
+    const auto* rejected = logfmt::find_field(fields, key::rejected);
+    const auto* advice = logfmt::find_field(fields, key::advice);
+    if (!kind || !cause || !conn || !client || !helo || !port || !auth || !from || !ok ||
+        !rejected_count || !rejected || !advice) {
+        return false;
+    }
+    const auto parsed_kind = finding_from_name(*kind);
+    const auto parsed_cause = cause_from_name(*cause);
+    const auto sender = unangle(*from);
+    const auto rcpt_ok = parse_count(*ok);
+    const auto rcpt_rejected = parse_count(*rejected_count);
+    if (!parsed_kind || !parsed_cause || !sender || !rcpt_ok || !rcpt_rejected) return false;
+    finding.kind = *parsed_kind;
+    finding.cause = *parsed_cause;
+    finding.conn_id = *conn;
+    finding.helo = *helo;
+    finding.daemon_port = *port;
+    finding.auth_login = *auth == logfmt::none ? std::string() : *auth;
+    finding.sender = *sender;
+    finding.rcpt_ok = *rcpt_ok;
+    finding.rcpt_rejected = *rcpt_rejected;
+    finding.advice = *advice;
+    return parse_client(*client, finding) && parse_rejected(*rejected, finding);
+}
+
+bool read_optional(const logfmt::Fields& fields, Finding& finding) {
+    if (const auto* header_from = logfmt::find_field(fields, key::header_from)) {
+        auto address = unangle(*header_from);
+        if (!address) return false;
+        finding.header_from = std::move(*address);
+    }
+    if (const auto* detail = logfmt::find_field(fields, key::detail)) finding.detail = *detail;
+    return true;
+}
+
+}  // namespace
+
+std::string_view finding_name(FindingKind kind) {
+    const auto index = static_cast<size_t>(kind);
+    return index < finding_names.size() ? finding_names[index] : "unknown";
+}
+
+std::optional<FindingKind> finding_from_name(std::string_view name) {
+    for (FindingKind kind : all_finding_kinds) {
+        if (finding_name(kind) == name) return kind;
+    }
+    return std::nullopt;
+}
+
+std::string format_finding(const Finding& finding) {
+    std::string fields;
+    logfmt::append_field(fields, key::finding, finding_name(finding.kind));
+    logfmt::append_field(fields, key::cause, cause_name(finding.cause));
+    logfmt::append_field(fields, key::conn, finding.conn_id);
+    logfmt::append_field(fields, key::client, client_field(finding));
+    logfmt::append_field(fields, key::helo, finding.helo);
+    logfmt::append_field(fields, key::port, finding.daemon_port);
+    logfmt::append_field(fields, key::auth,
+                         finding.auth_login.empty() ? logfmt::none : finding.auth_login);
+    logfmt::append_field(fields, key::from, "<" + finding.sender + ">");
+    if (!finding.header_from.empty()) {
+        logfmt::append_field(fields, key::header_from, "<" + finding.header_from + ">");
+    }
+    logfmt::append_field(fields, key::rcpt_ok, std::to_string(finding.rcpt_ok));
+    logfmt::append_field(fields, key::rcpt_rejected, std::to_string(finding.rcpt_rejected));
+    logfmt::append_field(fields, key::rejected, format_rejected(finding));
+    if (!finding.detail.empty()) logfmt::append_field(fields, key::detail, finding.detail);
+    logfmt::append_field(fields, key::advice, finding.advice);
+    return format_queue_id(finding.queue_id) + ": " + fields;
+}
+
+std::optional<Finding> parse_finding(std::string_view line) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    const size_t colon = line.find(": ");
+    if (colon == std::string_view::npos) return std::nullopt;
+    auto queue_id = parse_queue_id(line.substr(0, colon));
+    if (!queue_id) return std::nullopt;
+    const auto fields = logfmt::parse_fields(line.substr(colon + 2));
+    if (!fields) return std::nullopt;
+    Finding finding;
+    finding.queue_id = std::move(*queue_id);
+    if (!read_required(*fields, finding) || !read_optional(*fields, finding)) return std::nullopt;
+    return finding;
+}
+
+}  // namespace milter503::policy
