@@ -12,11 +12,15 @@
 namespace milter503::policy {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    while (!text.empty() && is_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back()))
+        text.remove_suffix(1);
     return text;
 }
 
@@ -40,7 +44,8 @@ size_t address_end(std::string_view text, char stop) {
 // RFC 5321 source route "@a,@b:user@d": only the mailbox after the
 // last ':' is an address; Postfix drops the route the same way.
 std::string_view drop_source_route(std::string_view address) {
-    if (address.empty() || address.front() != '@') return address;
+    if (address.empty() || address.front() != '@')
+        return address;
     const size_t colon = address.find(':');
     return colon == std::string_view::npos ? address : address.substr(colon + 1);
 }
@@ -60,16 +65,19 @@ std::string strip_angle(std::string_view envelope_arg) {
 
 AddressParts split_address(std::string_view address) {
     const size_t at = address.rfind('@');
-    if (at == std::string_view::npos) return {std::string(address), {}};
+    if (at == std::string_view::npos)
+        return {std::string(address), {}};
     std::string_view domain = address.substr(at + 1);
-    while (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+    while (!domain.empty() && domain.back() == '.')
+        domain.remove_suffix(1);
     return {std::string(address.substr(0, at)), to_lower_ascii(domain)};
 }
 
 std::string to_lower_ascii(std::string_view text) {
     std::string out(text);
     for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
     }
     return out;
 }

@@ -36,7 +36,8 @@ constexpr std::array<CauseInfo, 9> cause_table = {{
      "through the submission port 587 (or 465) with the mailbox login."},
     {Cause::sender_not_logged_in, "sender-not-logged-in",
      "The sender address belongs to a mailbox on this server: turn on \"My outgoing server (SMTP) "
-     "requires authentication\" in the mail client and log in with that mailbox (port 587 or 465)."},
+     "requires authentication\" in the mail client and log in with that mailbox (port 587 or "
+     "465)."},
     {Cause::sender_not_owned, "sender-not-owned",
      "The login used for sending does not own the sender address: set the account's e-mail "
      "address to the mailbox it logs in with, or ask the mail admin to allow this login to send "
@@ -56,7 +57,8 @@ constexpr std::array<CauseInfo, 9> cause_table = {{
      "log names the rule that rejected them."},
     {Cause::rejected_unreported, "rejected-unreported",
      "The MTA refused every recipient but did not pass the reason to the milter: look up the "
-     "queue id or the client in the MTA's log (Sendmail: grep the queue id for \"ruleset=check_rcpt\" "
+     "queue id or the client in the MTA's log (Sendmail: grep the queue id for "
+     "\"ruleset=check_rcpt\" "
      "and read its reject= text)."},
     {Cause::left_trusted_network, "left-trusted-network",
      "This sender used to send from a trusted network or after logging in, but now connects from "
@@ -66,7 +68,8 @@ constexpr std::array<CauseInfo, 9> cause_table = {{
 
 const CauseInfo& info(Cause cause) {
     for (const auto& entry : cause_table) {
-        if (entry.cause == cause) return entry;
+        if (entry.cause == cause)
+            return entry;
     }
     return cause_table[static_cast<size_t>(Cause::policy_reject)];
 }
@@ -79,12 +82,12 @@ struct TextPattern {
 // Most specific first: the sender texts contain "Sender address rejected",
 // the recipient texts "Recipient address rejected".
 constexpr std::array<TextPattern, 21> text_patterns = {{
-    {"relay access denied", Cause::relay_denied},                        // Postfix
-    {"relaying denied", Cause::relay_denied},                            // Sendmail
-    {"relay not permitted", Cause::relay_denied},                        // Exim
-    {"unable to relay", Cause::relay_denied},                            // Exchange
-    {"relaying not allowed", Cause::relay_denied},                       // various
-    {"relay access not allowed", Cause::relay_denied},                   // various
+    {"relay access denied", Cause::relay_denied},       // Postfix
+    {"relaying denied", Cause::relay_denied},           // Sendmail
+    {"relay not permitted", Cause::relay_denied},       // Exim
+    {"unable to relay", Cause::relay_denied},           // Exchange
+    {"relaying not allowed", Cause::relay_denied},      // various
+    {"relay access not allowed", Cause::relay_denied},  // various
     {"sender address rejected: not logged in", Cause::sender_not_logged_in},
     {"sender address rejected: not owned by user", Cause::sender_not_owned},
     {"not owned by user", Cause::sender_not_owned},
@@ -94,7 +97,7 @@ constexpr std::array<TextPattern, 21> text_patterns = {{
     {"quota", Cause::mailbox_full},
     {"insufficient storage", Cause::mailbox_full},
     {"insufficient system storage", Cause::mailbox_full},  // Postfix 452 4.3.1
-    {"user unknown", Cause::unknown_recipient},             // Postfix, Sendmail
+    {"user unknown", Cause::unknown_recipient},            // Postfix, Sendmail
     {"unknown user", Cause::unknown_recipient},
     {"no such user", Cause::unknown_recipient},
     {"recipient unknown", Cause::unknown_recipient},
@@ -102,10 +105,12 @@ constexpr std::array<TextPattern, 21> text_patterns = {{
     {"no mailbox here by that name", Cause::unknown_recipient},
 }};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 struct Status {
-    char klass = 0;                 // '2', '4', '5', or 0 when unknown
+    char klass = 0;                   // '2', '4', '5', or 0 when unknown
     std::string_view subject_detail;  // "2.2" of "5.2.2", empty when unknown
 };
 
@@ -125,14 +130,17 @@ std::optional<Status> parse_enhanced(std::string_view text) {
     if (text.size() < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5')) {
         return std::nullopt;
     }
-    if (text[1] != '.') return std::nullopt;
+    if (text[1] != '.')
+        return std::nullopt;
     size_t pos = 2;
     if (!read_digits(text, pos, 1, 3) || pos >= text.size() || text[pos] != '.') {
         return std::nullopt;
     }
     ++pos;
-    if (!read_digits(text, pos, 1, 3)) return std::nullopt;
-    if (pos < text.size() && text[pos] != ' ') return std::nullopt;
+    if (!read_digits(text, pos, 1, 3))
+        return std::nullopt;
+    if (pos < text.size() && text[pos] != ' ')
+        return std::nullopt;
     return Status{text[0], text.substr(2, pos - 2)};
 }
 
@@ -142,8 +150,10 @@ std::optional<Status> status_in_text(std::string_view text) {
         (text[3] != ' ' && text[3] != '-')) {
         return std::nullopt;
     }
-    if (auto status = parse_enhanced(text.substr(4))) return status;
-    if (text[0] == '4' || text[0] == '5') return Status{text[0], {}};
+    if (auto status = parse_enhanced(text.substr(4)))
+        return status;
+    if (text[0] == '4' || text[0] == '5')
+        return Status{text[0], {}};
     return std::nullopt;
 }
 
@@ -157,38 +167,50 @@ Status class_only(std::string_view status) {
 }
 
 Status effective_status(std::string_view status, std::string_view text) {
-    if (auto parsed = parse_enhanced(status)) return *parsed;
-    if (auto in_text = status_in_text(text)) return *in_text;
+    if (auto parsed = parse_enhanced(status))
+        return *parsed;
+    if (auto in_text = status_in_text(text))
+        return *in_text;
     return class_only(status);
 }
 
 std::optional<Cause> cause_from_text(std::string_view text) {
     const std::string lower = to_lower_ascii(text);
     for (const auto& pattern : text_patterns) {
-        if (lower.find(pattern.needle) != std::string::npos) return pattern.cause;
+        if (lower.find(pattern.needle) != std::string::npos)
+            return pattern.cause;
     }
     return std::nullopt;
 }
 
 }  // namespace
 
-std::string_view cause_name(Cause cause) { return info(cause).name; }
+std::string_view cause_name(Cause cause) {
+    return info(cause).name;
+}
 
 std::optional<Cause> cause_from_name(std::string_view name) {
     for (const auto& entry : cause_table) {
-        if (entry.name == name) return entry.cause;
+        if (entry.name == name)
+            return entry.cause;
     }
     return std::nullopt;
 }
 
-std::string_view cause_advice(Cause cause) { return info(cause).advice; }
+std::string_view cause_advice(Cause cause) {
+    return info(cause).advice;
+}
 
 Cause classify_rejection(std::string_view status, std::string_view text) {
-    if (auto cause = cause_from_text(text)) return *cause;
+    if (auto cause = cause_from_text(text))
+        return *cause;
     const Status parsed = effective_status(status, text);
-    if (parsed.subject_detail == "2.2") return Cause::mailbox_full;
-    if (parsed.subject_detail == "1.1") return Cause::unknown_recipient;
-    if (parsed.klass == '4') return Cause::deferred;
+    if (parsed.subject_detail == "2.2")
+        return Cause::mailbox_full;
+    if (parsed.subject_detail == "1.1")
+        return Cause::unknown_recipient;
+    if (parsed.klass == '4')
+        return Cause::deferred;
     return Cause::policy_reject;
 }
 

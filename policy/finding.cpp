@@ -16,6 +16,9 @@
 //	  RCPT and space in STATUS, so that the first `;` always separates two
 //	  entries and each entry splits unambiguously. logfmt then escapes the
 //	  whole value once more; the reader undoes both layers.
+//	- client= is NAME[ADDR]:PORT; `[`, `]`, `;` and `\` in ADDR and PORT
+//	  (never there when the MTA is sane) are written as \xHH, so the last
+//	  `]` always closes ADDR whatever NAME holds.
 #include "policy/finding.hpp"
 
 #include <array>
@@ -38,9 +41,12 @@ bool is_alnum(char c) {
 }
 
 int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -61,10 +67,12 @@ std::optional<std::string> unescape_hex(std::string_view text) {
             out += text[i];
             continue;
         }
-        if (i + 3 >= text.size() || text[i + 1] != 'x') return std::nullopt;
+        if (i + 3 >= text.size() || text[i + 1] != 'x')
+            return std::nullopt;
         const int hi = hex_value(text[i + 2]);
         const int lo = hex_value(text[i + 3]);
-        if (hi < 0 || lo < 0) return std::nullopt;
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
         out += static_cast<char>(hi * 16 + lo);
         i += 3;
     }
@@ -72,7 +80,8 @@ std::optional<std::string> unescape_hex(std::string_view text) {
 }
 
 std::string format_queue_id(std::string_view queue_id) {
-    if (queue_id.empty()) return std::string(logfmt::no_queue_id);
+    if (queue_id.empty())
+        return std::string(logfmt::no_queue_id);
     std::string out;
     for (size_t i = 0; i < queue_id.size(); ++i) {
         const bool reserved = i == 0 && queue_id == logfmt::no_queue_id;
@@ -86,10 +95,13 @@ std::string format_queue_id(std::string_view queue_id) {
 }
 
 std::optional<std::string> parse_queue_id(std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    if (text == logfmt::no_queue_id) return std::string();
+    if (text.empty())
+        return std::nullopt;
+    if (text == logfmt::no_queue_id)
+        return std::string();
     for (char c : text) {
-        if (!is_alnum(c) && c != '\\') return std::nullopt;
+        if (!is_alnum(c) && c != '\\')
+            return std::nullopt;
     }
     return unescape_hex(text);
 }
@@ -108,11 +120,14 @@ std::string escape_part(std::string_view text, std::string_view also) {
 }
 
 std::string format_rejected(const Finding& finding) {
-    if (finding.rejected_unreported) return std::string(logfmt::unreported);
-    if (finding.rejected.empty()) return std::string(logfmt::none);
+    if (finding.rejected_unreported)
+        return std::string(logfmt::unreported);
+    if (finding.rejected.empty())
+        return std::string(logfmt::none);
     std::string out;
     for (const auto& rcpt : finding.rejected) {
-        if (!out.empty()) out += entry_separator;
+        if (!out.empty())
+            out += entry_separator;
         out += '<';
         out += escape_part(rcpt.recipient, ">");
         out += "> ";
@@ -124,21 +139,26 @@ std::string format_rejected(const Finding& finding) {
 }
 
 std::optional<RejectedRcpt> parse_entry(std::string_view entry) {
-    if (entry.empty() || entry.front() != '<') return std::nullopt;
+    if (entry.empty() || entry.front() != '<')
+        return std::nullopt;
     const size_t close = entry.find("> ");
-    if (close == std::string_view::npos) return std::nullopt;
+    if (close == std::string_view::npos)
+        return std::nullopt;
     const size_t status_end = entry.find(' ', close + 2);
-    if (status_end == std::string_view::npos) return std::nullopt;
+    if (status_end == std::string_view::npos)
+        return std::nullopt;
     auto recipient = unescape_hex(entry.substr(1, close - 1));
     auto status = unescape_hex(entry.substr(close + 2, status_end - close - 2));
     auto text = unescape_hex(entry.substr(status_end + 1));
-    if (!recipient || !status || !text) return std::nullopt;
+    if (!recipient || !status || !text)
+        return std::nullopt;
     return RejectedRcpt{std::move(*recipient), std::move(*status), std::move(*text)};
 }
 
 // Fills rejected / rejected_unreported; false when malformed.
 bool parse_rejected(std::string_view value, Finding& finding) {
-    if (value == logfmt::none) return true;
+    if (value == logfmt::none)
+        return true;
     if (value == logfmt::unreported) {
         finding.rejected_unreported = true;
         return true;
@@ -146,25 +166,33 @@ bool parse_rejected(std::string_view value, Finding& finding) {
     while (true) {
         const size_t sep = value.find(entry_separator);
         auto entry = parse_entry(value.substr(0, sep));
-        if (!entry) return false;
+        if (!entry)
+            return false;
         finding.rejected.push_back(std::move(*entry));
-        if (sep == std::string_view::npos) return true;
+        if (sep == std::string_view::npos)
+            return true;
         value.remove_prefix(sep + entry_separator.size());
     }
 }
 
-// "NAME[ADDR]:PORT": the address is an IP literal without brackets, so
-// the last `]` ends it; the name may contain anything.
+// "NAME[ADDR]:PORT": ADDR and PORT never hold a bracket (escaped by
+// client_field()), so the last `]` closes ADDR and the `[` before it opens
+// it; NAME may contain anything.
 bool parse_client(std::string_view value, Finding& finding) {
     const size_t close = value.rfind(']');
     if (close == std::string_view::npos || close + 1 >= value.size() || value[close + 1] != ':') {
         return false;
     }
     const size_t open = value.rfind('[', close);
-    if (open == std::string_view::npos) return false;
+    if (open == std::string_view::npos)
+        return false;
+    auto addr = unescape_hex(value.substr(open + 1, close - open - 1));
+    auto port = unescape_hex(value.substr(close + 2));
+    if (!addr || !port)
+        return false;
     finding.client_name = value.substr(0, open);
-    finding.client_addr = value.substr(open + 1, close - open - 1);
-    finding.client_port = value.substr(close + 2);
+    finding.client_addr = std::move(*addr);
+    finding.client_port = std::move(*port);
     return true;
 }
 
@@ -172,22 +200,27 @@ std::optional<unsigned> parse_count(std::string_view text) {
     unsigned value = 0;
     const char* end = text.data() + text.size();
     const auto result = std::from_chars(text.data(), end, value);
-    if (text.empty() || result.ec != std::errc() || result.ptr != end) return std::nullopt;
+    if (text.empty() || result.ec != std::errc() || result.ptr != end)
+        return std::nullopt;
     return value;
 }
 
 // "<addr>" -> "addr"
 std::optional<std::string> unangle(std::string_view value) {
-    if (value.size() < 2 || value.front() != '<' || value.back() != '>') return std::nullopt;
+    if (value.size() < 2 || value.front() != '<' || value.back() != '>')
+        return std::nullopt;
     return std::string(value.substr(1, value.size() - 2));
 }
 
+// Address and port come from the MTA (an IP literal, digits); brackets
+// and `\` in them are escaped anyway so that parse_client() can find the
+// structure whatever the client name holds.
 std::string client_field(const Finding& finding) {
     std::string out = finding.client_name;
     out += '[';
-    out += finding.client_addr;
+    out += escape_part(finding.client_addr, "[]");
     out += "]:";
-    out += finding.client_port;
+    out += escape_part(finding.client_port, "[]");
     return out;
 }
 
@@ -214,7 +247,8 @@ bool read_required(const logfmt::Fields& fields, Finding& finding) {
     const auto sender = unangle(*from);
     const auto rcpt_ok = parse_count(*ok);
     const auto rcpt_rejected = parse_count(*rejected_count);
-    if (!parsed_kind || !parsed_cause || !sender || !rcpt_ok || !rcpt_rejected) return false;
+    if (!parsed_kind || !parsed_cause || !sender || !rcpt_ok || !rcpt_rejected)
+        return false;
     finding.kind = *parsed_kind;
     finding.cause = *parsed_cause;
     finding.conn_id = *conn;
@@ -231,10 +265,12 @@ bool read_required(const logfmt::Fields& fields, Finding& finding) {
 bool read_optional(const logfmt::Fields& fields, Finding& finding) {
     if (const auto* header_from = logfmt::find_field(fields, key::header_from)) {
         auto address = unangle(*header_from);
-        if (!address) return false;
+        if (!address)
+            return false;
         finding.header_from = std::move(*address);
     }
-    if (const auto* detail = logfmt::find_field(fields, key::detail)) finding.detail = *detail;
+    if (const auto* detail = logfmt::find_field(fields, key::detail))
+        finding.detail = *detail;
     return true;
 }
 
@@ -247,7 +283,8 @@ std::string_view finding_name(FindingKind kind) {
 
 std::optional<FindingKind> finding_from_name(std::string_view name) {
     for (FindingKind kind : all_finding_kinds) {
-        if (finding_name(kind) == name) return kind;
+        if (finding_name(kind) == name)
+            return kind;
     }
     return std::nullopt;
 }
@@ -269,22 +306,28 @@ std::string format_finding(const Finding& finding) {
     logfmt::append_field(fields, key::rcpt_ok, std::to_string(finding.rcpt_ok));
     logfmt::append_field(fields, key::rcpt_rejected, std::to_string(finding.rcpt_rejected));
     logfmt::append_field(fields, key::rejected, format_rejected(finding));
-    if (!finding.detail.empty()) logfmt::append_field(fields, key::detail, finding.detail);
+    if (!finding.detail.empty())
+        logfmt::append_field(fields, key::detail, finding.detail);
     logfmt::append_field(fields, key::advice, finding.advice);
     return format_queue_id(finding.queue_id) + ": " + fields;
 }
 
 std::optional<Finding> parse_finding(std::string_view line) {
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+        line.remove_suffix(1);
     const size_t colon = line.find(": ");
-    if (colon == std::string_view::npos) return std::nullopt;
+    if (colon == std::string_view::npos)
+        return std::nullopt;
     auto queue_id = parse_queue_id(line.substr(0, colon));
-    if (!queue_id) return std::nullopt;
+    if (!queue_id)
+        return std::nullopt;
     const auto fields = logfmt::parse_fields(line.substr(colon + 2));
-    if (!fields) return std::nullopt;
+    if (!fields)
+        return std::nullopt;
     Finding finding;
     finding.queue_id = std::move(*queue_id);
-    if (!read_required(*fields, finding) || !read_optional(*fields, finding)) return std::nullopt;
+    if (!read_required(*fields, finding) || !read_optional(*fields, finding))
+        return std::nullopt;
     return finding;
 }
 

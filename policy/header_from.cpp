@@ -39,9 +39,11 @@ void walk(std::string_view text, F&& f) {
         const char c = text[i];
         Ctx ctx = quoted ? Ctx::quoted : depth > 0 ? Ctx::comment : Ctx::plain;
         if ((quoted || depth > 0) && c == '\\' && i + 1 < text.size()) {
-            if (!f(i, c, Ctx::syntax)) return;
+            if (!f(i, c, Ctx::syntax))
+                return;
             ++i;
-            if (!f(i, text[i], ctx)) return;
+            if (!f(i, text[i], ctx))
+                return;
             continue;
         }
         if (!quoted && c == '(') {
@@ -54,15 +56,20 @@ void walk(std::string_view text, F&& f) {
             quoted = !quoted;
             ctx = Ctx::syntax;
         }
-        if (!f(i, c, ctx)) return;
+        if (!f(i, c, ctx))
+            return;
     }
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    while (!text.empty() && is_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back()))
+        text.remove_suffix(1);
     return text;
 }
 
@@ -71,7 +78,8 @@ std::string unfold(std::string_view value) {
     std::string out;
     out.reserve(std::min(value.size(), max_header_bytes));
     for (char c : value.substr(0, max_header_bytes)) {
-        if (c != '\r' && c != '\n') out += c;
+        if (c != '\r' && c != '\n')
+            out += c;
     }
     return out;
 }
@@ -89,10 +97,28 @@ size_t find_plain(std::string_view text, char wanted) {
     return found;
 }
 
+// An address worth comparing: an `@` outside quotes and nothing that
+// cannot appear in an addr-spec outside quotes. Anything else (unbalanced
+// garbage, a bare word) is reported as unparsable: empty.
+std::string plausible(std::string address) {
+    bool at = false;
+    bool ok = true;
+    walk(address, [&](size_t, char c, Ctx ctx) {
+        if (ctx != Ctx::plain)
+            return true;
+        if (c == '@')
+            at = true;
+        ok = std::string_view("<>(),; \t\\").find(c) == std::string_view::npos;
+        return ok;
+    });
+    return ok && at ? address : std::string();
+}
+
 // Appends `c`, collapsing whitespace runs to one space.
 void append_collapsed(std::string& out, char c) {
     if (is_space(c)) {
-        if (!out.empty() && out.back() != ' ') out += ' ';
+        if (!out.empty() && out.back() != ' ')
+            out += ' ';
     } else {
         out += c;
     }
@@ -102,8 +128,10 @@ void append_collapsed(std::string& out, char c) {
 void read_display_name(std::string_view phrase, HeaderFrom& from) {
     std::string name;
     walk(phrase, [&](size_t, char c, Ctx ctx) {
-        if (ctx == Ctx::plain || ctx == Ctx::quoted) append_collapsed(name, c);
-        if (ctx == Ctx::syntax && c == '"') from.display_name_quoted = true;
+        if (ctx == Ctx::plain || ctx == Ctx::quoted)
+            append_collapsed(name, c);
+        if (ctx == Ctx::syntax && c == '"')
+            from.display_name_quoted = true;
         return true;
     });
     from.display_name = std::string(trim(name));
@@ -113,8 +141,10 @@ void read_display_name(std::string_view phrase, HeaderFrom& from) {
 std::string read_angle(std::string_view after_open) {
     std::string address;
     walk(after_open, [&](size_t, char c, Ctx ctx) {
-        if (ctx == Ctx::plain && c == '>') return false;
-        if (ctx != Ctx::comment && !(ctx == Ctx::syntax && c != '"')) address += c;
+        if (ctx == Ctx::plain && c == '>')
+            return false;
+        if (ctx != Ctx::comment && !(ctx == Ctx::syntax && c != '"'))
+            address += c;
         return true;
     });
     return strip_angle("<" + std::string(trim(address)) + ">");
@@ -127,8 +157,10 @@ void read_addr_spec(std::string_view mailbox, HeaderFrom& from) {
     std::string comment;
     bool comment_done = false;
     walk(mailbox, [&](size_t, char c, Ctx ctx) {
-        if (ctx == Ctx::comment && !comment_done) append_collapsed(comment, c);
-        if (ctx == Ctx::syntax && c == ')' && !comment.empty()) comment_done = true;
+        if (ctx == Ctx::comment && !comment_done)
+            append_collapsed(comment, c);
+        if (ctx == Ctx::syntax && c == ')' && !comment.empty())
+            comment_done = true;
         if (ctx == Ctx::plain && c == ':') {
             address.clear();  // "Group: a@b;" -> a@b
         } else if ((ctx == Ctx::plain && !is_space(c) && c != ';') || ctx == Ctx::quoted ||
@@ -137,7 +169,7 @@ void read_addr_spec(std::string_view mailbox, HeaderFrom& from) {
         }
         return true;
     });
-    from.address = address;
+    from.address = plausible(std::move(address));
     from.display_name = std::string(trim(comment));
 }
 
@@ -152,7 +184,7 @@ HeaderFrom parse_header_from(std::string_view value) {
     const size_t open = find_plain(text, '<');
     if (open != std::string::npos) {
         read_display_name(std::string_view(text).substr(0, open), from);
-        from.address = read_angle(std::string_view(text).substr(open + 1));
+        from.address = plausible(read_angle(std::string_view(text).substr(open + 1)));
         return from;
     }
     const size_t comma = find_plain(text, ',');
@@ -175,7 +207,8 @@ std::string special_characters(std::string_view display_name, bool quoted) {
     const std::string_view specials = quoted ? quoted_specials : unquoted_specials;
     std::string found;
     for (char c : specials) {
-        if (display_name.find(c) != std::string_view::npos) found += c;
+        if (display_name.find(c) != std::string_view::npos)
+            found += c;
     }
     return found;
 }

@@ -24,11 +24,14 @@ constexpr std::string_view ipv6_prefix = "ipv6:";
 constexpr std::array<uint8_t, 12> mapped_prefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
+    if (text.size() < prefix.size())
+        return false;
     for (size_t i = 0; i < prefix.size(); ++i) {
         char c = text[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != prefix[i]) return false;
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i])
+            return false;
     }
     return true;
 }
@@ -36,10 +39,12 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
 // "[x]" -> "x"; "IPv6:x" -> "x". nullopt for an unbalanced bracket.
 std::optional<std::string_view> unwrap(std::string_view text) {
     if (!text.empty() && text.front() == '[') {
-        if (text.size() < 2 || text.back() != ']') return std::nullopt;
+        if (text.size() < 2 || text.back() != ']')
+            return std::nullopt;
         text = text.substr(1, text.size() - 2);
     }
-    if (starts_with_nocase(text, ipv6_prefix)) text.remove_prefix(ipv6_prefix.size());
+    if (starts_with_nocase(text, ipv6_prefix))
+        text.remove_prefix(ipv6_prefix.size());
     return text;
 }
 
@@ -49,7 +54,8 @@ bool is_mapped(const IpAddress& address) {
 
 // The IPv4 form of a mapped address, otherwise the address itself.
 IpAddress canonical(const IpAddress& address) {
-    if (!is_mapped(address)) return address;
+    if (!is_mapped(address))
+        return address;
     IpAddress v4;
     std::memcpy(v4.bytes.data(), address.bytes.data() + 12, 4);
     return v4;
@@ -57,15 +63,18 @@ IpAddress canonical(const IpAddress& address) {
 
 // A mapped network ::ffff:a.b.c.d/96+n is the IPv4 network a.b.c.d/n.
 Cidr canonical(const Cidr& cidr) {
-    if (!is_mapped(cidr.network) || cidr.prefix_len < 96) return cidr;
+    if (!is_mapped(cidr.network) || cidr.prefix_len < 96)
+        return cidr;
     return Cidr{canonical(cidr.network), cidr.prefix_len - 96};
 }
 
 bool prefix_equal(const IpAddress& a, const IpAddress& b, unsigned bits) {
     const unsigned full = bits / 8;
-    if (std::memcmp(a.bytes.data(), b.bytes.data(), full) != 0) return false;
+    if (std::memcmp(a.bytes.data(), b.bytes.data(), full) != 0)
+        return false;
     const unsigned rest = bits % 8;
-    if (rest == 0) return true;
+    if (rest == 0)
+        return true;
     const auto mask = static_cast<uint8_t>(0xFF << (8 - rest));
     return (a.bytes[full] & mask) == (b.bytes[full] & mask);
 }
@@ -73,13 +82,15 @@ bool prefix_equal(const IpAddress& a, const IpAddress& b, unsigned bits) {
 bool host_bits_clear(const IpAddress& address, unsigned prefix_len) {
     const unsigned total = address.v6 ? 128 : 32;
     for (unsigned bit = prefix_len; bit < total; ++bit) {
-        if (address.bytes[bit / 8] & (0x80 >> (bit % 8))) return false;
+        if (address.bytes[bit / 8] & (0x80 >> (bit % 8)))
+            return false;
     }
     return true;
 }
 
 void set_error(std::string* error, std::string message) {
-    if (error) *error = std::move(message);
+    if (error)
+        *error = std::move(message);
 }
 
 std::optional<unsigned> parse_prefix_len(std::string_view text) {
@@ -96,13 +107,16 @@ std::optional<unsigned> parse_prefix_len(std::string_view text) {
 
 std::optional<IpAddress> parse_ip(std::string_view text) {
     const auto bare = unwrap(text);
-    if (!bare || bare->empty() || bare->size() > 64) return std::nullopt;
+    if (!bare || bare->empty() || bare->size() > 64)
+        return std::nullopt;
     const std::string copy(*bare);  // inet_pton needs a terminated string
     IpAddress address;
     if (copy.find(':') == std::string::npos) {
-        if (inet_pton(AF_INET, copy.c_str(), address.bytes.data()) != 1) return std::nullopt;
+        if (inet_pton(AF_INET, copy.c_str(), address.bytes.data()) != 1)
+            return std::nullopt;
     } else {
-        if (inet_pton(AF_INET6, copy.c_str(), address.bytes.data()) != 1) return std::nullopt;
+        if (inet_pton(AF_INET6, copy.c_str(), address.bytes.data()) != 1)
+            return std::nullopt;
         address.v6 = true;
     }
     return address;
@@ -139,8 +153,10 @@ bool NetworkList::contains(const IpAddress& address) const {
     const IpAddress client = canonical(address);
     for (const auto& entry : networks_) {
         const Cidr network = canonical(entry);
-        if (network.network.v6 != client.v6) continue;
-        if (prefix_equal(network.network, client, network.prefix_len)) return true;
+        if (network.network.v6 != client.v6)
+            continue;
+        if (prefix_equal(network.network, client, network.prefix_len))
+            return true;
     }
     return false;
 }

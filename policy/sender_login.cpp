@@ -37,15 +37,19 @@ namespace {
 
 constexpr std::string_view login_separators = ", \t\r\n";
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
 
 bool equal_nocase(std::string_view a, std::string_view b) {
     return to_lower_ascii(a) == to_lower_ascii(b);
 }
 
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
+    while (!text.empty() && is_blank(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_blank(text.back()))
+        text.remove_suffix(1);
     return text;
 }
 
@@ -54,9 +58,11 @@ std::vector<std::string> split_logins(std::string_view value) {
     size_t pos = 0;
     while (pos < value.size()) {
         const size_t start = value.find_first_not_of(login_separators, pos);
-        if (start == std::string_view::npos) break;
+        if (start == std::string_view::npos)
+            break;
         size_t end = value.find_first_of(login_separators, start);
-        if (end == std::string_view::npos) end = value.size();
+        if (end == std::string_view::npos)
+            end = value.size();
         logins.emplace_back(value.substr(start, end - start));
         pos = end;
     }
@@ -66,7 +72,8 @@ std::vector<std::string> split_logins(std::string_view value) {
 // split_addr.c: the local part without extension, or nullopt when it has
 // none or must not be split.
 std::optional<std::string> strip_extension(std::string_view local, char delimiter) {
-    if (delimiter == '\0') return std::nullopt;
+    if (delimiter == '\0')
+        return std::nullopt;
     const std::string lower = to_lower_ascii(local);
     if (lower == "postmaster" || lower == "mailer-daemon" || lower == "double-bounce") {
         return std::nullopt;
@@ -75,7 +82,8 @@ std::optional<std::string> strip_extension(std::string_view local, char delimite
         return std::nullopt;
     }
     const size_t at = local.find(delimiter);
-    if (at == 0 || at == std::string_view::npos) return std::nullopt;
+    if (at == 0 || at == std::string_view::npos)
+        return std::nullopt;
     return std::string(local.substr(0, at));
 }
 
@@ -88,17 +96,21 @@ std::vector<std::string> lookup_keys(std::string_view sender, const DomainSet& l
     const auto bare = strip_extension(local, delimiter);
     const std::string at_domain = has_domain ? "@" + parts.domain : std::string();
     std::vector<std::string> keys{local + at_domain};
-    if (bare) keys.push_back(*bare + at_domain);
+    if (bare)
+        keys.push_back(*bare + at_domain);
     if (has_domain && local_domains.contains(parts.domain)) {
         keys.push_back(local);
-        if (bare) keys.push_back(*bare);
+        if (bare)
+            keys.push_back(*bare);
     }
-    if (has_domain) keys.push_back(at_domain);
+    if (has_domain)
+        keys.push_back(at_domain);
     return keys;
 }
 
 void set_error(MapError* error, std::string_view file, unsigned line, std::string message) {
-    if (!error) return;
+    if (!error)
+        return;
     error->file = std::string(file);
     error->line = line;
     error->message = std::move(message);
@@ -120,7 +132,8 @@ bool join_lines(std::string_view text, std::string_view file, MapError* error,
         text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
         ++number;
         const std::string_view content = trim(physical);
-        if (content.empty() || content.front() == '#') continue;
+        if (content.empty() || content.front() == '#')
+            continue;
         if (!is_blank(physical.front())) {
             lines.push_back({number, std::string(content)});
         } else if (lines.empty()) {
@@ -139,7 +152,8 @@ bool join_lines(std::string_view text, std::string_view file, MapError* error,
 std::optional<SenderLoginMap> SenderLoginMap::parse(std::string_view text, std::string_view file,
                                                     MapError* error) {
     std::vector<LogicalLine> lines;
-    if (!join_lines(text, file, error, lines)) return std::nullopt;
+    if (!join_lines(text, file, error, lines))
+        return std::nullopt;
     SenderLoginMap map;
     for (const auto& line : lines) {
         const size_t split = line.text.find_first_of(" \t");
@@ -170,23 +184,30 @@ const std::vector<std::string>* SenderLoginMap::owners(std::string_view sender,
 const std::vector<std::string>* SenderLoginMap::owners(std::string_view sender,
                                                        const DomainSet& local_domains,
                                                        char recipient_delimiter) const {
-    if (sender.empty()) return nullptr;
+    if (sender.empty())
+        return nullptr;
     for (const auto& key : lookup_keys(sender, local_domains, recipient_delimiter)) {
-        if (key.empty()) continue;
-        if (const auto found = entries_.find(key); found != entries_.end()) return &found->second;
+        if (key.empty())
+            continue;
+        if (const auto found = entries_.find(key); found != entries_.end())
+            return &found->second;
     }
     return nullptr;
 }
 
 bool login_owns_sender(std::string_view login, std::string_view sender, const SenderLoginMap* map,
                        const DomainSet& local_domains, char recipient_delimiter) {
-    if (sender.empty()) return true;  // Postfix never checks the null sender
-    if (login.empty()) return false;
+    if (sender.empty())
+        return true;  // Postfix never checks the null sender
+    if (login.empty())
+        return false;
     if (map) {
         const auto* logins = map->owners(sender, local_domains, recipient_delimiter);
-        if (!logins) return false;
+        if (!logins)
+            return false;
         for (const auto& owner : *logins) {
-            if (equal_nocase(owner, login)) return true;
+            if (equal_nocase(owner, login))
+                return true;
         }
         return false;
     }
@@ -195,9 +216,11 @@ bool login_owns_sender(std::string_view login, std::string_view sender, const Se
     const std::string wanted = to_lower_ascii(login);
     const bool login_is_address = wanted.find('@') != std::string::npos;
     for (const auto& key : lookup_keys(sender, local_domains, recipient_delimiter)) {
-        if (key.empty() || key.front() == '@') continue;
+        if (key.empty() || key.front() == '@')
+            continue;
         const bool key_is_address = key.find('@') != std::string::npos;
-        if (key_is_address == login_is_address && key == wanted) return true;
+        if (key_is_address == login_is_address && key == wanted)
+            return true;
     }
     return false;
 }

@@ -47,7 +47,8 @@ bool equal_nocase(std::string_view a, std::string_view b) {
 std::string spaced(std::string_view chars) {
     std::string out;
     for (char c : chars) {
-        if (!out.empty()) out += ' ';
+        if (!out.empty())
+            out += ' ';
         out += c;
     }
     return out;
@@ -62,7 +63,8 @@ Session::Session(std::shared_ptr<const Settings> settings, SenderHistory* histor
 std::vector<Finding> Session::on_connect(const ConnectEvent& event) {
     auto findings = end_transaction();
     connect_ = event;
-    if (connect_.client_name.empty()) connect_.client_name = "unknown";
+    if (connect_.client_name.empty())
+        connect_.client_name = "unknown";
     helo_.clear();
     return findings;
 }
@@ -85,8 +87,10 @@ std::vector<Finding> Session::on_mail(const MailEvent& event) {
 }
 
 std::vector<Finding> Session::on_rcpt(const RcptEvent& event) {
-    if (!txn_.open) return {};
-    if (!event.queue_id.empty()) txn_.queue_id = event.queue_id;
+    if (!txn_.open)
+        return {};
+    if (!event.queue_id.empty())
+        txn_.queue_id = event.queue_id;
     std::vector<Finding> findings;
     if (equal_nocase(event.mailer, "error")) {
         record_rejection({strip_angle(event.recipient), event.host, event.addr}, findings);
@@ -97,7 +101,8 @@ std::vector<Finding> Session::on_rcpt(const RcptEvent& event) {
 }
 
 std::vector<Finding> Session::on_header(std::string_view name, std::string_view value) {
-    if (!txn_.open || txn_.header_from_seen || !equal_nocase(name, "from")) return {};
+    if (!txn_.open || txn_.header_from_seen || !equal_nocase(name, "from"))
+        return {};
     txn_.header_from_seen = true;
     std::vector<Finding> findings;
     check_header_from(value, findings);
@@ -110,13 +115,18 @@ std::vector<Finding> Session::on_end_of_message(std::string_view /*queue_id*/) {
     return {};
 }
 
-std::vector<Finding> Session::on_abort() { return end_transaction(); }
+std::vector<Finding> Session::on_abort() {
+    return end_transaction();
+}
 
-std::vector<Finding> Session::on_close() { return end_transaction(); }
+std::vector<Finding> Session::on_close() {
+    return end_transaction();
+}
 
 std::vector<Finding> Session::end_transaction() {
     std::vector<Finding> findings;
-    if (txn_.open && txn_.rcpt_ok == 0) findings.push_back(no_accepted_rcpt());
+    if (txn_.open && txn_.rcpt_ok == 0)
+        findings.push_back(no_accepted_rcpt());
     txn_ = Transaction{};
     return findings;
 }
@@ -153,9 +163,9 @@ void Session::check_header_from(std::string_view value, std::vector<Finding>& fi
     if (s.check_header_from && !txn_.sender.empty() && !from.address.empty() &&
         !same_address(from.address, txn_.sender)) {
         const bool not_owned =
-            authenticated() && !login_owns_sender(txn_.auth_login, from.address,
-                                                  s.sender_login_map.get(), s.local_domains,
-                                                  s.recipient_delimiter);
+            authenticated() &&
+            !login_owns_sender(txn_.auth_login, from.address, s.sender_login_map.get(),
+                               s.local_domains, s.recipient_delimiter);
         Finding f = make_finding(FindingKind::header_from_mismatch,
                                  not_owned ? Cause::sender_not_owned : Cause::policy_reject);
         f.header_from = from.address;
@@ -186,8 +196,10 @@ void Session::record_rejection(RejectedRcpt rcpt, std::vector<Finding>& findings
             counted = true;
         }
     }
-    if (!counted) txn_.cause_counts.emplace_back(cause, 1);
-    if (txn_.rejected.size() < max_listed_rejections) txn_.rejected.push_back(std::move(rcpt));
+    if (!counted)
+        txn_.cause_counts.emplace_back(cause, 1);
+    if (txn_.rejected.size() < max_listed_rejections)
+        txn_.rejected.push_back(std::move(rcpt));
     if (cause == Cause::mailbox_full && !txn_.mailbox_full_reported) {
         txn_.mailbox_full_reported = true;
         Finding f = make_finding(FindingKind::mailbox_full, Cause::mailbox_full);
@@ -199,9 +211,9 @@ void Session::record_rejection(RejectedRcpt rcpt, std::vector<Finding>& findings
 Finding Session::no_accepted_rcpt() const {
     if (txn_.rejected_count == 0) {
         const bool outsider = !authenticated() && !client_trusted();
-        Finding f = make_finding(FindingKind::no_accepted_rcpt,
-                                 outsider ? sharpen_cause(Cause::relay_denied)
-                                          : Cause::rejected_unreported);
+        Finding f = make_finding(
+            FindingKind::no_accepted_rcpt,
+            outsider ? sharpen_cause(Cause::relay_denied) : Cause::rejected_unreported);
         f.rejected_unreported = true;
         f.detail = outsider ? "the MTA passed no refused recipient; inferred: a client neither "
                               "authenticated nor in the trusted networks is refused relaying"
@@ -242,8 +254,10 @@ Finding Session::make_finding(FindingKind kind, Cause cause) const {
 // Only for a client that is outside now: one that is authenticated or
 // trusted was just remembered as trusted by check_sender().
 Cause Session::sharpen_cause(Cause cause) const {
-    if (cause != Cause::relay_denied && cause != Cause::sender_not_logged_in) return cause;
-    if (!history_ || txn_.sender.empty() || authenticated() || client_trusted()) return cause;
+    if (cause != Cause::relay_denied && cause != Cause::sender_not_logged_in)
+        return cause;
+    if (!history_ || txn_.sender.empty() || authenticated() || client_trusted())
+        return cause;
     return history_->was_trusted(txn_.sender) ? Cause::left_trusted_network : cause;
 }
 

@@ -15,7 +15,8 @@ namespace milter503::policy {
 namespace {
 
 std::string normalize(std::string_view domain) {
-    while (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+    while (!domain.empty() && domain.back() == '.')
+        domain.remove_suffix(1);
     return to_lower_ascii(domain);
 }
 
@@ -24,7 +25,8 @@ std::string normalize(std::string_view domain) {
 void DomainSet::add(std::string_view domain) {
     const bool parent = !domain.empty() && domain.front() == '.';
     std::string name = normalize(parent ? domain.substr(1) : domain);
-    if (name.empty()) return;
+    if (name.empty())
+        return;
     if (parent) {
         exact_.insert(name);
         parents_.push_back("." + name);
@@ -35,10 +37,13 @@ void DomainSet::add(std::string_view domain) {
 
 bool DomainSet::contains(std::string_view domain) const {
     const std::string name = normalize(domain);
-    if (name.empty()) return false;
-    if (exact_.contains(name)) return true;
+    if (name.empty())
+        return false;
+    if (exact_.contains(name))
+        return true;
     for (const auto& parent : parents_) {
-        if (name.size() > parent.size() && name.ends_with(parent)) return true;
+        if (name.size() > parent.size() && name.ends_with(parent))
+            return true;
     }
     return false;
 }

@@ -112,8 +112,14 @@ std::optional<LogLine> SyslogParser::parse(std::string_view line) {
 }
 
 std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
-    // "Nov 25 04:31:14 " or "Nov  5 04:31:14 "
-    if (line.size() < 17 || line[3] != ' ' || line[15] != ' ') return std::nullopt;
+    // "Nov 25 04:31:14 ", "Nov  5 04:31:14 ", "Nov 05 04:31:14.123456 "
+    if (line.size() < 17 || line[3] != ' ') return std::nullopt;
+    size_t host_at = 15;
+    if (line[host_at] == '.') {
+        ++host_at;
+        while (host_at < line.size() && is_digit(line[host_at])) ++host_at;
+    }
+    if (host_at >= line.size() || line[host_at] != ' ') return std::nullopt;
     const unsigned month = month_from_abbrev(line.substr(0, 3));
     if (month == 0) return std::nullopt;
     CivilTime civil;
@@ -129,7 +135,7 @@ std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
     LogLine out;
     out.form = LineForm::rfc3164;
     out.time = zone_.to_unix(civil);
-    if (!split_host_tag(line.substr(16), true, out)) return std::nullopt;
+    if (!split_host_tag(line.substr(host_at + 1), true, out)) return std::nullopt;
     return out;
 }
 

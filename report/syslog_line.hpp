@@ -9,7 +9,8 @@
 //
 //	RFC 3164 (rsyslog's traditional format, BSD syslogd):
 //	  `Nov 25 04:31:14 mx postfix/smtpd[2345]: connect from ...`
-//	  (day padded with a space: `Nov  5`); local time, no year: the year
+//	  (day padded with a space or a zero, optional fractions as Postfix's
+//	  maillog_file may write); local time, no year: the year
 //	  comes from YearGuess.
 //	RFC 3339 (rsyslog's default on Debian 12), with or without fractions:
 //	  `2026-11-25T04:31:14.619131+00:00 mx postfix/smtpd[2345]: ...`

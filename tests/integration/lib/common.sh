@@ -28,6 +28,8 @@ it_atexit() { IT_CLEANUP+=("$1"); }
 it_cleanup() {
     [ -n "$IT_CLEANING" ] && return 0
     IT_CLEANING=1
+    # A second Ctrl-C must not cut the clean-up short.
+    trap '' INT TERM HUP
     local i
     for ((i = ${#IT_CLEANUP[@]} - 1; i >= 0; i--)); do
         eval "${IT_CLEANUP[i]}" || true

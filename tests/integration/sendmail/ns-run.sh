@@ -28,7 +28,7 @@
 #
 #	Then: rsyslogd -n in the background, `sendmail -bi` (aliases.db),
 #	`sendmail -bD` (daemon in the foreground) in the background; their
-#	pids go to SM_DIR/rsyslogd.pid and SM_DIR/sendmail.pid. When
+#	pids go to SM_DIR/rsyslogd.pid (its own) and SM_DIR/sendmail.pid. When
 #	sendmail exits (lib.sh sends it SIGTERM), rsyslogd gets a moment to
 #	write the last lines and is stopped; then the namespace is empty.
 set -eu
@@ -60,7 +60,6 @@ fi
 rsyslogd -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid" </dev/null \
     >>"$dir/rsyslogd.out" 2>&1 &
 rsyslogd_pid=$!
-echo "$rsyslogd_pid" >"$dir/rsyslogd.pid"
 i=0
 while [ ! -S /dev/log ]; do
     i=$((i + 1))

@@ -1,0 +1,78 @@
+// NAME
+//	aggregate 3h
+// SUMMARY
+//	per-client totals, causes with evidence, and 503s per hour
+// SYNOPSIS
+//	#include "report/aggregate.hpp"
+// DESCRIPTION
+//	Aggregator is the JoinSink: each finished session is folded into its
+//	client's entry and then dropped. A client costs a few counters; the
+//	names, logins, causes and evidence are kept only for clients that had
+//	a refused or flagged session (or a reject line, or a milter summary),
+//	each list bounded.
+//
+//	The cause of a session is the one the milter found (its
+//	no-accepted-rcpt finding first), else policy::classify_rejection() of
+//	the first reject line the MTA logged, else "unknown". The advice is
+//	the milter's sentence for that cause when a finding carried one, else
+//	policy::cause_advice().
+//
+//	build() sorts the reported clients by 503 count, then flagged count,
+//	then sessions, then address, and keeps the first `top` (0: all). A
+//	client is reported when it had a 503 or a finding (or its milter
+//	summary counts findings); with a client filter only that address is
+//	aggregated at all.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "report/joiner.hpp"
+#include "report/report_model.hpp"
+
+namespace milter503::report {
+
+// The cause of one session as described above.
+std::optional<policy::Cause> session_cause(const MtaSession& session);
+
+class Aggregator : public JoinSink {
+public:
+    explicit Aggregator(std::optional<std::string> client_filter = std::nullopt);
+    ~Aggregator() override;
+
+    void on_session(MtaSession&& session) override;
+    void on_summary(std::string_view host, UnixTime time,
+                    policy::ClientSummary&& summary) override;
+    void on_login(std::string_view client_addr, std::string_view login) override;
+
+    // Fills clients, hourly and totals of a Report.
+    void build(size_t top, Report& report) const;
+
+private:
+    struct Detail;
+    struct Entry {
+        unsigned long sessions = 0;
+        unsigned long sessions_503 = 0;
+        unsigned long sessions_flagged = 0;
+        unsigned long sessions_rejected = 0;
+        unsigned long sessions_pipelining = 0;
+        unsigned long sessions_milter_only = 0;
+        UnixTime first_seen = 0;
+        UnixTime last_seen = 0;
+        std::unique_ptr<Detail> detail;
+    };
+
+    bool wanted(std::string_view addr) const;
+    Entry& entry(std::string_view addr);
+    static Detail& detail(Entry& entry);
+
+    std::optional<std::string> client_filter_;
+    std::unordered_map<std::string, Entry> clients_;
+    std::map<UnixTime, std::array<unsigned long, cause_slots>> hourly_;
+};
+
+}  // namespace milter503::report

@@ -1,0 +1,117 @@
+// NAME
+//	milter503-report 1
+// SUMMARY
+//	per-client report of SMTP sessions whose DATA got 503/554
+// SYNOPSIS
+//	milter503-report [--format text|json|html] [--top N] [--since T]
+//	    [--until T] [--client ADDR] [--year YYYY] [FILE...]
+// DESCRIPTION
+//	Reads the files (gzip or plain, in the order of their first line's
+//	time), or standard input, and prints the report on standard output.
+//	Exit status (sysexits.h): 0 done, also when nothing was found;
+//	64 bad command line (usage on standard error); 66 a file could not be
+//	read, or not to its end: the file is named on standard error, the
+//	other files are still read and the report is still printed.
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "report/analyzer.hpp"
+#include "report/options.hpp"
+#include "report/render_html.hpp"
+#include "report/render_json.hpp"
+#include "report/render_text.hpp"
+#include "version.hpp"
+
+namespace {
+
+using namespace milter503::report;
+
+CivilTime local_today() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    CivilTime civil;
+    civil.year = tm.tm_year + 1900;
+    civil.month = static_cast<unsigned>(tm.tm_mon + 1);
+    civil.day = static_cast<unsigned>(tm.tm_mday);
+    return civil;
+}
+
+int run(const Options& options, const LocalZone& zone) {
+    AnalyzerOptions analyzer_options;
+    analyzer_options.year = options.year;
+    analyzer_options.now = local_today();
+    analyzer_options.filters = options.filters;
+    Analyzer analyzer(analyzer_options, zone);
+
+    const std::vector<std::string> files =
+        options.files.empty() ? std::vector<std::string>{"-"}
+                              : order_inputs(options.files, analyzer_options, zone);
+    int status = EX_OK;
+    for (const auto& path : files) {
+        std::string error;
+        auto source = LineSource::open(path, &error);
+        if (!source) {
+            std::cerr << "milter503-report: " << path << ": " << error << "\n";
+            analyzer.add_unreadable(path, error);
+            status = EX_NOINPUT;
+            continue;
+        }
+        analyzer.read(*source);
+        if (!source->error().empty()) {
+            std::cerr << "milter503-report: " << path << ": " << source->error() << "\n";
+            status = EX_NOINPUT;
+        }
+    }
+    const Report report = analyzer.finish();
+    std::string out;
+    switch (options.format) {
+        case Format::text:
+            out = render_text(report);
+            break;
+        case Format::json:
+            out = render_json(report);
+            break;
+        case Format::html:
+            out = render_html(report);
+            break;
+    }
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+        std::perror("milter503-report: standard output");
+        return EX_IOERR;
+    }
+    return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    const LocalZone zone;
+    const auto parsed = parse_options(args, zone);
+    if (const auto* error = std::get_if<UsageError>(&parsed)) {
+        std::cerr << "milter503-report: " << error->message << "\n\n" << usage_text();
+        return EX_USAGE;
+    }
+    const auto& options = std::get<Options>(parsed);
+    if (options.help) {
+        std::cout << usage_text();
+        return EX_OK;
+    }
+    if (options.version) {
+        std::cout << "milter503-report " << milter503::version << "\n";
+        return EX_OK;
+    }
+    try {
+        return run(options, zone);
+    } catch (const std::exception& e) {
+        std::cerr << "milter503-report: " << e.what() << "\n";
+        return EX_SOFTWARE;
+    }
+}

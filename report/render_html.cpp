@@ -1,0 +1,285 @@
+// NAME
+//	render_html 3
+// SUMMARY
+//	self-contained HTML renderer with an inline SVG chart
+#include "report/render_html.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "report/text_escape.hpp"
+
+namespace milter503::report {
+namespace {
+
+// One color per cause slot (policy::all_causes order, then unknown).
+constexpr std::array<std::string_view, cause_slots> palette = {
+    "#d62728",  // relay-denied
+    "#ff7f0e",  // sender-not-logged-in
+    "#bcbd22",  // sender-not-owned
+    "#1f77b4",  // unknown-recipient
+    "#9467bd",  // mailbox-full
+    "#17becf",  // deferred
+    "#8c564b",  // policy-reject
+    "#e377c2",  // rejected-unreported
+    "#2ca02c",  // left-trusted-network
+    "#7f7f7f",  // unknown
+};
+
+constexpr UnixTime hour = 3600;
+constexpr UnixTime day = 86400;
+constexpr size_t max_hour_bars = 62 * 24;
+
+constexpr std::string_view style = R"(
+body{font-family:system-ui,sans-serif;margin:2em;color:#222;background:#fff}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
+table{border-collapse:collapse}th,td{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.client{border-top:2px solid #888;margin-top:1.5em;padding-top:.5em}
+.ev{font-family:ui-monospace,monospace;font-size:.9em;white-space:pre-wrap;word-break:break-all}
+.advice{background:#f4f4f4;padding:.4em .6em;border-left:4px solid #888}
+.legend span{display:inline-block;margin-right:1.2em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}
+.muted{color:#666}
+)";
+
+std::string esc(std::string_view text) { return html_escape(text); }
+
+std::string join_escaped(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += ", ";
+        out += esc(item);
+    }
+    return out.empty() ? "-" : out;
+}
+
+struct Bar {
+    UnixTime start = 0;
+    std::array<unsigned long, cause_slots> counts{};
+    unsigned long total() const {
+        unsigned long sum = 0;
+        for (const auto c : counts) sum += c;
+        return sum;
+    }
+};
+
+// Contiguous bars from the first to the last bucket, per hour or per day.
+std::vector<Bar> make_bars(const std::vector<HourBucket>& hourly, UnixTime& width) {
+    std::vector<Bar> bars;
+    if (hourly.empty()) return bars;
+    const UnixTime first = hourly.front().hour;
+    const UnixTime last = hourly.back().hour;
+    width = (last - first) / hour + 1 > static_cast<UnixTime>(max_hour_bars) ? day : hour;
+    const UnixTime start = first - (first % width + width) % width;
+    bars.resize(static_cast<size_t>((last - start) / width + 1));
+    for (size_t i = 0; i < bars.size(); ++i) bars[i].start = start + static_cast<UnixTime>(i) * width;
+    for (const auto& bucket : hourly) {
+        Bar& bar = bars[static_cast<size_t>((bucket.hour - start) / width)];
+        for (size_t slot = 0; slot < cause_slots; ++slot) bar.counts[slot] += bucket.counts[slot];
+    }
+    return bars;
+}
+
+void append_chart(std::string& out, const Report& report) {
+    UnixTime width = hour;
+    const std::vector<Bar> bars = make_bars(report.hourly, width);
+    out += fmt::format("<h2>Sessions with DATA refused (503/554) per {}, by cause</h2>\n",
+                       width == hour ? "hour" : "day");
+    if (bars.empty()) {
+        out += "<p class=\"muted\">No session had its DATA refused.</p>\n";
+        return;
+    }
+    unsigned long peak = 1;
+    std::array<bool, cause_slots> used{};
+    for (const auto& bar : bars) {
+        peak = std::max(peak, bar.total());
+        for (size_t slot = 0; slot < cause_slots; ++slot) used[slot] = used[slot] || bar.counts[slot];
+    }
+    const double plot_height = 200;
+    const double left = 40;
+    const double bottom = 30;
+    const double bar_width = std::max(2.0, std::min(24.0, 900.0 / static_cast<double>(bars.size())));
+    const double svg_width = left + bar_width * static_cast<double>(bars.size()) + 10;
+    const double svg_height = plot_height + bottom + 10;
+    out += fmt::format(
+        "<svg role=\"img\" aria-label=\"DATA refused per {}\" width=\"{:.0f}\" height=\"{:.0f}\" "
+        "viewBox=\"0 0 {:.0f} {:.0f}\">\n",
+        width == hour ? "hour" : "day", svg_width, svg_height, svg_width, svg_height);
+    // Axes and the peak label.
+    out += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"10\" x2=\"{0:.1f}\" y2=\"{1:.1f}\" stroke=\"#888\"/>\n"
+        "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"#888\"/>\n"
+        "<text x=\"{3:.1f}\" y=\"14\" font-size=\"11\" text-anchor=\"end\">{4}</text>\n"
+        "<text x=\"{3:.1f}\" y=\"{1:.1f}\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
+        left, 10 + plot_height, svg_width - 10, left - 4, peak);
+    for (size_t i = 0; i < bars.size(); ++i) {
+        const Bar& bar = bars[i];
+        const double x = left + bar_width * static_cast<double>(i);
+        double y = 10 + plot_height;
+        const std::string label =
+            width == hour ? format_utc_hour(bar.start) : format_utc(bar.start).substr(0, 10);
+        for (size_t slot = 0; slot < cause_slots; ++slot) {
+            if (bar.counts[slot] == 0) continue;
+            const double h = plot_height * static_cast<double>(bar.counts[slot]) /
+                             static_cast<double>(peak);
+            y -= h;
+            out += fmt::format(
+                "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+                "fill=\"{}\"><title>{} UTC, {}: {}</title></rect>\n",
+                x + 0.5, y, std::max(1.0, bar_width - 1), h, palette[slot], label,
+                cause_slot_name(slot), bar.counts[slot]);
+        }
+    }
+    const auto axis_label = [&](size_t index, std::string_view anchor) {
+        const UnixTime t = bars[index].start;
+        const std::string text =
+            width == hour ? format_utc_hour(t) : format_utc(t).substr(0, 10);
+        out += fmt::format(
+            "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"{}\">{}</text>\n",
+            left + bar_width * (static_cast<double>(index) + 0.5), 10 + plot_height + 16, anchor,
+            text);
+    };
+    axis_label(0, "start");
+    if (bars.size() > 1) axis_label(bars.size() - 1, "end");
+    out += "</svg>\n<p class=\"legend\">";
+    for (size_t slot = 0; slot < cause_slots; ++slot) {
+        if (!used[slot]) continue;
+        out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", palette[slot],
+                           cause_slot_name(slot));
+    }
+    out += "</p>\n";
+}
+
+void append_table(std::string& out, const Report& report) {
+    out += "<h2>Clients</h2>\n";
+    if (report.clients.empty()) {
+        out += "<p>No client had its DATA refused or a milter finding.</p>\n";
+        return;
+    }
+    out +=
+        "<table>\n<tr><th>Client</th><th>Name</th><th class=\"n\">Sessions</th>"
+        "<th class=\"n\">503/554</th><th class=\"n\">Flagged</th><th>Cause</th>"
+        "<th>Last seen (UTC)</th></tr>\n";
+    for (size_t i = 0; i < report.clients.size(); ++i) {
+        const ClientReport& c = report.clients[i];
+        const CauseReport* cause = top_cause(c);
+        out += fmt::format(
+            "<tr><td><a href=\"#client-{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td>"
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            i + 1, esc(c.address), c.names.empty() ? "-" : esc(c.names.front()), c.sessions,
+            c.sessions_503, c.sessions_flagged, cause ? cause_slot_name(cause->slot) : "-",
+            c.sessions > 0 ? format_utc(c.last_seen) : "-");
+    }
+    out += "</table>\n";
+    const unsigned long omitted = report.totals.clients_reported - report.clients.size();
+    if (omitted > 0) {
+        out += fmt::format("<p class=\"muted\">{} more clients not shown (--top {}).</p>\n",
+                           omitted, report.filters.top);
+    }
+}
+
+std::string evidence_html(const Evidence& e) {
+    std::string line = fmt::format("{} {} {}", format_utc(e.time), esc(e.host.empty() ? "-" : e.host),
+                                   mta_name(e.mta));
+    if (!e.stage.empty()) line += " " + esc(e.stage);
+    line += ": " + esc(e.text);
+    if (!e.sender.empty()) line += " from=&lt;" + esc(e.sender) + "&gt;";
+    if (!e.recipient.empty()) line += " to=&lt;" + esc(e.recipient) + "&gt;";
+    return line;
+}
+
+void append_client(std::string& out, const ClientReport& c, size_t index) {
+    out += fmt::format("<div class=\"client\" id=\"client-{}\">\n<h3>{}", index, esc(c.address));
+    if (!c.names.empty()) out += " (" + join_escaped(c.names) + ")";
+    out += "</h3>\n<table>\n";
+    out += fmt::format(
+        "<tr><th>Sessions</th><td>{}</td></tr>\n<tr><th>DATA refused (503/554)</th><td>{}</td></tr>\n"
+        "<tr><th>Flagged by the milter</th><td>{}</td></tr>\n"
+        "<tr><th>With rejected commands</th><td>{}</td></tr>\n"
+        "<tr><th>Improper pipelining</th><td>{}</td></tr>\n",
+        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected,
+        c.sessions_pipelining);
+    if (c.sessions > 0) {
+        out += fmt::format("<tr><th>Seen (UTC)</th><td>{} to {} on {}</td></tr>\n",
+                           format_utc(c.first_seen), format_utc(c.last_seen), join_escaped(c.hosts));
+    }
+    out += "<tr><th>HELO</th><td>" + join_escaped(c.helos) + "</td></tr>\n";
+    out += "<tr><th>Logins</th><td>" + join_escaped(c.logins) + "</td></tr>\n";
+    if (!c.findings.empty()) {
+        std::string findings;
+        for (const auto& [kind, count] : c.findings) {
+            if (!findings.empty()) findings += ", ";
+            findings += fmt::format("{} {}", policy::finding_name(kind), count);
+        }
+        out += "<tr><th>Milter findings</th><td>" + findings + "</td></tr>\n";
+    }
+    if (c.milter_summary) {
+        const auto& s = c.milter_summary->summary;
+        out += fmt::format(
+            "<tr><th>Milter summary</th><td>{} at {}: {} sessions, {} transactions, {} "
+            "suppressed</td></tr>\n",
+            esc(c.milter_summary->host.empty() ? "-" : c.milter_summary->host),
+            format_utc(c.milter_summary->time), s.sessions, s.transactions, s.suppressed);
+    }
+    out += "</table>\n";
+    for (const auto& cause : c.causes) {
+        out += fmt::format(
+            "<h4><i style=\"display:inline-block;width:.8em;height:.8em;background:{}\"></i> {}: "
+            "{} sessions (503/554: {}, flagged: {}), first {}, last {}</h4>\n",
+            palette[cause.slot], cause_slot_name(cause.slot), cause.sessions, cause.sessions_503,
+            cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
+        out += "<div class=\"ev\">";
+        for (const auto& e : cause.examples) out += evidence_html(e) + "\n";
+        if (cause.latest) out += "latest: " + evidence_html(*cause.latest) + "\n";
+        out += "</div>\n<p class=\"advice\">" + esc(cause.advice) + "</p>\n";
+    }
+    out += "</div>\n";
+}
+
+void append_footer(std::string& out, const Report& report) {
+    const InputReport& in = report.input;
+    out += fmt::format(
+        "<h2>Input</h2>\n<p>{} lines: {} used, {} ignored, {} malformed, {} outside the period, {} "
+        "too long. Sessions: {} ({} without their end line); milter findings: {} joined to MTA "
+        "sessions, {} on their own.</p>\n<ul>\n",
+        in.lines, in.used, in.ignored, in.malformed, in.outside_period, in.overlong,
+        report.join.sessions, report.join.expired, report.join.findings_joined,
+        report.join.findings_standalone);
+    for (const auto& file : in.files) {
+        out += fmt::format("<li>{}: {} lines{}{}</li>\n", esc(file.name), file.lines,
+                           file.compressed ? " (gzip)" : "",
+                           file.error.empty() ? "" : ", " + esc(file.error));
+    }
+    out += "</ul>\n";
+}
+
+}  // namespace
+
+std::string render_html(const Report& report) {
+    std::string out;
+    out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    out += "<title>milter503 report</title>\n<style>";
+    out += style;
+    out += "</style>\n</head>\n<body>\n<h1>milter503 report</h1>\n";
+    if (report.has_period) {
+        out += fmt::format("<p>{} to {} (UTC)</p>\n", format_utc(report.first),
+                           format_utc(report.last));
+    } else {
+        out += "<p>No log lines in the period.</p>\n";
+    }
+    const Totals& t = report.totals;
+    out += fmt::format(
+        "<p>{} sessions from {} clients; DATA refused (503/554): <b>{}</b>; flagged by the "
+        "milter: <b>{}</b>; improper pipelining: {}.</p>\n",
+        t.sessions, t.clients_seen, t.sessions_503, t.sessions_flagged, t.sessions_pipelining);
+    append_chart(out, report);
+    append_table(out, report);
+    for (size_t i = 0; i < report.clients.size(); ++i) append_client(out, report.clients[i], i + 1);
+    append_footer(out, report);
+    out += "</body>\n</html>\n";
+    return out;
+}
+
+}  // namespace milter503::report

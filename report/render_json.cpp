@@ -1,0 +1,341 @@
+// NAME
+//	render_json 3
+// SUMMARY
+//	JSON renderer
+// DESCRIPTION
+//	A minimal writer: objects and arrays on their own lines, two spaces
+//	of indentation, keys in a fixed order (the schema's).
+#include "report/render_json.hpp"
+
+#include <fmt/format.h>
+
+#include "report/text_escape.hpp"
+
+namespace milter503::report {
+namespace {
+
+class JsonWriter {
+public:
+    std::string take() { return std::move(out_); }
+
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
+
+    void key(std::string_view name) {
+        separate();
+        append_json_string(out_, name);
+        out_ += ": ";
+        after_key_ = true;
+    }
+
+    void string(std::string_view value) {
+        separate();
+        append_json_string(out_, value);
+    }
+    void null() {
+        separate();
+        out_ += "null";
+    }
+    void boolean(bool value) {
+        separate();
+        out_ += value ? "true" : "false";
+    }
+    void number(std::uint64_t value) {
+        separate();
+        out_ += std::to_string(value);
+    }
+    void time(UnixTime t) { string(format_utc(t)); }
+    void optional_string(std::string_view value) {
+        if (value.empty()) {
+            null();
+        } else {
+            string(value);
+        }
+    }
+
+    template <typename T>
+    void field(std::string_view name, const T& value) {
+        key(name);
+        if constexpr (std::is_same_v<T, bool>) {
+            boolean(value);
+        } else if constexpr (std::is_integral_v<T>) {
+            number(static_cast<std::uint64_t>(value));
+        } else {
+            string(value);
+        }
+    }
+
+    void string_array(std::string_view name, const std::vector<std::string>& values) {
+        key(name);
+        begin_array();
+        for (const auto& value : values) string(value);
+        end_array();
+    }
+
+private:
+    void open(char bracket) {
+        separate();
+        out_ += bracket;
+        ++depth_;
+        first_ = true;
+    }
+    void close(char bracket) {
+        --depth_;
+        if (!first_) newline();
+        out_ += bracket;
+        first_ = false;
+    }
+    // Before a value or key: a comma and a new line unless right after a
+    // key or at the start of a container.
+    void separate() {
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (!first_) out_ += ',';
+        if (depth_ > 0) newline();
+        first_ = false;
+    }
+    void newline() {
+        out_ += '\n';
+        out_.append(static_cast<size_t>(depth_) * 2, ' ');
+    }
+
+    std::string out_;
+    int depth_ = 0;
+    bool first_ = true;
+    bool after_key_ = false;
+};
+
+void write_evidence(JsonWriter& w, const Evidence& e) {
+    w.begin_object();
+    w.key("time");
+    w.time(e.time);
+    w.key("host");
+    w.optional_string(e.host);
+    w.field("mta", mta_name(e.mta));
+    w.key("stage");
+    w.optional_string(e.stage);
+    w.field("text", std::string_view(e.text));
+    w.key("sender");
+    w.optional_string(e.sender);
+    w.key("recipient");
+    w.optional_string(e.recipient);
+    w.end_object();
+}
+
+void write_cause(JsonWriter& w, const CauseReport& c) {
+    w.begin_object();
+    w.field("cause", cause_slot_name(c.slot));
+    w.field("sessions", c.sessions);
+    w.field("sessions_503", c.sessions_503);
+    w.field("sessions_flagged", c.sessions_flagged);
+    w.key("first");
+    w.time(c.first);
+    w.key("last");
+    w.time(c.last);
+    w.field("advice", std::string_view(c.advice));
+    w.key("evidence");
+    w.begin_array();
+    for (const auto& e : c.examples) write_evidence(w, e);
+    w.end_array();
+    w.key("latest");
+    if (c.latest) {
+        write_evidence(w, *c.latest);
+    } else {
+        w.null();
+    }
+    w.end_object();
+}
+
+void write_summary(JsonWriter& w, const MilterSummary& m) {
+    const policy::ClientSummary& s = m.summary;
+    w.begin_object();
+    w.key("host");
+    w.optional_string(m.host);
+    w.key("time");
+    w.time(m.time);
+    w.field("sessions", s.sessions);
+    w.field("transactions", s.transactions);
+    w.key("findings");
+    w.begin_object();
+    for (const auto& [kind, count] : s.findings) w.field(policy::finding_name(kind), count);
+    w.end_object();
+    w.key("cause");
+    if (const auto cause = policy::top_cause(s)) {
+        w.string(policy::cause_name(*cause));
+    } else {
+        w.null();
+    }
+    w.field("suppressed", s.suppressed);
+    w.key("first");
+    w.string(policy::format_iso8601(s.first));
+    w.key("last");
+    w.string(policy::format_iso8601(s.last));
+    w.end_object();
+}
+
+void write_client(JsonWriter& w, const ClientReport& c) {
+    w.begin_object();
+    w.field("address", std::string_view(c.address));
+    w.string_array("names", c.names);
+    w.string_array("helos", c.helos);
+    w.string_array("logins", c.logins);
+    w.string_array("hosts", c.hosts);
+    w.field("sessions", c.sessions);
+    w.field("sessions_503", c.sessions_503);
+    w.field("sessions_flagged", c.sessions_flagged);
+    w.field("sessions_rejected", c.sessions_rejected);
+    w.field("sessions_pipelining", c.sessions_pipelining);
+    w.field("sessions_milter_only", c.sessions_milter_only);
+    w.key("first_seen");
+    if (c.sessions > 0) {
+        w.time(c.first_seen);
+    } else {
+        w.null();
+    }
+    w.key("last_seen");
+    if (c.sessions > 0) {
+        w.time(c.last_seen);
+    } else {
+        w.null();
+    }
+    w.key("cause");
+    if (const CauseReport* top = top_cause(c)) {
+        w.string(cause_slot_name(top->slot));
+    } else {
+        w.null();
+    }
+    w.key("findings");
+    w.begin_object();
+    for (const auto& [kind, count] : c.findings) w.field(policy::finding_name(kind), count);
+    w.end_object();
+    w.key("causes");
+    w.begin_array();
+    for (const auto& cause : c.causes) write_cause(w, cause);
+    w.end_array();
+    w.key("milter_summary");
+    if (c.milter_summary) {
+        write_summary(w, *c.milter_summary);
+    } else {
+        w.null();
+    }
+    w.end_object();
+}
+
+}  // namespace
+
+std::string render_json(const Report& report) {
+    JsonWriter w;
+    w.begin_object();
+    w.field("schema", report_schema);
+    w.key("period");
+    if (report.has_period) {
+        w.begin_object();
+        w.key("first");
+        w.time(report.first);
+        w.key("last");
+        w.time(report.last);
+        w.end_object();
+    } else {
+        w.null();
+    }
+
+    w.key("filters");
+    w.begin_object();
+    w.key("since");
+    if (report.filters.since) {
+        w.time(*report.filters.since);
+    } else {
+        w.null();
+    }
+    w.key("until");
+    if (report.filters.until) {
+        w.time(*report.filters.until);
+    } else {
+        w.null();
+    }
+    w.key("client");
+    if (report.filters.client) {
+        w.string(*report.filters.client);
+    } else {
+        w.null();
+    }
+    w.field("top", report.filters.top);
+    w.end_object();
+
+    const Totals& t = report.totals;
+    w.key("totals");
+    w.begin_object();
+    w.field("clients_seen", t.clients_seen);
+    w.field("clients_reported", t.clients_reported);
+    w.field("sessions", t.sessions);
+    w.field("sessions_503", t.sessions_503);
+    w.field("sessions_flagged", t.sessions_flagged);
+    w.field("sessions_pipelining", t.sessions_pipelining);
+    w.end_object();
+
+    w.key("clients");
+    w.begin_array();
+    for (const auto& client : report.clients) write_client(w, client);
+    w.end_array();
+
+    w.key("hourly");
+    w.begin_array();
+    for (const auto& bucket : report.hourly) {
+        w.begin_object();
+        w.key("hour");
+        w.time(bucket.hour);
+        unsigned long total = 0;
+        for (const auto count : bucket.counts) total += count;
+        w.field("total", total);
+        w.key("causes");
+        w.begin_object();
+        for (size_t slot = 0; slot < cause_slots; ++slot) {
+            if (bucket.counts[slot] > 0) w.field(cause_slot_name(slot), bucket.counts[slot]);
+        }
+        w.end_object();
+        w.end_object();
+    }
+    w.end_array();
+
+    const InputReport& in = report.input;
+    w.key("input");
+    w.begin_object();
+    w.key("files");
+    w.begin_array();
+    for (const auto& file : in.files) {
+        w.begin_object();
+        w.field("name", std::string_view(file.name));
+        w.field("compressed", file.compressed);
+        w.field("lines", file.lines);
+        w.key("error");
+        w.optional_string(file.error);
+        w.end_object();
+    }
+    w.end_array();
+    w.field("lines", in.lines);
+    w.field("used", in.used);
+    w.field("ignored", in.ignored);
+    w.field("malformed", in.malformed);
+    w.field("outside_period", in.outside_period);
+    w.field("overlong", in.overlong);
+    w.end_object();
+
+    w.key("join");
+    w.begin_object();
+    w.field("sessions", report.join.sessions);
+    w.field("expired", report.join.expired);
+    w.field("findings_joined", report.join.findings_joined);
+    w.field("findings_standalone", report.join.findings_standalone);
+    w.end_object();
+
+    w.end_object();
+    std::string out = w.take();
+    out += '\n';
+    return out;
+}
+
+}  // namespace milter503::report

@@ -1,0 +1,282 @@
+// NAME
+//	render_text 3
+// SUMMARY
+//	plain text renderer
+#include "report/render_text.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "report/text_escape.hpp"
+
+namespace milter503::report {
+namespace {
+
+constexpr size_t wrap_width = 100;
+constexpr size_t max_name_width = 32;
+
+std::string plural(unsigned long n, std::string_view one, std::string_view many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// Left-aligned cell, padded by display width (UTF-8 aware).
+void pad_right(std::string& out, std::string_view text, size_t width) {
+    out += text;
+    const size_t w = display_width(text);
+    if (w < width) out.append(width - w, ' ');
+}
+
+void pad_left(std::string& out, std::string_view text, size_t width) {
+    const size_t w = display_width(text);
+    if (w < width) out.append(width - w, ' ');
+    out += text;
+}
+
+std::string truncate(std::string text, size_t width) {
+    if (display_width(text) <= width) return text;
+    // Cut at a code point boundary, leaving room for "...".
+    size_t cut = 0;
+    size_t columns = 0;
+    while (cut < text.size() && columns + 3 < width) {
+        const size_t len = utf8_length(text, cut);
+        cut += len == 0 ? 1 : len;
+        ++columns;
+    }
+    text.resize(cut);
+    return text + "...";
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += ", ";
+        out += terminal_safe(item);
+    }
+    return out;
+}
+
+// Appends `label` + `text` wrapped at wrap_width, continuation lines
+// indented to the text's column.
+void append_wrapped(std::string& out, std::string_view label, std::string_view text) {
+    const size_t indent = label.size();
+    out += label;
+    size_t column = indent;
+    bool first = true;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find(' ', pos);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view word = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (word.empty()) continue;
+        const size_t width = display_width(word);
+        if (!first && column + 1 + width > wrap_width) {
+            out += '\n';
+            out.append(indent, ' ');
+            column = indent;
+            first = true;
+        }
+        if (!first) {
+            out += ' ';
+            ++column;
+        }
+        out += word;
+        column += width;
+        first = false;
+    }
+    out += '\n';
+}
+
+std::string evidence_line(const Evidence& e) {
+    std::string line = fmt::format("{} {} {}", format_utc(e.time),
+                                   terminal_safe(e.host.empty() ? "-" : e.host), mta_name(e.mta));
+    if (!e.stage.empty()) line += " " + terminal_safe(e.stage);
+    line += ": " + terminal_safe(e.text);
+    std::vector<std::string> envelope;
+    if (!e.sender.empty()) envelope.push_back("from=<" + terminal_safe(e.sender) + ">");
+    if (!e.recipient.empty()) envelope.push_back("to=<" + terminal_safe(e.recipient) + ">");
+    if (!envelope.empty()) {
+        line += " (";
+        for (size_t i = 0; i < envelope.size(); ++i) {
+            if (i > 0) line += " ";
+            line += envelope[i];
+        }
+        line += ")";
+    }
+    return line;
+}
+
+std::string findings_text(const std::map<policy::FindingKind, unsigned long>& findings) {
+    std::string out;
+    for (const auto& [kind, count] : findings) {
+        if (!out.empty()) out += ", ";
+        out += fmt::format("{} {}", policy::finding_name(kind), count);
+    }
+    return out;
+}
+
+void append_table(std::string& out, const Report& report) {
+    struct Row {
+        std::array<std::string, 7> cells;
+    };
+    static constexpr std::array<std::string_view, 7> header = {
+        "CLIENT", "NAME", "SESSIONS", "503/554", "FLAGGED", "CAUSE", "LAST SEEN"};
+    static constexpr std::array<bool, 7> right = {false, false, true, true, true, false, false};
+    std::vector<Row> rows;
+    for (const auto& c : report.clients) {
+        const CauseReport* cause = top_cause(c);
+        Row row;
+        row.cells = {truncate(terminal_safe(c.address), 39),
+                     truncate(c.names.empty() ? "-" : terminal_safe(c.names.front()),
+                              max_name_width),
+                     std::to_string(c.sessions),
+                     std::to_string(c.sessions_503),
+                     std::to_string(c.sessions_flagged),
+                     std::string(cause ? cause_slot_name(cause->slot) : "-"),
+                     c.sessions > 0 ? format_utc(c.last_seen) : "-"};
+        rows.push_back(std::move(row));
+    }
+    std::array<size_t, 7> width{};
+    for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+    for (const auto& row : rows) {
+        for (size_t i = 0; i < row.cells.size(); ++i) {
+            width[i] = std::max(width[i], display_width(row.cells[i]));
+        }
+    }
+    const auto append_row = [&](const auto& cells) {
+        std::string line;
+        for (size_t i = 0; i < cells.size(); ++i) {
+            if (i > 0) line += "  ";
+            if (right[i]) {
+                pad_left(line, cells[i], width[i]);
+            } else if (i + 1 < cells.size()) {
+                pad_right(line, cells[i], width[i]);
+            } else {
+                line += cells[i];
+            }
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line;
+        out += '\n';
+    };
+    append_row(header);
+    for (const auto& row : rows) append_row(row.cells);
+}
+
+void append_client(std::string& out, const ClientReport& c) {
+    out += '\n';
+    out += terminal_safe(c.address);
+    if (!c.names.empty()) out += " (" + join(c.names) + ")";
+    out += '\n';
+    out += fmt::format(
+        "  sessions: {}, DATA refused (503/554): {}, flagged by the milter: {}, with rejected "
+        "commands: {}, improper pipelining: {}\n",
+        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected,
+        c.sessions_pipelining);
+    if (c.sessions_milter_only > 0) {
+        out += fmt::format("  milter findings without MTA log lines: {}\n", c.sessions_milter_only);
+    }
+    if (c.sessions > 0) {
+        out += fmt::format("  seen: {} to {}", format_utc(c.first_seen), format_utc(c.last_seen));
+        if (!c.hosts.empty()) out += " on " + join(c.hosts);
+        out += '\n';
+    }
+    if (!c.helos.empty()) out += "  helo: " + join(c.helos) + "\n";
+    if (!c.logins.empty()) out += "  logins: " + join(c.logins) + "\n";
+    if (!c.findings.empty()) out += "  findings: " + findings_text(c.findings) + "\n";
+    for (const auto& cause : c.causes) {
+        out += fmt::format(
+            "  cause {}: {} (503/554: {}, flagged: {}), first {}, last {}\n",
+            cause_slot_name(cause.slot), plural(cause.sessions, "session", "sessions"),
+            cause.sessions_503, cause.sessions_flagged, format_utc(cause.first),
+            format_utc(cause.last));
+        for (const auto& e : cause.examples) out += "    " + evidence_line(e) + "\n";
+        if (cause.latest) {
+            const bool shown = std::any_of(
+                cause.examples.begin(), cause.examples.end(), [&](const Evidence& e) {
+                    return e.time == cause.latest->time && e.text == cause.latest->text;
+                });
+            if (!shown) out += "    latest: " + evidence_line(*cause.latest) + "\n";
+        }
+        append_wrapped(out, "    advice: ", terminal_safe(cause.advice));
+    }
+    if (c.milter_summary) {
+        const auto& s = c.milter_summary->summary;
+        std::string findings;
+        for (const auto& [kind, count] : s.findings) {
+            if (!findings.empty()) findings += ",";
+            findings += fmt::format("{}:{}", policy::finding_name(kind), count);
+        }
+        const auto cause = policy::top_cause(s);
+        out += fmt::format(
+            "  milter summary ({}, {}): sessions {}, transactions {}, findings {}, cause {}, "
+            "suppressed {}\n",
+            terminal_safe(c.milter_summary->host.empty() ? "-" : c.milter_summary->host),
+            format_utc(c.milter_summary->time), s.sessions, s.transactions,
+            findings.empty() ? "-" : findings, cause ? policy::cause_name(*cause) : "-",
+            s.suppressed);
+    }
+}
+
+void append_footer(std::string& out, const Report& report) {
+    const InputReport& in = report.input;
+    out += '\n';
+    out += fmt::format(
+        "input: {}, {}: {} used, {} ignored, {} malformed, {} outside the period, {} too long\n",
+        plural(in.files.size(), "file", "files"), plural(in.lines, "line", "lines"), in.used,
+        in.ignored, in.malformed, in.outside_period, in.overlong);
+    for (const auto& file : in.files) {
+        out += "  " + terminal_safe(file.name) + ": ";
+        if (file.error.empty()) {
+            out += plural(file.lines, "line", "lines");
+        } else if (file.lines == 0 && !file.compressed) {
+            out += "not read: " + terminal_safe(file.error);
+        } else {
+            out += plural(file.lines, "line", "lines") + ", then " + terminal_safe(file.error);
+        }
+        if (file.compressed) out += " (gzip)";
+        out += '\n';
+    }
+    out += fmt::format(
+        "sessions: {} ({} without their end line); milter findings: {} joined to MTA sessions, {} "
+        "on their own\n",
+        report.join.sessions, report.join.expired, report.join.findings_joined,
+        report.join.findings_standalone);
+}
+
+}  // namespace
+
+std::string render_text(const Report& report) {
+    std::string out;
+    if (report.has_period) {
+        out += fmt::format("milter503 report, {} to {} (UTC)\n", format_utc(report.first),
+                           format_utc(report.last));
+    } else {
+        out += "milter503 report: no log lines in the period\n";
+    }
+    const Totals& t = report.totals;
+    out += fmt::format(
+        "{} from {}; DATA refused (503/554): {}; flagged by the milter: {}; improper pipelining: "
+        "{}\n",
+        plural(t.sessions, "session", "sessions"), plural(t.clients_seen, "client", "clients"),
+        t.sessions_503, t.sessions_flagged, t.sessions_pipelining);
+    out += '\n';
+    if (report.clients.empty()) {
+        out += "No client had its DATA refused or a milter finding.\n";
+    } else {
+        append_table(out, report);
+        if (t.clients_reported > report.clients.size()) {
+            out += fmt::format("({} more not shown: --top {})\n",
+                               plural(t.clients_reported - report.clients.size(), "client",
+                                      "clients"),
+                               report.filters.top);
+        }
+        for (const auto& client : report.clients) append_client(out, client);
+    }
+    append_footer(out, report);
+    return out;
+}
+
+}  // namespace milter503::report

@@ -1,0 +1,143 @@
+// NAME
+//	report_model 3h
+// SUMMARY
+//	the finished report that the text, JSON and HTML renderers print
+// SYNOPSIS
+//	#include "report/report_model.hpp"
+// DESCRIPTION
+//	A plain value: built once by Aggregator::build() and the Analyzer,
+//	then only read. Causes are the policy::Cause values plus one
+//	"unknown" slot for refused sessions without any reject line or
+//	finding to explain them. All times are UnixTime (UTC).
+#pragma once
+
+#include <array>
+#include <iterator>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/cause.hpp"
+#include "policy/client_table.hpp"
+#include "policy/finding.hpp"
+#include "report/joiner.hpp"
+#include "report/mta_session.hpp"
+#include "report/timestamp.hpp"
+
+namespace milter503::report {
+
+inline constexpr std::string_view report_schema = "milter503-report/1";
+
+inline constexpr size_t cause_slots = std::size(policy::all_causes) + 1;
+inline constexpr size_t unknown_cause_slot = cause_slots - 1;
+
+size_t cause_slot(std::optional<policy::Cause> cause);
+// "relay-denied", ..., "unknown"
+std::string_view cause_slot_name(size_t slot);
+
+struct Evidence {
+    UnixTime time = 0;
+    std::string host;
+    Mta mta = Mta::postfix;
+    std::string stage;      // "RCPT", "check_rcpt", "finding", ...
+    std::string text;       // the reject reply as logged
+    std::string sender;     // may be empty
+    std::string recipient;  // may be empty
+};
+
+struct CauseReport {
+    size_t slot = unknown_cause_slot;
+    unsigned long sessions = 0;  // sessions refused or flagged with this cause
+    unsigned long sessions_503 = 0;
+    unsigned long sessions_flagged = 0;
+    UnixTime first = 0;
+    UnixTime last = 0;
+    std::vector<Evidence> examples;  // the first few distinct texts
+    std::optional<Evidence> latest;  // the most recent one
+    std::string advice;
+};
+
+struct MilterSummary {
+    std::string host;
+    UnixTime time = 0;  // of the summary line
+    policy::ClientSummary summary;
+};
+
+struct ClientReport {
+    std::string address;
+    std::vector<std::string> names;   // reverse names the MTAs logged
+    std::vector<std::string> helos;
+    std::vector<std::string> logins;  // SASL logins seen from this address
+    std::vector<std::string> hosts;   // log hosts (MTAs) it talked to
+    unsigned long sessions = 0;
+    unsigned long sessions_503 = 0;      // DATA refused, proven by the MTA log
+    unsigned long sessions_flagged = 0;  // with a milter finding
+    unsigned long sessions_rejected = 0; // with at least one reject line
+    unsigned long sessions_pipelining = 0;
+    unsigned long sessions_milter_only = 0;  // findings without MTA lines
+    std::map<policy::FindingKind, unsigned long> findings;
+    std::vector<CauseReport> causes;  // most sessions first
+    UnixTime first_seen = 0;
+    UnixTime last_seen = 0;
+    std::optional<MilterSummary> milter_summary;  // the latest
+};
+
+// The cause with the most sessions, or nullptr.
+inline const CauseReport* top_cause(const ClientReport& client) {
+    return client.causes.empty() ? nullptr : &client.causes.front();
+}
+
+struct HourBucket {
+    UnixTime hour = 0;  // start of the hour
+    std::array<unsigned long, cause_slots> counts{};
+};
+
+struct Totals {
+    unsigned long clients_seen = 0;
+    unsigned long clients_reported = 0;  // before --top
+    unsigned long sessions = 0;
+    unsigned long sessions_503 = 0;
+    unsigned long sessions_flagged = 0;
+    unsigned long sessions_pipelining = 0;
+};
+
+struct FileReport {
+    std::string name;
+    bool compressed = false;
+    std::uint64_t lines = 0;
+    std::string error;  // empty: read to the end
+};
+
+struct InputReport {
+    std::vector<FileReport> files;
+    std::uint64_t lines = 0;
+    std::uint64_t used = 0;
+    std::uint64_t ignored = 0;
+    std::uint64_t malformed = 0;
+    std::uint64_t outside_period = 0;
+    std::uint64_t overlong = 0;
+};
+
+struct Filters {
+    std::optional<UnixTime> since;
+    std::optional<UnixTime> until;
+    std::optional<std::string> client;
+    size_t top = 0;  // 0: all
+};
+
+struct Report {
+    bool has_period = false;
+    UnixTime first = 0;  // first and last line time used
+    UnixTime last = 0;
+    Filters filters;
+    Totals totals;
+    std::vector<ClientReport> clients;  // sorted, at most filters.top
+    std::vector<HourBucket> hourly;     // hours with at least one 503, ascending
+    InputReport input;
+    JoinStats join;
+};
+
+}  // namespace milter503::report

@@ -1,0 +1,175 @@
+// NAME
+//	text_escape 3
+// SUMMARY
+//	escaping for terminal, JSON and HTML output
+#include "report/text_escape.hpp"
+
+#include <cstdint>
+
+namespace milter503::report {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+constexpr std::string_view replacement = "\xef\xbf\xbd";  // U+FFFD
+
+void append_hex(std::string& out, unsigned char c) {
+    out += "\\x";
+    out += hex_digits[c >> 4];
+    out += hex_digits[c & 0x0f];
+}
+
+}  // namespace
+
+size_t utf8_length(std::string_view s, size_t i) {
+    const auto byte = [&](size_t k) { return static_cast<std::uint8_t>(s[k]); };
+    const std::uint8_t lead = byte(i);
+    if (lead < 0x80) return 1;
+    size_t len = 0;
+    std::uint8_t lo = 0x80;
+    std::uint8_t hi = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        len = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        len = 3;
+        if (lead == 0xe0) lo = 0xa0;
+        if (lead == 0xed) hi = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        len = 4;
+        if (lead == 0xf0) lo = 0x90;
+        if (lead == 0xf4) hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+    for (size_t k = 2; k < len; ++k) {
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+    }
+    return len;
+}
+
+std::string terminal_safe(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7f) {
+            append_hex(out, c);
+            ++i;
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
+            ++i;
+        } else if (const size_t len = utf8_length(text, i); len > 0) {
+            // C1 controls (U+0080..U+009F) can act as escapes on some terminals.
+            if (len == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+                append_hex(out, c);
+                append_hex(out, static_cast<unsigned char>(text[i + 1]));
+            } else {
+                out.append(text.substr(i, len));
+            }
+            i += len;
+        } else {
+            append_hex(out, c);
+            ++i;
+        }
+    }
+    return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+    out += '"';
+    for (size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                ++i;
+                continue;
+            case '\\':
+                out += "\\\\";
+                ++i;
+                continue;
+            case '\n':
+                out += "\\n";
+                ++i;
+                continue;
+            case '\r':
+                out += "\\r";
+                ++i;
+                continue;
+            case '\t':
+                out += "\\t";
+                ++i;
+                continue;
+            default:
+                break;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            out += "\\u00";
+            out += hex_digits[c >> 4];
+            out += hex_digits[c & 0x0f];
+            ++i;
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
+            ++i;
+        } else if (const size_t len = utf8_length(text, i); len > 0) {
+            out.append(text.substr(i, len));
+            i += len;
+        } else {
+            out += replacement;
+            ++i;
+        }
+    }
+    out += '"';
+}
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    out += replacement;
+                } else if (c < 0x80) {
+                    out += static_cast<char>(c);
+                } else if (const size_t len = utf8_length(text, i); len > 0) {
+                    out.append(text.substr(i, len));
+                    i += len;
+                    continue;
+                } else {
+                    out += replacement;
+                }
+        }
+        ++i;
+    }
+    return out;
+}
+
+size_t display_width(std::string_view text) {
+    size_t width = 0;
+    for (size_t i = 0; i < text.size();) {
+        const size_t len = utf8_length(text, i);
+        i += len == 0 ? 1 : len;
+        ++width;
+    }
+    return width;
+}
+
+}  // namespace milter503::report

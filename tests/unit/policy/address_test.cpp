@@ -1,0 +1,94 @@
+// Envelope address helpers and DomainSet.
+#include <gtest/gtest.h>
+
+#include "policy/address.hpp"
+#include "policy/settings.hpp"
+
+namespace milter503::policy {
+namespace {
+
+TEST(StripAngle, RemovesAnglesAndParameters) {
+    EXPECT_EQ(strip_angle("<bob@example.test>"), "bob@example.test");
+    EXPECT_EQ(strip_angle("<bob@example.test> SIZE=100 BODY=8BITMIME"), "bob@example.test");
+    EXPECT_EQ(strip_angle("  <bob@example.test>"), "bob@example.test");
+    EXPECT_EQ(strip_angle("bob@example.test"), "bob@example.test");
+    EXPECT_EQ(strip_angle("bob@example.test SIZE=1"), "bob@example.test");
+}
+
+TEST(StripAngle, NullSenderIsEmpty) {
+    EXPECT_EQ(strip_angle("<>"), "");
+    EXPECT_EQ(strip_angle("<> SIZE=0"), "");
+    EXPECT_EQ(strip_angle(""), "");
+}
+
+TEST(StripAngle, QuotedLocalPartKeepsSpacesAndAngle) {
+    EXPECT_EQ(strip_angle("<\"john doe\"@example.test>"), "\"john doe\"@example.test");
+    EXPECT_EQ(strip_angle("<\"a>b\"@example.test> SIZE=1"), "\"a>b\"@example.test");
+}
+
+TEST(StripAngle, SourceRouteIsDropped) {
+    EXPECT_EQ(strip_angle("<@relay.test,@b.test:bob@example.test>"), "bob@example.test");
+}
+
+TEST(StripAngle, UnbalancedInputDoesNotFail) {
+    EXPECT_EQ(strip_angle("<bob@example.test"), "bob@example.test");
+    EXPECT_EQ(strip_angle("<\"unterminated@example.test>"), "\"unterminated@example.test>");
+}
+
+TEST(SplitAddress, SplitsAtLastAtAndNormalizesDomain) {
+    auto parts = split_address("Bob@Example.TEST.");
+    EXPECT_EQ(parts.local, "Bob");
+    EXPECT_EQ(parts.domain, "example.test");
+    parts = split_address("\"a@b\"@example.test");
+    EXPECT_EQ(parts.local, "\"a@b\"");
+    EXPECT_EQ(parts.domain, "example.test");
+    parts = split_address("postmaster");
+    EXPECT_EQ(parts.local, "postmaster");
+    EXPECT_EQ(parts.domain, "");
+}
+
+TEST(SameAddress, IgnoresCaseOnly) {
+    EXPECT_TRUE(same_address("Bob@Example.test", "bob@example.TEST"));
+    EXPECT_TRUE(same_address("bob@example.test.", "bob@example.test"));
+    EXPECT_FALSE(same_address("bob@example.test", "bob+x@example.test"));
+    EXPECT_FALSE(same_address("bob@example.test", "bob@other.test"));
+    EXPECT_FALSE(same_address("bob", "bob@"));
+    EXPECT_TRUE(same_address("", ""));
+}
+
+TEST(ToLowerAscii, LeavesNonAsciiAlone) {
+    EXPECT_EQ(to_lower_ascii("AbC\xc3\x9c"), "abc\xc3\x9c");
+}
+
+TEST(DomainSet, ExactNamesIgnoreCaseAndTrailingDot) {
+    DomainSet set;
+    EXPECT_TRUE(set.empty());
+    set.add("Example.TEST");
+    EXPECT_FALSE(set.empty());
+    EXPECT_TRUE(set.contains("example.test"));
+    EXPECT_TRUE(set.contains("EXAMPLE.test."));
+    EXPECT_FALSE(set.contains("sub.example.test"));
+    EXPECT_FALSE(set.contains("badexample.test"));
+    EXPECT_FALSE(set.contains(""));
+}
+
+TEST(DomainSet, DotEntryMatchesItselfAndSubdomains) {
+    DomainSet set;
+    set.add(".corp.test");
+    EXPECT_TRUE(set.contains("corp.test"));
+    EXPECT_TRUE(set.contains("mx.corp.test"));
+    EXPECT_TRUE(set.contains("a.b.CORP.test"));
+    EXPECT_FALSE(set.contains("evilcorp.test"));
+    EXPECT_FALSE(set.contains("corp.test.evil"));
+}
+
+TEST(DomainSet, EmptyEntriesAreIgnored) {
+    DomainSet set;
+    set.add("");
+    set.add(".");
+    EXPECT_TRUE(set.empty());
+    EXPECT_FALSE(set.contains(""));
+}
+
+}  // namespace
+}  // namespace milter503::policy
