@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -74,18 +75,20 @@ std::string parse_bool(const std::string& value, bool& out) {
     return {};
 }
 
+// Digits only (no sign, no spaces), within [min, max]; a number too large
+// for any integer is out of range, not a crash.
 template <typename Number>
 std::string parse_number(const std::string& value, Number min, Number max, Number& out,
                          int base = 10) {
-    if (value.empty() || value.size() > 20 ||
-        !std::all_of(value.begin(), value.end(), [base](char c) {
-            return base == 8 ? (c >= '0' && c <= '7') : std::isdigit(static_cast<unsigned char>(c));
-        })) {
-        return "expected a " + std::string(base == 8 ? "octal " : "") + "number, got \"" + value +
-               "\"";
-    }
-    const unsigned long long parsed = std::stoull(value, nullptr, base);
-    if (parsed < static_cast<unsigned long long>(min) ||
+    const char* kind = base == 8 ? "an octal number" : "a number";
+    const bool digits_only = !value.empty() && std::all_of(value.begin(), value.end(), [base](char c) {
+        return base == 8 ? (c >= '0' && c <= '7') : std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
+    if (!digits_only) return "expected " + std::string(kind) + ", got \"" + value + "\"";
+    unsigned long long parsed = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed, base);
+    if (ec != std::errc() || end != value.data() + value.size() ||
+        parsed < static_cast<unsigned long long>(min) ||
         parsed > static_cast<unsigned long long>(max)) {
         return "value " + value + " out of range " + std::to_string(min) + ".." +
                std::to_string(max);

@@ -26,8 +26,8 @@ MilterApi* bound_api = nullptr;
 // Stages milter503 has nothing to say about: ask the MTA not to wait for
 // an answer, and not to send what we never read.
 constexpr unsigned long wanted_protocol_flags =
-    SMFIP_RCPT_REJ | SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOEOH |
-    SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR;
+    SMFIP_RCPT_REJ | SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NR_CONN |
+    SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_HDR;
 
 Connection* connection_of(SMFICTX* ctx) {
     return static_cast<Connection*>(bound_api->getpriv(ctx));
@@ -68,6 +68,7 @@ void request_macros(SMFICTX* ctx) {
     bound_api->setsymlist(ctx, SMFIM_HELO, helo_macros);
     bound_api->setsymlist(ctx, SMFIM_ENVFROM, envfrom_macros);
     bound_api->setsymlist(ctx, SMFIM_ENVRCPT, envrcpt_macros);
+    bound_api->setsymlist(ctx, SMFIM_DATA, data_macros);
     bound_api->setsymlist(ctx, SMFIM_EOM, eom_macros);
 }
 
@@ -128,6 +129,11 @@ sfsistat envrcpt(SMFICTX* ctx, char** argv) {
     });
 }
 
+sfsistat data(SMFICTX* ctx) {
+    return guarded(ctx, "data", SMFIP_NR_DATA,
+                   [&](Connection& c) { c.data(Macros(*bound_api, ctx)); });
+}
+
 sfsistat header(SMFICTX* ctx, char* name, char* value) {
     return guarded(ctx, "header", SMFIP_NR_HDR,
                    [&](Connection& c) { c.header(name, value); });
@@ -174,7 +180,7 @@ smfiDesc& filter_description() {
         callback::abort,
         callback::close,
         nullptr,  // unknown
-        nullptr,  // data
+        callback::data,
         callback::negotiate,
     };
     return description;

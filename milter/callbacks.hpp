@@ -32,6 +32,7 @@ sfsistat connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* address);
 sfsistat helo(SMFICTX* ctx, char* helo);
 sfsistat envfrom(SMFICTX* ctx, char** argv);
 sfsistat envrcpt(SMFICTX* ctx, char** argv);
+sfsistat data(SMFICTX* ctx);
 sfsistat header(SMFICTX* ctx, char* name, char* value);
 sfsistat eom(SMFICTX* ctx);
 sfsistat abort(SMFICTX* ctx);

@@ -133,6 +133,11 @@ void Connection::rcpt(const Macros& macros, const char* recipient) {
     log_phase("rcpt", event.mailer == "error" ? event.host + " " + event.addr : event.recipient);
 }
 
+void Connection::data(const Macros& macros) {
+    report(session_.on_data(macros.get("i")));
+    log_phase("data");
+}
+
 void Connection::header(const char* name, const char* value) {
     report(session_.on_header(name != nullptr ? name : "", value != nullptr ? value : ""));
 }

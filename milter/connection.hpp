@@ -37,6 +37,7 @@ public:
     void helo(const char* helo);
     void mail(const Macros& macros, const char* sender);
     void rcpt(const Macros& macros, const char* recipient);
+    void data(const Macros& macros);
     void header(const char* name, const char* value);
     void end_of_message(const Macros& macros);
     void abort();

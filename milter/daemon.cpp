@@ -119,11 +119,15 @@ private:
     std::thread thread_;
 };
 
+// Called before any thread starts, so every thread inherits the mask: a
+// signal must reach the thread that waits for it. SIGUSR1/SIGUSR2 go to
+// SignalThread; SIGTERM, SIGINT and SIGHUP to libmilter's own signal
+// thread (which blocks them only in the threads smfi_main starts: the
+// log sink's thread would otherwise take SIGTERM and die with it).
 void block_signals_for_all_threads() {
     sigset_t blocked;
     sigemptyset(&blocked);
-    sigaddset(&blocked, SIGUSR1);
-    sigaddset(&blocked, SIGUSR2);
+    for (int signal : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP}) sigaddset(&blocked, signal);
     pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
     signal(SIGPIPE, SIG_IGN);
 }

@@ -52,6 +52,7 @@ inline constexpr const char* connect_macros =
 inline constexpr const char* helo_macros = "{tls_version}";
 inline constexpr const char* envfrom_macros = "i {auth_type} {auth_authen} {auth_author} {mail_addr}";
 inline constexpr const char* envrcpt_macros = "i {rcpt_mailer} {rcpt_host} {rcpt_addr}";
+inline constexpr const char* data_macros = "i";
 inline constexpr const char* eom_macros = "i";
 
 }  // namespace milter503::milter

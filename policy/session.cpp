@@ -100,6 +100,12 @@ std::vector<Finding> Session::on_rcpt(const RcptEvent& event) {
     return findings;
 }
 
+std::vector<Finding> Session::on_data(std::string_view queue_id) {
+    if (txn_.open && !queue_id.empty())
+        txn_.queue_id = std::string(queue_id);
+    return {};
+}
+
 std::vector<Finding> Session::on_header(std::string_view name, std::string_view value) {
     if (!txn_.open || txn_.header_from_seen || !equal_nocase(name, "from"))
         return {};

@@ -15,7 +15,8 @@
 //	Each event returns the findings that became certain with it:
 //	- mail: unauthenticated-sender, sender-login-mismatch;
 //	- rcpt: mailbox-full;
-//	- header From: header-from-mismatch, display-name-special;
+//	- header From: header-from-mismatch, display-name-special (with the
+//	  queue id learnt at DATA);
 //	- abort, next mail, close: no-accepted-rcpt, when the transaction had an
 //	  accepted MAIL and no accepted RCPT (the client's DATA got 503/554:
 //	  the milter never sees that DATA, it infers it).
@@ -78,6 +79,10 @@ public:
     std::vector<Finding> on_helo(std::string_view helo);
     std::vector<Finding> on_mail(const MailEvent& event);
     std::vector<Finding> on_rcpt(const RcptEvent& event);
+    // DATA was accepted: the transaction has a recipient. Postfix assigns
+    // the queue id only after the first accepted RCPT, so {i} at DATA is
+    // the first value the header findings can carry.
+    std::vector<Finding> on_data(std::string_view queue_id);
     std::vector<Finding> on_header(std::string_view name, std::string_view value);
     std::vector<Finding> on_end_of_message(std::string_view queue_id);
     std::vector<Finding> on_abort();

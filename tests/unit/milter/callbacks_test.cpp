@@ -78,6 +78,8 @@ TEST_F(Callbacks, NegotiateAsksForRejectedRecipientsNoBodyAndOurMacros) {
     EXPECT_NE(api_.symlists(ctx)[SMFIM_CONNECT].find("{daemon_port}"), std::string::npos);
     EXPECT_NE(api_.symlists(ctx)[SMFIM_ENVFROM].find("{auth_authen}"), std::string::npos);
     EXPECT_NE(api_.symlists(ctx)[SMFIM_ENVRCPT].find("{rcpt_mailer}"), std::string::npos);
+    EXPECT_EQ(f1 & SMFIP_NODATA, 0u) << "DATA carries Postfix's first queue id";
+    EXPECT_EQ(api_.symlists(ctx)[SMFIM_DATA], "i");
     callback::close(ctx);
     EXPECT_EQ(api_.priv(ctx), nullptr);
 }

@@ -454,6 +454,25 @@ TEST_F(HeaderTest, FromMismatchUnauthenticatedIsPolicyReject) {
     EXPECT_NE(findings[0].advice.find("From:"), std::string::npos);
 }
 
+// Postfix: {i} is empty at MAIL and RCPT (no queue file yet) and known at DATA.
+TEST_F(HeaderTest, QueueIdLearntAtDataIsInTheHeaderFindings) {
+    Session s = start(trusted_addr);
+    s.on_mail({"<bob@example.test>", "", ""});
+    s.on_rcpt(accepted("x@far.test"));
+    EXPECT_TRUE(s.on_data("4XyZ1105E5").empty());
+    const auto findings = s.on_header("From", "<ceo@example.test>");
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].queue_id, "4XyZ1105E5");
+}
+
+TEST_F(HeaderTest, EmptyQueueIdAtDataKeepsTheOneFromMail) {
+    Session s = at_data("<bob@example.test>", "");
+    s.on_data("");
+    const auto findings = s.on_header("From", "<ceo@example.test>");
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].queue_id, "Q7");
+}
+
 TEST_F(HeaderTest, FromMismatchNotOwnedByLogin) {
     MapError error;
     settings->sender_login_map = std::make_shared<const SenderLoginMap>(*SenderLoginMap::parse(
