@@ -54,10 +54,13 @@ sinks::syslog::facility syslog_facility(const std::string& name) {
     return sinks::syslog::mail;
 }
 
+// The short name, as rsyslog and Postfix's maillog_file write it, so that
+// milter503-report can put our lines and the MTA's on the same host.
 std::string host_name() {
     char name[256] = {};
-    if (gethostname(name, sizeof name - 1) != 0) return "localhost";
-    return name;
+    if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+    const std::string full = name;
+    return full.substr(0, full.find('.'));
 }
 
 // `2026-11-25T04:31:14.619131+00:00 HOST milter503[PID]: ` as rsyslog writes.

@@ -71,6 +71,8 @@ IT_POSTFIX_LOADED=1
 
 PF_DAEMON_DIR=${PF_DAEMON_DIR:-$(postconf -h daemon_directory 2>/dev/null || echo /usr/lib/postfix/sbin)}
 PF_DOMAIN=example.test
+PF_HOSTNAME=$(hostname -s 2>/dev/null || hostname)
+PF_HOSTNAME=${PF_HOSTNAME%%.*}
 PF_USERS="alice bob carol boss full"
 PF_SASL_USERS="alice bob"
 # pf_create MILTER_PORT: writes a complete instance, sets PF_DIR, PF_CONF,
@@ -149,7 +151,10 @@ maillog_file = $PF_MAILLOG
 maillog_file_prefixes = $PF_DIR
 import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME
 
-myhostname = mx.$PF_DOMAIN
+# Postfix logs the first label of myhostname: the machine's own, as on a
+# real host, where the milter's lines carry it too (milter503-report joins
+# the two per host).
+myhostname = $PF_HOSTNAME.$PF_DOMAIN
 mydomain = $PF_DOMAIN
 myorigin = $PF_DOMAIN
 mydestination =
