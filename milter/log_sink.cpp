@@ -104,6 +104,12 @@ boost::shared_ptr<sinks::sink> make_syslog_sink(const std::string& facility) {
     mapping[Severity::warning] = sinks::syslog::warning;
     mapping[Severity::error] = sinks::syslog::error;
     backend->set_severity_mapper(mapping);
+    // Boost's native back end opens the log without LOG_PID, once, when the
+    // first backend is built; reopen it as mail daemons do, so lines read
+    // `milter503[PID]:` like Postfix's (the facility travels with each
+    // message). The ident must outlive the process's use of syslog(3).
+    static const char* const ident = "milter503";
+    ::openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
     auto sink = boost::make_shared<sinks::asynchronous_sink<Backend, Queue>>(backend);
     sink->set_formatter(logging::expressions::stream << logging::expressions::smessage);
     return sink;

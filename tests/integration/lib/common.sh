@@ -181,8 +181,9 @@ it_reap_stale() {
         [ -d "$d" ] && [ -f "$d/owner" ] || continue
         owner=$(cat "$d/owner" 2>/dev/null)
         it_pid_alive "$owner" && continue
-        for f in "$d"/postfix/spool/pid/master.pid "$d"/milter/pid; do
-            pid=$(tr -dc 0-9 <"$f" 2>/dev/null)
+        for f in "$d"/postfix/spool/pid/master.pid "$d"/milter/pid "$d"/syslog/command.pid; do
+            [ -f "$f" ] || continue
+            pid=$(tr -dc 0-9 <"$f")
             [ -n "$pid" ] || continue
             if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$d/"; then
                 it_log "stopping stale process $pid of $d"

@@ -1,0 +1,158 @@
+#!/bin/bash
+# NAME
+#	syslog.sh - milter503's default log target against a real rsyslogd
+# SYNOPSIS
+#	tests/integration/milter/syslog.sh BUILD_DIR target|stall
+# DESCRIPTION
+#	milter503 -l syslog runs in a private mount namespace beside its own
+#	rsyslogd (ns-syslog.sh); milter-talk plays the MTA.
+#
+#	  target  lines reach syslog under ident milter503[PID] with the
+#	          facility of SyslogFacility (local5 here: nothing under mail),
+#	          one line per finding; a hostile HELO arrives escaped by the
+#	          milter: rsyslog never had to escape a control byte (#012)
+#	  stall   rsyslogd is stopped (SIGSTOP) so /dev/log fills up and
+#	          syslog(3) blocks (proved with logger timing out); 3000 MTA
+#	          sessions still get every answer in time, because the MTA's
+#	          thread only queues lines; after SIGCONT every finding line
+#	          arrives and the daemon stops cleanly
+set -u
+
+if [ $# -ne 2 ] || { [ "$2" != target ] && [ "$2" != stall ]; }; then
+    echo "usage: $0 BUILD_DIR target|stall" >&2
+    exit 64
+fi
+BUILD=$(cd "$1" && pwd) || exit 64
+CASE=$2
+IT_NAME="syslog[$CASE]"
+. "$(dirname "$0")/../lib/common.sh"
+. "$IT_LIB/milter.sh"
+IT_ARTIFACTS=$BUILD/tests/integration/logs/syslog-$CASE
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+TALK=$BUILD/bin/milter-talk
+[ -x "$TALK" ] && [ -x "$BUILD/bin/milter503" ] || it_fail "milter503 or milter-talk not built in $BUILD"
+it_require rsyslogd unshare nsenter setsid ss logger timeout
+[ "$(id -u)" -eq 0 ] || it_fail "needs root (a private mount namespace for /dev/log)"
+it_workdir
+DIR=$IT_WORK/syslog
+install -d -m 0755 "$DIR" "$DIR/work"
+PORT=$(it_free_port)
+
+cat >"$DIR/milter503.conf" <<EOF
+LocalDomains example.test
+TrustedNetworks 127.0.0.1/32
+SyslogFacility local5
+LogRateLimit 0
+EOF
+# imuxsock's rate limit would drop the load test's lines: off. Control
+# characters are escaped on receive (rsyslog's default, said explicitly):
+# a #0nn in the file would mean the milter sent a raw control byte.
+cat >"$DIR/rsyslog.conf" <<EOF
+global(workDirectory="$DIR/work")
+module(load="imuxsock" SysSock.RateLimit.Interval="0")
+\$EscapeControlCharactersOnReceive on
+local5.* action(type="omfile" file="$DIR/local5.log" template="RSYSLOG_FileFormat")
+mail.* action(type="omfile" file="$DIR/mail.log" template="RSYSLOG_FileFormat")
+EOF
+: >"$DIR/local5.log"
+: >"$DIR/mail.log"
+
+setsid unshare --mount --propagation private --fork \
+    bash "$HERE/ns-syslog.sh" "$DIR" \
+    "$BUILD/bin/milter503" -f -c "$DIR/milter503.conf" -p "inet:$PORT@127.0.0.1" -l syslog \
+    -u nobody:nogroup &
+NS_PID=$!
+it_atexit stop_all
+
+stop_all() {
+    local pid
+    pid=$(cat "$DIR/rsyslogd.pid" 2>/dev/null) && kill -CONT "$pid" 2>/dev/null
+    pid=$(cat "$DIR/command.pid" 2>/dev/null) && it_kill_wait "$pid" 15
+    it_kill_wait "$NS_PID" 10
+    kill -KILL -- "-$NS_PID" 2>/dev/null
+    return 0
+}
+
+it_wait_for 15 it_port_listening "$PORT" ||
+    it_fail "milter503 did not start under the private syslog" "$DIR/command.out" "$DIR/rsyslogd.out"
+MILTER_PID=$(cat "$DIR/command.pid")
+RSYSLOGD_PID=$(cat "$DIR/rsyslogd.pid")
+
+session() { # ADDR HELO -> a relay attempt from a local sender
+    cat <<EOF
+macro C j=mx.example.test {daemon_port}=25
+connect unknown 4 40000 $1
+helo $2
+macro M i=
+mail <bob@example.test>
+macro R {rcpt_mailer}=error {rcpt_host}=5.7.1 "{rcpt_addr}=Relay access denied"
+rcpt <x@remote.test>
+abort
+quit
+EOF
+}
+
+talk() { # SCRIPT OUTPUT [options]
+    local script=$1 out=$2
+    shift 2
+    "$TALK" -p "inet:$PORT@127.0.0.1" "$@" "$script" >"$out" 2>&1
+}
+
+stop_milter() {
+    kill -TERM "$MILTER_PID"
+    it_wait_for 20 test -s "$DIR/command.status" || it_fail "milter503 did not stop on SIGTERM" "$DIR/local5.log"
+    [ "$(cat "$DIR/command.status")" = 0 ] ||
+        it_fail "milter503 exited $(cat "$DIR/command.status") on SIGTERM" "$DIR/command.out" "$DIR/local5.log"
+    it_wait_for 10 eval '! it_pid_alive $NS_PID'
+}
+
+count() { grep -c -- "$1" "$DIR/local5.log"; }
+
+case $CASE in
+target)
+    session 127.0.4.1 'evil\nNOQUEUE:\x20finding=forged\r\x01' >"$DIR/one.script"
+    talk "$DIR/one.script" "$DIR/one.txt" --expect-continue ||
+        it_fail "an answer was not CONTINUE" "$DIR/one.txt"
+    it_wait_for 10 grep -q 'finding=no-accepted-rcpt' "$DIR/local5.log" ||
+        it_fail "no finding line reached syslog (local5)" "$DIR/local5.log" "$DIR/rsyslogd.out"
+    stop_milter
+    grep -q " milter503\[$MILTER_PID\]: starting: " "$DIR/local5.log" ||
+        it_fail "no 'milter503[$MILTER_PID]: starting:' line: ident or pid missing" "$DIR/local5.log"
+    [ ! -s "$DIR/mail.log" ] || it_fail "lines under facility mail despite SyslogFacility local5" "$DIR/mail.log"
+    [ "$(count ' finding=')" -eq 2 ] ||
+        it_fail "want 2 finding lines (unauthenticated-sender, no-accepted-rcpt)" "$DIR/local5.log"
+    grep -F ' finding=no-accepted-rcpt ' "$DIR/local5.log" |
+        grep -qF 'helo="evil\x0aNOQUEUE: finding=forged\x0d\x01" ' ||
+        it_fail "the hostile HELO is not one escaped field" "$DIR/local5.log"
+    grep -E '#[0-9]{3}' "$DIR/local5.log" &&
+        it_fail "rsyslog had to escape a control byte the milter sent" "$DIR/local5.log"
+    grep -q ' summary: client=127.0.4.1 ' "$DIR/local5.log" || it_fail "no summary at SIGTERM" "$DIR/local5.log"
+    bad=$(milter_check_log_format "$DIR/local5.log") ||
+        it_fail "malformed lines in syslog:
+$bad" "$DIR/local5.log"
+    ;;
+stall)
+    session %a stall.test >"$DIR/load.script"
+    kill -STOP "$RSYSLOGD_PID"
+    talk "$DIR/load.script" "$DIR/load.txt" --sessions 3000 --parallel 4 ||
+        it_fail "sessions failed while syslog was stuck" "$DIR/load.txt"
+    grep -q '^sessions=3000 errors=0 ' "$DIR/load.txt" ||
+        it_fail "not every session was answered while syslog was stuck" "$DIR/load.txt"
+    it_log "while rsyslogd was stopped: $(cat "$DIR/load.txt")"
+    # The stall was real: a plain syslog(3) client now blocks too.
+    if nsenter --target "$RSYSLOGD_PID" --mount timeout 3 logger -t probe 'is syslog stuck?'; then
+        it_fail "logger did not block: syslog was not stuck, so this test proved nothing"
+    fi
+    [ "$(count ' finding=')" -lt 6000 ] ||
+        it_fail "every line was written while rsyslogd was stopped" "$DIR/local5.log"
+    kill -CONT "$RSYSLOGD_PID"
+    it_wait_for 60 eval '[ "$(count " finding=no-accepted-rcpt ")" -ge 3000 ]' ||
+        it_fail "after SIGCONT only $(count ' finding=no-accepted-rcpt ') of 3000 finding lines arrived" "$DIR/local5.log"
+    stop_milter
+    [ "$(count ' finding=no-accepted-rcpt ')" -eq 3000 ] || it_fail "finding lines lost or doubled" "$DIR/local5.log"
+    [ "$(count ' finding=unauthenticated-sender ')" -eq 3000 ] || it_fail "finding lines lost or doubled" "$DIR/local5.log"
+    ;;
+esac
+it_log PASS
+exit 0
