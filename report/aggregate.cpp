@@ -20,8 +20,10 @@ constexpr std::string_view unknown_advice =
     "(the client address and time are above).";
 
 void add_unique(std::vector<std::string>& list, std::string_view value) {
-    if (value.empty() || list.size() >= max_list) return;
-    if (std::find(list.begin(), list.end(), value) != list.end()) return;
+    if (value.empty() || list.size() >= max_list)
+        return;
+    if (std::find(list.begin(), list.end(), value) != list.end())
+        return;
     list.emplace_back(value);
 }
 
@@ -38,7 +40,8 @@ std::vector<Evidence> session_evidence(const MtaSession& s) {
         e.recipient = line.recipient;
         out.push_back(std::move(e));
     }
-    if (!out.empty()) return out;
+    if (!out.empty())
+        return out;
     for (const auto& [time, finding] : s.findings) {
         Evidence e;
         e.time = time;
@@ -63,23 +66,28 @@ std::vector<Evidence> session_evidence(const MtaSession& s) {
 }  // namespace
 
 size_t cause_slot(std::optional<policy::Cause> cause) {
-    if (!cause) return unknown_cause_slot;
+    if (!cause)
+        return unknown_cause_slot;
     for (size_t i = 0; i < std::size(policy::all_causes); ++i) {
-        if (policy::all_causes[i] == *cause) return i;
+        if (policy::all_causes[i] == *cause)
+            return i;
     }
     return unknown_cause_slot;
 }
 
 std::string_view cause_slot_name(size_t slot) {
-    if (slot >= std::size(policy::all_causes)) return "unknown";
+    if (slot >= std::size(policy::all_causes))
+        return "unknown";
     return policy::cause_name(policy::all_causes[slot]);
 }
 
 std::optional<policy::Cause> session_cause(const MtaSession& session) {
     for (const auto& [time, finding] : session.findings) {
-        if (finding.kind == policy::FindingKind::no_accepted_rcpt) return finding.cause;
+        if (finding.kind == policy::FindingKind::no_accepted_rcpt)
+            return finding.cause;
     }
-    if (!session.findings.empty()) return session.findings.front().second.cause;
+    if (!session.findings.empty())
+        return session.findings.front().second.cause;
     if (!session.rejects.empty()) {
         const ReplyParts parts = split_reply(session.rejects.front().reply);
         return policy::classify_rejection(parts.status, parts.reason);
@@ -108,34 +116,46 @@ bool Aggregator::wanted(std::string_view addr) const {
 
 Aggregator::Entry& Aggregator::entry(std::string_view addr) {
     auto it = clients_.find(std::string(addr));
-    if (it == clients_.end()) it = clients_.emplace(std::string(addr), Entry{}).first;
+    if (it == clients_.end())
+        it = clients_.emplace(std::string(addr), Entry{}).first;
     return it->second;
 }
 
 Aggregator::Detail& Aggregator::detail(Entry& entry) {
-    if (!entry.detail) entry.detail = std::make_unique<Detail>();
+    if (!entry.detail)
+        entry.detail = std::make_unique<Detail>();
     return *entry.detail;
 }
 
 void Aggregator::on_session(MtaSession&& s) {
     const std::string_view addr = s.client_addr.empty() ? "unknown" : s.client_addr;
-    if (!wanted(addr)) return;
+    if (!wanted(addr))
+        return;
     Entry& e = entry(addr);
-    if (e.sessions == 0 || s.start < e.first_seen) e.first_seen = s.start;
-    if (s.end > e.last_seen) e.last_seen = s.end;
+    if (e.sessions == 0 || s.start < e.first_seen)
+        e.first_seen = s.start;
+    if (s.end > e.last_seen)
+        e.last_seen = s.end;
     ++e.sessions;
     const bool flagged = s.findings_total > 0;
     const bool rejected = s.rejects_total > 0;
-    if (s.data_refused) ++e.sessions_503;
-    if (flagged) ++e.sessions_flagged;
-    if (rejected) ++e.sessions_rejected;
-    if (s.pipelining) ++e.sessions_pipelining;
-    if (s.mta == Mta::milter) ++e.sessions_milter_only;
+    if (s.data_refused)
+        ++e.sessions_503;
+    if (flagged)
+        ++e.sessions_flagged;
+    if (rejected)
+        ++e.sessions_rejected;
+    if (s.pipelining)
+        ++e.sessions_pipelining;
+    if (s.mta == Mta::milter)
+        ++e.sessions_milter_only;
 
     const bool problem = s.data_refused || flagged;
-    if (!problem && !rejected && s.login.empty()) return;
+    if (!problem && !rejected && s.login.empty())
+        return;
     Detail& d = detail(e);
-    if (s.client_name != "unknown") add_unique(d.names, s.client_name);
+    if (s.client_name != "unknown")
+        add_unique(d.names, s.client_name);
     add_unique(d.helos, s.helo);
     add_unique(d.logins, s.login);
     add_unique(d.hosts, s.host);
@@ -143,7 +163,8 @@ void Aggregator::on_session(MtaSession&& s) {
         ++d.findings[finding.kind];
         add_unique(d.logins, finding.auth_login);
     }
-    if (!problem) return;
+    if (!problem)
+        return;
 
     const std::optional<policy::Cause> cause = session_cause(s);
     const size_t slot = cause_slot(cause);
@@ -153,8 +174,10 @@ void Aggregator::on_session(MtaSession&& s) {
     }
     CauseReport& c = *d.causes[slot];
     ++c.sessions;
-    if (s.data_refused) ++c.sessions_503;
-    if (flagged) ++c.sessions_flagged;
+    if (s.data_refused)
+        ++c.sessions_503;
+    if (flagged)
+        ++c.sessions_flagged;
     if (c.advice.empty()) {
         for (const auto& [time, finding] : s.findings) {
             if (cause && finding.cause == *cause && !finding.advice.empty()) {
@@ -163,27 +186,32 @@ void Aggregator::on_session(MtaSession&& s) {
             }
         }
     }
-    if (c.advice.empty()) c.advice = cause ? policy::cause_advice(*cause) : unknown_advice;
+    if (c.advice.empty())
+        c.advice = cause ? policy::cause_advice(*cause) : unknown_advice;
 
     std::vector<Evidence> evidence = session_evidence(s);
     const UnixTime first = evidence.empty() ? s.start : evidence.front().time;
     const UnixTime last = evidence.empty() ? s.end : evidence.back().time;
-    if (c.sessions == 1 || first < c.first) c.first = first;
-    if (c.sessions == 1 || last > c.last) c.last = last;
+    if (c.sessions == 1 || first < c.first)
+        c.first = first;
+    if (c.sessions == 1 || last > c.last)
+        c.last = last;
     for (auto& item : evidence) {
         const bool seen = std::any_of(c.examples.begin(), c.examples.end(),
                                       [&](const Evidence& x) { return x.text == item.text; });
-        if (!seen && c.examples.size() < max_examples) c.examples.push_back(item);
+        if (!seen && c.examples.size() < max_examples)
+            c.examples.push_back(item);
     }
     if (!evidence.empty() && (!c.latest || evidence.back().time >= c.latest->time)) {
         c.latest = std::move(evidence.back());
     }
-    if (s.data_refused) ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
+    if (s.data_refused)
+        ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
 }
 
-void Aggregator::on_summary(std::string_view host, UnixTime time,
-                            policy::ClientSummary&& summary) {
-    if (!wanted(summary.client_addr)) return;
+void Aggregator::on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) {
+    if (!wanted(summary.client_addr))
+        return;
     Detail& d = detail(entry(summary.client_addr));
     if (!d.summary || time >= d.summary->time) {
         d.summary = MilterSummary{std::string(host), time, std::move(summary)};
@@ -191,7 +219,8 @@ void Aggregator::on_summary(std::string_view host, UnixTime time,
 }
 
 void Aggregator::on_login(std::string_view client_addr, std::string_view login) {
-    if (client_addr.empty() || !wanted(client_addr)) return;
+    if (client_addr.empty() || !wanted(client_addr))
+        return;
     add_unique(detail(entry(client_addr)).logins, login);
 }
 
@@ -209,7 +238,8 @@ void Aggregator::build(size_t top, Report& report) const {
         const bool summary_findings = d && d->summary && !d->summary->summary.findings.empty();
         const bool reported = e.sessions_503 > 0 || e.sessions_flagged > 0 || summary_findings ||
                               (client_filter_.has_value() && e.sessions > 0);
-        if (!reported) continue;
+        if (!reported)
+            continue;
         ClientReport c;
         c.address = addr;
         c.sessions = e.sessions;
@@ -230,26 +260,31 @@ void Aggregator::build(size_t top, Report& report) const {
             c.findings = d->findings;
             c.milter_summary = d->summary;
             for (const auto& cause : d->causes) {
-                if (cause) c.causes.push_back(*cause);
+                if (cause)
+                    c.causes.push_back(*cause);
             }
-            std::stable_sort(c.causes.begin(), c.causes.end(),
-                             [](const CauseReport& a, const CauseReport& b) {
-                                 return a.sessions > b.sessions;
-                             });
+            std::stable_sort(
+                c.causes.begin(), c.causes.end(),
+                [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
         }
         clients.push_back(std::move(c));
     }
     totals.clients_reported = clients.size();
     std::sort(clients.begin(), clients.end(), [](const ClientReport& a, const ClientReport& b) {
-        if (a.sessions_503 != b.sessions_503) return a.sessions_503 > b.sessions_503;
-        if (a.sessions_flagged != b.sessions_flagged) return a.sessions_flagged > b.sessions_flagged;
-        if (a.sessions != b.sessions) return a.sessions > b.sessions;
+        if (a.sessions_503 != b.sessions_503)
+            return a.sessions_503 > b.sessions_503;
+        if (a.sessions_flagged != b.sessions_flagged)
+            return a.sessions_flagged > b.sessions_flagged;
+        if (a.sessions != b.sessions)
+            return a.sessions > b.sessions;
         return a.address < b.address;
     });
-    if (top > 0 && clients.size() > top) clients.resize(top);
+    if (top > 0 && clients.size() > top)
+        clients.resize(top);
     report.clients = std::move(clients);
     report.hourly.clear();
-    for (const auto& [hour, counts] : hourly_) report.hourly.push_back(HourBucket{hour, counts});
+    for (const auto& [hour, counts] : hourly_)
+        report.hourly.push_back(HourBucket{hour, counts});
 }
 
 }  // namespace milter503::report

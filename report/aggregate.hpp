@@ -40,19 +40,18 @@ namespace milter503::report {
 std::optional<policy::Cause> session_cause(const MtaSession& session);
 
 class Aggregator : public JoinSink {
-public:
+  public:
     explicit Aggregator(std::optional<std::string> client_filter = std::nullopt);
     ~Aggregator() override;
 
     void on_session(MtaSession&& session) override;
-    void on_summary(std::string_view host, UnixTime time,
-                    policy::ClientSummary&& summary) override;
+    void on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) override;
     void on_login(std::string_view client_addr, std::string_view login) override;
 
     // Fills clients, hourly and totals of a Report.
     void build(size_t top, Report& report) const;
 
-private:
+  private:
     struct Detail;
     struct Entry {
         unsigned long sessions = 0;

@@ -8,6 +8,8 @@
 #include "report/analyzer.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 
 #include "report/exim_parser.hpp"
 #include "report/milter_line.hpp"
@@ -28,11 +30,19 @@ SyslogParser Analyzer::stream_parser() const {
     return SyslogParser(zone_, YearGuess(options_.year, options_.now));
 }
 
+struct Analyzer::Stream {
+    std::unique_ptr<LineSource> source;
+    SyslogParser parser;
+    LogLine log;  // the current line's header; views into source's buffer
+    std::uint64_t lines = 0;
+};
+
 void Analyzer::read(LineSource& source) {
     SyslogParser parser = stream_parser();
     const std::uint64_t before = input_.lines;
     std::string_view line;
-    while (source.next(line)) add_line(line, parser);
+    while (source.next(line))
+        add_line(line, parser);
     FileReport file;
     file.name = source.name();
     file.compressed = source.compressed();
@@ -40,6 +50,79 @@ void Analyzer::read(LineSource& source) {
     file.error = source.error();
     input_.overlong += source.overlong_lines();
     input_.files.push_back(std::move(file));
+}
+
+bool Analyzer::advance(Stream& stream) {
+    std::string_view line;
+    while (stream.source->next(line)) {
+        ++stream.lines;
+        if (auto parsed = stream.parser.parse(line)) {
+            stream.log = *parsed;
+            return true;
+        }
+        ++input_.lines;
+        ++input_.malformed;
+    }
+    return false;
+}
+
+void Analyzer::end_stream(Stream& stream) {
+    FileReport file;
+    file.name = stream.source->name();
+    file.compressed = stream.source->compressed();
+    file.lines = stream.lines;
+    file.error = stream.source->error();
+    input_.overlong += stream.source->overlong_lines();
+    input_.files.push_back(std::move(file));
+}
+
+void Analyzer::read_files(
+    const std::vector<std::string>& paths,
+    const std::function<void(const std::string&, const std::string&)>& on_error) {
+    // Files whose first line's time is known open when the merge gets
+    // there; the others (standard input) at once.
+    const std::vector<TimedInput> pending = order_inputs(paths, options_, zone_);
+    std::vector<std::unique_ptr<Stream>> streams;
+    // Min-heap on (time, stream index): same-second lines in file order.
+    using Key = std::pair<UnixTime, size_t>;
+    std::priority_queue<Key, std::vector<Key>, std::greater<>> heap;
+    const auto open_next = [&](size_t p) {
+        const std::string& path = pending[p].second;
+        std::string error;
+        auto source = LineSource::open(path, &error);
+        if (!source) {
+            add_unreadable(path, error);
+            on_error(path, error);
+            return;
+        }
+        auto stream = std::make_unique<Stream>(Stream{std::move(source), stream_parser(), {}, 0});
+        if (advance(*stream))
+            heap.emplace(stream->log.time, streams.size());
+        else
+            end_stream(*stream);
+        streams.push_back(std::move(stream));
+    };
+    size_t next_pending = 0;
+    while (next_pending < pending.size() || !heap.empty()) {
+        if (next_pending < pending.size() && (heap.empty() || !pending[next_pending].first ||
+                                              *pending[next_pending].first <= heap.top().first)) {
+            open_next(next_pending++);
+            continue;
+        }
+        const size_t index = heap.top().second;
+        heap.pop();
+        Stream& stream = *streams[index];
+        ++input_.lines;
+        dispatch(stream.log);
+        if (advance(stream)) {
+            heap.emplace(stream.log.time, index);
+        } else {
+            end_stream(stream);
+            if (!stream.source->error().empty())
+                on_error(stream.source->name(), stream.source->error());
+            streams[index]->source.reset();
+        }
+    }
 }
 
 void Analyzer::add_unreadable(const std::string& name, const std::string& error) {
@@ -56,15 +139,20 @@ void Analyzer::add_line(std::string_view line, SyslogParser& parser) {
         ++input_.malformed;
         return;
     }
-    const LogLine& log = *parsed;
+    dispatch(*parsed);
+}
+
+void Analyzer::dispatch(const LogLine& log) {
     const Filters& filters = options_.filters;
     if ((filters.since && log.time < *filters.since) ||
         (filters.until && log.time > *filters.until)) {
         ++input_.outside_period;
         return;
     }
-    if (!has_period_ || log.time < first_) first_ = log.time;
-    if (!has_period_ || log.time > last_) last_ = log.time;
+    if (!has_period_ || log.time < first_)
+        first_ = log.time;
+    if (!has_period_ || log.time > last_)
+        last_ = log.time;
     has_period_ = true;
 
     Parsed result = Parsed::ignored;
@@ -72,26 +160,32 @@ void Analyzer::add_line(std::string_view line, SyslogParser& parser) {
     if (is_postfix_smtpd(program)) {
         postfix::Event event;
         result = parse_postfix_smtpd(log.message, event);
-        if (result == Parsed::used) joiner_.postfix(log.host, log.pid, log.time, event);
+        if (result == Parsed::used)
+            joiner_.postfix(log.host, log.pid, log.time, event);
     } else if (is_milter(program)) {
         MilterLine milter;
         result = parse_milter_line(log.message, milter);
-        if (milter.finding) joiner_.finding(log.host, log.time, std::move(*milter.finding));
-        if (milter.summary) joiner_.summary(log.host, log.time, std::move(*milter.summary));
+        if (milter.finding)
+            joiner_.finding(log.host, log.time, std::move(*milter.finding));
+        if (milter.summary)
+            joiner_.summary(log.host, log.time, std::move(*milter.summary));
     } else if (is_sendmail(program)) {
         sendmail::Event event;
         result = parse_sendmail(log.message, event);
-        if (result == Parsed::used) joiner_.sendmail(log.host, log.time, event);
+        if (result == Parsed::used)
+            joiner_.sendmail(log.host, log.time, event);
     } else if (is_exim(program)) {
         std::string_view message = log.message;
         if (log.form != LineForm::exim_mainlog) {
             // Exim to syslog keeps its own timestamp (syslog_timestamp).
             size_t length = 0;
-            if (parse_exim_prefix(message, zone_, length)) message.remove_prefix(length);
+            if (parse_exim_prefix(message, zone_, length))
+                message.remove_prefix(length);
         }
         exim::Event event;
         result = parse_exim(message, event);
-        if (result == Parsed::used) joiner_.exim(log.host, log.time, event);
+        if (result == Parsed::used)
+            joiner_.exim(log.host, log.time, event);
     }
     switch (result) {
         case Parsed::used:
@@ -121,34 +215,31 @@ Report Analyzer::finish() {
 
 std::optional<UnixTime> first_line_time(const std::string& path, const AnalyzerOptions& options,
                                         const LocalZone& zone) {
-    if (path == "-") return std::nullopt;
+    if (path == "-")
+        return std::nullopt;
     auto source = LineSource::open(path, nullptr);
-    if (!source) return std::nullopt;
+    if (!source)
+        return std::nullopt;
     SyslogParser parser(zone, YearGuess(options.year, options.now));
     std::string_view line;
     for (int i = 0; i < 1000 && source->next(line); ++i) {
-        if (const auto parsed = parser.parse(line)) return parsed->time;
+        if (const auto parsed = parser.parse(line))
+            return parsed->time;
     }
     return std::nullopt;
 }
 
-std::vector<std::string> order_inputs(const std::vector<std::string>& paths,
-                                      const AnalyzerOptions& options, const LocalZone& zone) {
-    std::vector<std::pair<UnixTime, std::string>> timed;
-    std::vector<std::string> rest;
-    for (const auto& path : paths) {
-        if (const auto time = first_line_time(path, options, zone)) {
-            timed.emplace_back(*time, path);
-        } else {
-            rest.push_back(path);
-        }
-    }
-    std::stable_sort(timed.begin(), timed.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<std::string> ordered;
-    for (auto& [time, path] : timed) ordered.push_back(std::move(path));
-    for (auto& path : rest) ordered.push_back(std::move(path));
-    return ordered;
+std::vector<TimedInput> order_inputs(const std::vector<std::string>& paths,
+                                     const AnalyzerOptions& options, const LocalZone& zone) {
+    std::vector<TimedInput> inputs;
+    for (const auto& path : paths)
+        inputs.emplace_back(first_line_time(path, options, zone), path);
+    std::stable_sort(inputs.begin(), inputs.end(), [](const TimedInput& a, const TimedInput& b) {
+        if (!a.first || !b.first)
+            return !a.first && b.first;
+        return *a.first < *b.first;
+    });
+    return inputs;
 }
 
 }  // namespace milter503::report

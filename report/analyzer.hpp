@@ -12,11 +12,18 @@
 //	used, ignored, malformed or outside the period; none stops the run.
 //
 //	Each input stream gets its own SyslogParser (its own YearGuess).
-//	order_inputs() sorts files by the time of their first line, so a
-//	rotated set (mail.log, mail.log.1, mail.log.2.gz) given in any order
-//	is read oldest first and a session that spans a rotation stays whole.
+//	read_files() merges the files by line time, so that the milter's
+//	file and the MTA's file (or the logs of several hosts) are read as
+//	one stream and a finding meets its session while the joiner still
+//	holds it. A file is opened only when the merge reaches the time of
+//	its first line (order_inputs()), so a rotated set (mail.log,
+//	mail.log.1, mail.log.2.gz) given in any order is read oldest first
+//	with one file open at a time, and a session that spans a rotation
+//	stays whole. Lines of the same second go in the order the files were
+//	given; lines without a header are counted where they stand.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,7 +47,7 @@ struct AnalyzerOptions {
 };
 
 class Analyzer {
-public:
+  public:
     Analyzer(AnalyzerOptions options, const LocalZone& zone);
     ~Analyzer();
 
@@ -49,6 +56,12 @@ public:
 
     // Reads `source` to its end.
     void read(LineSource& source);
+    // Reads every path ("-": standard input), merged by time as above.
+    // `on_error` hears of each file that could not be read to its end;
+    // the others are still read.
+    void read_files(
+        const std::vector<std::string>& paths,
+        const std::function<void(const std::string& path, const std::string& error)>& on_error);
     void add_line(std::string_view line, SyslogParser& parser);
     // Records a file that could not be opened.
     void add_unreadable(const std::string& name, const std::string& error);
@@ -58,7 +71,14 @@ public:
 
     size_t held_sessions() const { return joiner_.held_sessions(); }
 
-private:
+  private:
+    struct Stream;
+
+    void dispatch(const LogLine& log);
+    // The next line of `stream` with a header; false at its end.
+    bool advance(Stream& stream);
+    void end_stream(Stream& stream);
+
     AnalyzerOptions options_;
     const LocalZone& zone_;
     Aggregator aggregator_;
@@ -74,9 +94,12 @@ private:
 std::optional<UnixTime> first_line_time(const std::string& path, const AnalyzerOptions& options,
                                         const LocalZone& zone);
 
-// Files with a first-line time, oldest first; then the others (and "-")
-// in the order given.
-std::vector<std::string> order_inputs(const std::vector<std::string>& paths,
-                                      const AnalyzerOptions& options, const LocalZone& zone);
+// A path and the time of its first line with a header, if known.
+using TimedInput = std::pair<std::optional<UnixTime>, std::string>;
+
+// Files without a known first-line time (standard input) first, in the
+// order given; then the others, oldest first.
+std::vector<TimedInput> order_inputs(const std::vector<std::string>& paths,
+                                     const AnalyzerOptions& options, const LocalZone& zone);
 
 }  // namespace milter503::report

@@ -33,7 +33,8 @@ struct FdReader {
     int last_errno = 0;
 
     ~FdReader() {
-        if (owned && fd >= 0) ::close(fd);
+        if (owned && fd >= 0)
+            ::close(fd);
     }
 
     std::ptrdiff_t read(char* data, size_t size) {
@@ -45,8 +46,10 @@ struct FdReader {
         }
         for (;;) {
             const ssize_t n = ::read(fd, data, size);
-            if (n >= 0) return n;
-            if (errno == EINTR) continue;
+            if (n >= 0)
+                return n;
+            if (errno == EINTR)
+                continue;
             last_errno = errno;
             return -1;
         }
@@ -54,24 +57,25 @@ struct FdReader {
 };
 
 class PlainSource : public LineSource {
-public:
+  public:
     PlainSource(std::string name, std::shared_ptr<FdReader> reader)
         : LineSource(std::move(name)), reader_(std::move(reader)) {}
 
-protected:
+  protected:
     std::ptrdiff_t read_some(char* data, size_t size) override {
         const auto n = reader_->read(data, size);
-        if (n < 0) error_ = std::strerror(reader_->last_errno);
+        if (n < 0)
+            error_ = std::strerror(reader_->last_errno);
         return n;
     }
 
-private:
+  private:
     std::shared_ptr<FdReader> reader_;
 };
 
 // Boost.Iostreams Source over FdReader (copied into the chain: shared).
 class FdDevice {
-public:
+  public:
     using char_type = char;
     using category = boost::iostreams::source_tag;
 
@@ -79,16 +83,17 @@ public:
 
     std::streamsize read(char* data, std::streamsize size) {
         const auto n = reader_->read(data, static_cast<size_t>(size));
-        if (n < 0) throw std::ios_base::failure(std::strerror(reader_->last_errno));
+        if (n < 0)
+            throw std::ios_base::failure(std::strerror(reader_->last_errno));
         return n == 0 ? -1 : n;
     }
 
-private:
+  private:
     std::shared_ptr<FdReader> reader_;
 };
 
 class GzipSource : public LineSource {
-public:
+  public:
     GzipSource(std::string name, std::shared_ptr<FdReader> reader) : LineSource(std::move(name)) {
         compressed_ = true;
         stream_.push(boost::iostreams::gzip_decompressor());
@@ -96,9 +101,10 @@ public:
         stream_.exceptions(std::ios_base::badbit);
     }
 
-protected:
+  protected:
     std::ptrdiff_t read_some(char* data, size_t size) override {
-        if (failed_) return -1;
+        if (failed_)
+            return -1;
         try {
             stream_.read(data, static_cast<std::streamsize>(size));
             return static_cast<std::ptrdiff_t>(stream_.gcount());
@@ -109,7 +115,7 @@ protected:
         }
     }
 
-private:
+  private:
     boost::iostreams::filtering_istream stream_;
     bool failed_ = false;
 };
@@ -125,7 +131,8 @@ std::unique_ptr<LineSource> LineSource::open(const std::string& path, std::strin
     } else {
         reader->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (reader->fd < 0) {
-            if (error) *error = std::strerror(errno);
+            if (error)
+                *error = std::strerror(errno);
             return nullptr;
         }
         reader->owned = true;
@@ -135,10 +142,13 @@ std::unique_ptr<LineSource> LineSource::open(const std::string& path, std::strin
     size_t got = 0;
     while (got < sizeof head) {
         const ssize_t n = ::read(reader->fd, head + got, sizeof head - got);
-        if (n == 0) break;
+        if (n == 0)
+            break;
         if (n < 0) {
-            if (errno == EINTR) continue;
-            if (error) *error = std::strerror(errno);
+            if (errno == EINTR)
+                continue;
+            if (error)
+                *error = std::strerror(errno);
             return nullptr;
         }
         got += static_cast<size_t>(n);

@@ -28,7 +28,7 @@
 namespace milter503::report {
 
 class LineSource {
-public:
+  public:
     static constexpr size_t max_line_length = 64 * 1024;
 
     // nullptr and `error` set (strerror text) when the file cannot be read.
@@ -45,7 +45,7 @@ public:
     // Empty, or why the input ended before its end (corrupt gzip, EIO).
     const std::string& error() const { return error_; }
 
-protected:
+  protected:
     explicit LineSource(std::string name) : name_(std::move(name)) {}
     // Reads up to `size` bytes; 0 at the end; -1 on error (sets error_).
     virtual std::ptrdiff_t read_some(char* data, size_t size) = 0;
@@ -54,7 +54,7 @@ protected:
     bool compressed_ = false;
     std::string error_;
 
-private:
+  private:
     bool fill();
 
     std::unique_ptr<char[]> buffer_;
@@ -64,7 +64,6 @@ private:
     bool eof_ = false;
     bool skipping_ = false;  // inside an overlong line
     std::uint64_t overlong_ = 0;
-
 };
 
 }  // namespace milter503::report

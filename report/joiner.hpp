@@ -15,17 +15,27 @@
 //	  Exim      open groups of rejected RCPTs keyed by client address,
 //	            ended by the protocol error, an arrival or exim_window of
 //	            silence.
-//	  Milter    a finding joins the session with its queue id, else an
-//	            open or just-ended session of the same client address
-//	            (and port, when the MTA logged one), preferring one whose
-//	            rejected lines name the finding's sender; a finding
-//	            nothing matches becomes a session of its own.
+//	  Milter    a finding with a queue id joins the session that logged
+//	            that queue id. Otherwise it joins a session of the same
+//	            client address (and port, when both sides logged one)
+//	            that was open at the finding's time or ended at most
+//	            `grace` seconds before; a session whose rejected lines
+//	            name the finding's sender is preferred, and one that
+//	            already holds a finding of another milter connection
+//	            (conn=) is never taken. A finding nothing matches waits
+//	            `grace` seconds as a milter-only session: an MTA session
+//	            that ends, or logs the same queue id, in that time takes
+//	            it over (the milter's and the MTA's files are merged by
+//	            time, and lines of the same second can come in either
+//	            order). Findings of one milter connection stay together.
 //
 //	An ended session waits `grace` seconds of log time for late milter
 //	lines, then goes to the sink. A session without any line for
 //	`idle_timeout` is handed over as it is (counted as expired), so a log
-//	that lost its disconnect lines cannot make memory grow. The clock of a
-//	host is the newest time seen in its lines.
+//	that lost its disconnect lines cannot make memory grow; nor can a
+//	flood of connections: past `max_open` open sessions of one kind on a
+//	host, the least recently active tenth is handed over early (counted
+//	as evicted). The clock of a host is the newest time seen in its lines.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +54,7 @@
 namespace milter503::report {
 
 class JoinSink {
-public:
+  public:
     virtual ~JoinSink() = default;
     virtual void on_session(MtaSession&& session) = 0;
     virtual void on_summary(std::string_view host, UnixTime time,
@@ -58,17 +68,24 @@ struct JoinerLimits {
     UnixTime grace = 30;
     UnixTime exim_window = 60;
     UnixTime sweep_interval = 10;
+    // A finding may carry a time up to this much before its session's
+    // first MTA line (the MTA logs whole seconds, the milter fractions).
+    UnixTime slack = 2;
+    // Open sessions per host and kind (Postfix pids, Sendmail queue ids,
+    // Exim addresses) before the least recently active are handed over.
+    size_t max_open = 100000;
 };
 
 struct JoinStats {
     std::uint64_t sessions = 0;
-    std::uint64_t expired = 0;             // handed over without their end line
-    std::uint64_t findings_joined = 0;     // to an MTA session
-    std::uint64_t findings_standalone = 0; // no MTA session found
+    std::uint64_t expired = 0;              // handed over without their end line
+    std::uint64_t evicted = 0;              // of those, early because of max_open
+    std::uint64_t findings_joined = 0;      // to an MTA session
+    std::uint64_t findings_standalone = 0;  // no MTA session found
 };
 
 class Joiner {
-public:
+  public:
     explicit Joiner(JoinSink& sink, JoinerLimits limits = {});
     ~Joiner();
     Joiner(const Joiner&) = delete;
@@ -88,17 +105,21 @@ public:
     // Sessions held (open and waiting for late lines), all hosts.
     size_t held_sessions() const;
 
-private:
+  private:
     struct HostState;
 
     HostState& host_state(std::string_view host, UnixTime time);
     void sweep(HostState& state);
+    template <typename Map>
+    void evict_oldest(Map& map);
     void emit(MtaSession&& session);
     void close(HostState& state, MtaSession&& session);
+    void take_milter_by_queue_id(HostState& state, MtaSession& session, std::string_view qid);
+    void take_milter_by_client(HostState& state, MtaSession& session);
+    MtaSession* finding_target(HostState& state, const policy::Finding& finding, UnixTime time);
     MtaSession& postfix_session(HostState& state, std::uint32_t pid, UnixTime time,
                                 const ClientRef& client);
-    MtaSession& queue_session(HostState& state, std::string_view queue_id, UnixTime time,
-                              Mta mta);
+    MtaSession& sendmail_session(HostState& state, std::string_view queue_id, UnixTime time);
     MtaSession& exim_session(HostState& state, UnixTime time, const exim::Event& event);
 
     JoinSink& sink_;

@@ -50,25 +50,13 @@ int run(const Options& options, const LocalZone& zone) {
     analyzer_options.filters = options.filters;
     Analyzer analyzer(analyzer_options, zone);
 
-    const std::vector<std::string> files =
-        options.files.empty() ? std::vector<std::string>{"-"}
-                              : order_inputs(options.files, analyzer_options, zone);
     int status = EX_OK;
-    for (const auto& path : files) {
-        std::string error;
-        auto source = LineSource::open(path, &error);
-        if (!source) {
-            std::cerr << "milter503-report: " << path << ": " << error << "\n";
-            analyzer.add_unreadable(path, error);
-            status = EX_NOINPUT;
-            continue;
-        }
-        analyzer.read(*source);
-        if (!source->error().empty()) {
-            std::cerr << "milter503-report: " << path << ": " << source->error() << "\n";
-            status = EX_NOINPUT;
-        }
-    }
+    const std::vector<std::string> files =
+        options.files.empty() ? std::vector<std::string>{"-"} : options.files;
+    analyzer.read_files(files, [&](const std::string& path, const std::string& error) {
+        std::cerr << "milter503-report: " << path << ": " << error << "\n";
+        status = EX_NOINPUT;
+    });
     const Report report = analyzer.finish();
     std::string out;
     switch (options.format) {

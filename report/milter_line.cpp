@@ -28,9 +28,11 @@ Parsed parse_milter_line(std::string_view message, MilterLine& out) {
         return out.summary ? Parsed::used : Parsed::malformed;
     }
     const size_t colon = message.find(": ");
-    if (colon == std::string_view::npos) return Parsed::ignored;
+    if (colon == std::string_view::npos)
+        return Parsed::ignored;
     const std::string_view fields = message.substr(colon + 2);
-    if (!starts_with_key(fields, logfmt::key::finding, '=')) return Parsed::ignored;
+    if (!starts_with_key(fields, logfmt::key::finding, '='))
+        return Parsed::ignored;
     out.finding = policy::parse_finding(message);
     return out.finding ? Parsed::used : Parsed::malformed;
 }

@@ -12,7 +12,7 @@
 //	  sendmail  one transaction: the lines of one queue id up to from=
 //	  exim      the rejected RCPTs of one client address up to the
 //	            protocol error (or an arrival, or a minute of silence)
-//	  milter    a finding no MTA line could be joined to
+//	  milter    findings no MTA line could be joined to
 //	Everything is bounded: at most max_evidence reject lines and findings
 //	are kept per session (the rest only counted).
 #pragma once
@@ -57,6 +57,10 @@ struct MtaSession {
 
     std::vector<RejectLine> rejects;
     unsigned rejects_total = 0;
+    // Postfix rejects at the DATA stage (smtpd_data_restrictions, a milter
+    // at DATA): refused DATA commands that are not a 503/554 "no valid
+    // recipients".
+    unsigned data_stage_rejects = 0;
     std::vector<std::pair<UnixTime, policy::Finding>> findings;
     unsigned findings_total = 0;
 
@@ -67,6 +71,8 @@ struct MtaSession {
 
     void add_reject(RejectLine line);
     void add_finding(UnixTime time, policy::Finding finding);
+    // Takes over the findings of a milter-only session found to be this one.
+    void absorb_findings(MtaSession&& other);
     void add_queue_id(std::string_view queue_id);
     bool has_queue_id(std::string_view queue_id) const;
 };

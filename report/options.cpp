@@ -35,13 +35,16 @@ po::options_description visible_options() {
 }
 
 std::optional<unsigned long> parse_count(const std::string& text, unsigned long max) {
-    if (text.empty() || text.size() > 9) return std::nullopt;
+    if (text.empty() || text.size() > 9)
+        return std::nullopt;
     unsigned long value = 0;
     for (const char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
+        if (c < '0' || c > '9')
+            return std::nullopt;
         value = value * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (value > max) return std::nullopt;
+    if (value > max)
+        return std::nullopt;
     return value;
 }
 
@@ -65,13 +68,13 @@ std::variant<Options, UsageError> parse_options(const std::vector<std::string>& 
     positional.add("file", -1);
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(args)
-                      .options(all)
-                      .positional(positional)
-                      .style(po::command_line_style::unix_style ^
-                             po::command_line_style::allow_guessing)
-                      .run(),
-                  vm);
+        po::store(
+            po::command_line_parser(args)
+                .options(all)
+                .positional(positional)
+                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+                .run(),
+            vm);
         po::notify(vm);
     } catch (const po::error& e) {
         return UsageError{e.what()};
@@ -93,11 +96,13 @@ std::variant<Options, UsageError> parse_options(const std::vector<std::string>& 
     }
     if (vm.count("top")) {
         const auto top = parse_count(vm["top"].as<std::string>(), 100000000);
-        if (!top) return UsageError{"--top needs a whole number"};
+        if (!top)
+            return UsageError{"--top needs a whole number"};
         options.filters.top = *top;
     }
     for (const char* name : {"since", "until"}) {
-        if (!vm.count(name)) continue;
+        if (!vm.count(name))
+            continue;
         const auto& text = vm[name].as<std::string>();
         auto time = parse_time_arg(text, zone);
         if (!time) {
@@ -112,10 +117,11 @@ std::variant<Options, UsageError> parse_options(const std::vector<std::string>& 
             if (text.size() == 10) {
                 // A whole day: up to the last second before the next midnight.
                 const CivilTime day = civil_from_unix(unix_from_civil([&] {
-                    CivilTime c;
-                    parse_ymd(text, c);
-                    return c;
-                }()) + 86400);
+                                                          CivilTime c;
+                                                          parse_ymd(text, c);
+                                                          return c;
+                                                      }()) +
+                                                      86400);
                 time = zone.to_unix(CivilTime{day.year, day.month, day.day, 0, 0, 0}) - 1;
             }
             options.filters.until = time;
@@ -123,16 +129,20 @@ std::variant<Options, UsageError> parse_options(const std::vector<std::string>& 
     }
     if (vm.count("client")) {
         std::string client = vm["client"].as<std::string>();
-        if (client.rfind("IPv6:", 0) == 0) client.erase(0, 5);
-        if (client.empty()) return UsageError{"--client needs an address"};
+        if (client.rfind("IPv6:", 0) == 0)
+            client.erase(0, 5);
+        if (client.empty())
+            return UsageError{"--client needs an address"};
         options.filters.client = client;
     }
     if (vm.count("year")) {
         const auto year = parse_count(vm["year"].as<std::string>(), 9999);
-        if (!year || *year < 1970) return UsageError{"--year needs a year such as 2026"};
+        if (!year || *year < 1970)
+            return UsageError{"--year needs a year such as 2026"};
         options.year = static_cast<int>(*year);
     }
-    if (vm.count("file")) options.files = vm["file"].as<std::vector<std::string>>();
+    if (vm.count("file"))
+        options.files = vm["file"].as<std::vector<std::string>>();
     return options;
 }
 

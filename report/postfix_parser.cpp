@@ -13,13 +13,17 @@ bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 bool parse_uint(std::string_view s, unsigned& out) {
-    if (s.empty() || s.size() > 9) return false;
+    if (s.empty() || s.size() > 9)
+        return false;
     unsigned value = 0;
     for (const char c : s) {
-        if (!is_digit(c)) return false;
+        if (!is_digit(c))
+            return false;
         value = value * 10 + static_cast<unsigned>(c - '0');
     }
     out = value;
@@ -30,7 +34,8 @@ bool parse_uint(std::string_view s, unsigned& out) {
 bool parse_count(std::string_view value, postfix::CommandCount& out) {
     const size_t slash = value.find('/');
     if (slash == std::string_view::npos) {
-        if (!parse_uint(value, out.ok)) return false;
+        if (!parse_uint(value, out.ok))
+            return false;
         out.total = out.ok;
     } else if (!parse_uint(value.substr(0, slash), out.ok) ||
                !parse_uint(value.substr(slash + 1), out.total)) {
@@ -44,21 +49,25 @@ bool parse_count(std::string_view value, postfix::CommandCount& out) {
 // before the next ` key=` or the end.
 std::string_view angle_value(std::string_view attrs, std::string_view key) {
     const size_t at = attrs.find(key);
-    if (at == std::string_view::npos) return {};
+    if (at == std::string_view::npos)
+        return {};
     const size_t start = at + key.size();
     // The value ends at the '>' followed by a space or the end.
     size_t end = start;
     for (;;) {
         end = attrs.find('>', end);
-        if (end == std::string_view::npos) return attrs.substr(start);
-        if (end + 1 == attrs.size() || attrs[end + 1] == ' ') return attrs.substr(start, end - start);
+        if (end == std::string_view::npos)
+            return attrs.substr(start);
+        if (end + 1 == attrs.size() || attrs[end + 1] == ' ')
+            return attrs.substr(start, end - start);
         ++end;
     }
 }
 
 Parsed parse_disconnect(std::string_view rest, postfix::Event& out) {
     size_t length = 0;
-    if (!parse_client_ref(rest, out.client, length)) return Parsed::malformed;
+    if (!parse_client_ref(rest, out.client, length))
+        return Parsed::malformed;
     out.kind = postfix::EventKind::disconnect;
     std::string_view stats = rest.substr(length);
     while (!stats.empty()) {
@@ -67,11 +76,13 @@ Parsed parse_disconnect(std::string_view rest, postfix::Event& out) {
             continue;
         }
         size_t end = stats.find(' ');
-        if (end == std::string_view::npos) end = stats.size();
+        if (end == std::string_view::npos)
+            end = stats.size();
         const std::string_view token = stats.substr(0, end);
         stats.remove_prefix(end);
         const size_t eq = token.find('=');
-        if (eq == std::string_view::npos) continue;
+        if (eq == std::string_view::npos)
+            continue;
         const std::string_view name = token.substr(0, eq);
         const std::string_view value = token.substr(eq + 1);
         if (name == "mail") {
@@ -89,13 +100,16 @@ Parsed parse_disconnect(std::string_view rest, postfix::Event& out) {
 Parsed parse_reject(std::string_view rest, postfix::Event& out) {
     // rest starts at STAGE
     const size_t from = rest.find(" from ");
-    if (from == std::string_view::npos || from == 0) return Parsed::malformed;
+    if (from == std::string_view::npos || from == 0)
+        return Parsed::malformed;
     out.stage = rest.substr(0, from);
     rest.remove_prefix(from + 6);
     size_t length = 0;
-    if (!parse_client_ref(rest, out.client, length)) return Parsed::malformed;
+    if (!parse_client_ref(rest, out.client, length))
+        return Parsed::malformed;
     rest.remove_prefix(length);
-    if (!starts_with(rest, ": ")) return Parsed::malformed;
+    if (!starts_with(rest, ": "))
+        return Parsed::malformed;
     rest.remove_prefix(2);
     // The reply may itself contain "; ": the attributes are after the last
     // "; " that starts one of them (log_whatsup always ends the reply with
@@ -103,7 +117,8 @@ Parsed parse_reject(std::string_view rest, postfix::Event& out) {
     size_t split = std::string_view::npos;
     for (const std::string_view key : {"; from=<", "; to=<", "; proto=", "; helo=<"}) {
         split = rest.rfind(key);
-        if (split != std::string_view::npos) break;
+        if (split != std::string_view::npos)
+            break;
     }
     std::string_view attrs;
     if (split != std::string_view::npos) {
@@ -125,18 +140,22 @@ Parsed parse_reject(std::string_view rest, postfix::Event& out) {
 
 bool parse_client_ref(std::string_view text, ClientRef& out, size_t& length) {
     const size_t open = text.find('[');
-    if (open == std::string_view::npos || open == 0) return false;
+    if (open == std::string_view::npos || open == 0)
+        return false;
     const std::string_view name = text.substr(0, open);
-    if (name.find(' ') != std::string_view::npos) return false;
+    if (name.find(' ') != std::string_view::npos)
+        return false;
     const size_t close = text.find(']', open);
-    if (close == std::string_view::npos || close == open + 1) return false;
+    if (close == std::string_view::npos || close == open + 1)
+        return false;
     out.name = name;
     out.addr = text.substr(open + 1, close - open - 1);
     size_t end = close + 1;
     out.port = {};
     if (end < text.size() && text[end] == ':' && end + 1 < text.size() && is_digit(text[end + 1])) {
         size_t p = end + 1;
-        while (p < text.size() && is_digit(text[p])) ++p;
+        while (p < text.size() && is_digit(text[p]))
+            ++p;
         out.port = text.substr(end + 1, p - end - 1);
         end = p;
     }
@@ -145,7 +164,8 @@ bool parse_client_ref(std::string_view text, ClientRef& out, size_t& length) {
 }
 
 bool is_postfix_smtpd(std::string_view program) {
-    if (program.size() < 6 || program.substr(program.size() - 6) != "/smtpd") return false;
+    if (program.size() < 6 || program.substr(program.size() - 6) != "/smtpd")
+        return false;
     return starts_with(program, "postfix");
 }
 
@@ -153,41 +173,50 @@ Parsed parse_postfix_smtpd(std::string_view message, postfix::Event& out) {
     out = postfix::Event{};
     if (starts_with(message, "connect from ")) {
         size_t length = 0;
-        if (!parse_client_ref(message.substr(13), out.client, length)) return Parsed::malformed;
+        if (!parse_client_ref(message.substr(13), out.client, length))
+            return Parsed::malformed;
         out.kind = postfix::EventKind::connect;
         return Parsed::used;
     }
-    if (starts_with(message, "disconnect from ")) return parse_disconnect(message.substr(16), out);
+    if (starts_with(message, "disconnect from "))
+        return parse_disconnect(message.substr(16), out);
     std::string_view pipelining = message;
-    if (starts_with(pipelining, "warning: ")) pipelining.remove_prefix(9);
+    if (starts_with(pipelining, "warning: "))
+        pipelining.remove_prefix(9);
     if (starts_with(pipelining, "improper command pipelining after ")) {
         std::string_view rest = pipelining.substr(34);
         const size_t from = rest.find(" from ");
-        if (from == std::string_view::npos) return Parsed::malformed;
+        if (from == std::string_view::npos)
+            return Parsed::malformed;
         out.after = rest.substr(0, from);
         size_t length = 0;
-        if (!parse_client_ref(rest.substr(from + 6), out.client, length)) return Parsed::malformed;
+        if (!parse_client_ref(rest.substr(from + 6), out.client, length))
+            return Parsed::malformed;
         out.kind = postfix::EventKind::pipelining;
         return Parsed::used;
     }
     // QUEUEID: ...
     const size_t colon = message.find(": ");
-    if (colon == std::string_view::npos || colon == 0 || colon > 32) return Parsed::ignored;
+    if (colon == std::string_view::npos || colon == 0 || colon > 32)
+        return Parsed::ignored;
     const std::string_view queue_id = message.substr(0, colon);
     for (const char c : queue_id) {
         const bool alnum = is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-        if (!alnum) return Parsed::ignored;
+        if (!alnum)
+            return Parsed::ignored;
     }
     std::string_view rest = message.substr(colon + 2);
     out.queue_id = queue_id;
-    if (starts_with(rest, "reject: ")) return parse_reject(rest.substr(8), out);
+    if (starts_with(rest, "reject: "))
+        return parse_reject(rest.substr(8), out);
     if (starts_with(rest, "milter-reject: ")) {
         out.milter_reject = true;
         return parse_reject(rest.substr(15), out);
     }
     if (starts_with(rest, "client=")) {
         size_t length = 0;
-        if (!parse_client_ref(rest.substr(7), out.client, length)) return Parsed::malformed;
+        if (!parse_client_ref(rest.substr(7), out.client, length))
+            return Parsed::malformed;
         const size_t user = rest.find("sasl_username=");
         if (user != std::string_view::npos) {
             std::string_view login = rest.substr(user + 14);

@@ -44,12 +44,15 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#666}
 )";
 
-std::string esc(std::string_view text) { return html_escape(text); }
+std::string esc(std::string_view text) {
+    return html_escape(text);
+}
 
 std::string join_escaped(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) {
-        if (!out.empty()) out += ", ";
+        if (!out.empty())
+            out += ", ";
         out += esc(item);
     }
     return out.empty() ? "-" : out;
@@ -60,7 +63,8 @@ struct Bar {
     std::array<unsigned long, cause_slots> counts{};
     unsigned long total() const {
         unsigned long sum = 0;
-        for (const auto c : counts) sum += c;
+        for (const auto c : counts)
+            sum += c;
         return sum;
     }
 };
@@ -68,16 +72,19 @@ struct Bar {
 // Contiguous bars from the first to the last bucket, per hour or per day.
 std::vector<Bar> make_bars(const std::vector<HourBucket>& hourly, UnixTime& width) {
     std::vector<Bar> bars;
-    if (hourly.empty()) return bars;
+    if (hourly.empty())
+        return bars;
     const UnixTime first = hourly.front().hour;
     const UnixTime last = hourly.back().hour;
     width = (last - first) / hour + 1 > static_cast<UnixTime>(max_hour_bars) ? day : hour;
     const UnixTime start = first - (first % width + width) % width;
     bars.resize(static_cast<size_t>((last - start) / width + 1));
-    for (size_t i = 0; i < bars.size(); ++i) bars[i].start = start + static_cast<UnixTime>(i) * width;
+    for (size_t i = 0; i < bars.size(); ++i)
+        bars[i].start = start + static_cast<UnixTime>(i) * width;
     for (const auto& bucket : hourly) {
         Bar& bar = bars[static_cast<size_t>((bucket.hour - start) / width)];
-        for (size_t slot = 0; slot < cause_slots; ++slot) bar.counts[slot] += bucket.counts[slot];
+        for (size_t slot = 0; slot < cause_slots; ++slot)
+            bar.counts[slot] += bucket.counts[slot];
     }
     return bars;
 }
@@ -95,12 +102,14 @@ void append_chart(std::string& out, const Report& report) {
     std::array<bool, cause_slots> used{};
     for (const auto& bar : bars) {
         peak = std::max(peak, bar.total());
-        for (size_t slot = 0; slot < cause_slots; ++slot) used[slot] = used[slot] || bar.counts[slot];
+        for (size_t slot = 0; slot < cause_slots; ++slot)
+            used[slot] = used[slot] || bar.counts[slot];
     }
     const double plot_height = 200;
     const double left = 40;
     const double bottom = 30;
-    const double bar_width = std::max(2.0, std::min(24.0, 900.0 / static_cast<double>(bars.size())));
+    const double bar_width =
+        std::max(2.0, std::min(24.0, 900.0 / static_cast<double>(bars.size())));
     const double svg_width = left + bar_width * static_cast<double>(bars.size()) + 10;
     const double svg_height = plot_height + bottom + 10;
     out += fmt::format(
@@ -121,9 +130,10 @@ void append_chart(std::string& out, const Report& report) {
         const std::string label =
             width == hour ? format_utc_hour(bar.start) : format_utc(bar.start).substr(0, 10);
         for (size_t slot = 0; slot < cause_slots; ++slot) {
-            if (bar.counts[slot] == 0) continue;
-            const double h = plot_height * static_cast<double>(bar.counts[slot]) /
-                             static_cast<double>(peak);
+            if (bar.counts[slot] == 0)
+                continue;
+            const double h =
+                plot_height * static_cast<double>(bar.counts[slot]) / static_cast<double>(peak);
             y -= h;
             out += fmt::format(
                 "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
@@ -134,18 +144,19 @@ void append_chart(std::string& out, const Report& report) {
     }
     const auto axis_label = [&](size_t index, std::string_view anchor) {
         const UnixTime t = bars[index].start;
-        const std::string text =
-            width == hour ? format_utc_hour(t) : format_utc(t).substr(0, 10);
+        const std::string text = width == hour ? format_utc_hour(t) : format_utc(t).substr(0, 10);
         out += fmt::format(
             "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"{}\">{}</text>\n",
             left + bar_width * (static_cast<double>(index) + 0.5), 10 + plot_height + 16, anchor,
             text);
     };
     axis_label(0, "start");
-    if (bars.size() > 1) axis_label(bars.size() - 1, "end");
+    if (bars.size() > 1)
+        axis_label(bars.size() - 1, "end");
     out += "</svg>\n<p class=\"legend\">";
     for (size_t slot = 0; slot < cause_slots; ++slot) {
-        if (!used[slot]) continue;
+        if (!used[slot])
+            continue;
         out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", palette[slot],
                            cause_slot_name(slot));
     }
@@ -181,36 +192,42 @@ void append_table(std::string& out, const Report& report) {
 }
 
 std::string evidence_html(const Evidence& e) {
-    std::string line = fmt::format("{} {} {}", format_utc(e.time), esc(e.host.empty() ? "-" : e.host),
-                                   mta_name(e.mta));
-    if (!e.stage.empty()) line += " " + esc(e.stage);
+    std::string line = fmt::format("{} {} {}", format_utc(e.time),
+                                   esc(e.host.empty() ? "-" : e.host), mta_name(e.mta));
+    if (!e.stage.empty())
+        line += " " + esc(e.stage);
     line += ": " + esc(e.text);
-    if (!e.sender.empty()) line += " from=&lt;" + esc(e.sender) + "&gt;";
-    if (!e.recipient.empty()) line += " to=&lt;" + esc(e.recipient) + "&gt;";
+    if (!e.sender.empty())
+        line += " from=&lt;" + esc(e.sender) + "&gt;";
+    if (!e.recipient.empty())
+        line += " to=&lt;" + esc(e.recipient) + "&gt;";
     return line;
 }
 
 void append_client(std::string& out, const ClientReport& c, size_t index) {
     out += fmt::format("<div class=\"client\" id=\"client-{}\">\n<h3>{}", index, esc(c.address));
-    if (!c.names.empty()) out += " (" + join_escaped(c.names) + ")";
+    if (!c.names.empty())
+        out += " (" + join_escaped(c.names) + ")";
     out += "</h3>\n<table>\n";
     out += fmt::format(
-        "<tr><th>Sessions</th><td>{}</td></tr>\n<tr><th>DATA refused (503/554)</th><td>{}</td></tr>\n"
+        "<tr><th>Sessions</th><td>{}</td></tr>\n<tr><th>DATA refused "
+        "(503/554)</th><td>{}</td></tr>\n"
         "<tr><th>Flagged by the milter</th><td>{}</td></tr>\n"
         "<tr><th>With rejected commands</th><td>{}</td></tr>\n"
         "<tr><th>Improper pipelining</th><td>{}</td></tr>\n",
-        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected,
-        c.sessions_pipelining);
+        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected, c.sessions_pipelining);
     if (c.sessions > 0) {
-        out += fmt::format("<tr><th>Seen (UTC)</th><td>{} to {} on {}</td></tr>\n",
-                           format_utc(c.first_seen), format_utc(c.last_seen), join_escaped(c.hosts));
+        out +=
+            fmt::format("<tr><th>Seen (UTC)</th><td>{} to {} on {}</td></tr>\n",
+                        format_utc(c.first_seen), format_utc(c.last_seen), join_escaped(c.hosts));
     }
     out += "<tr><th>HELO</th><td>" + join_escaped(c.helos) + "</td></tr>\n";
     out += "<tr><th>Logins</th><td>" + join_escaped(c.logins) + "</td></tr>\n";
     if (!c.findings.empty()) {
         std::string findings;
         for (const auto& [kind, count] : c.findings) {
-            if (!findings.empty()) findings += ", ";
+            if (!findings.empty())
+                findings += ", ";
             findings += fmt::format("{} {}", policy::finding_name(kind), count);
         }
         out += "<tr><th>Milter findings</th><td>" + findings + "</td></tr>\n";
@@ -231,8 +248,10 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
             palette[cause.slot], cause_slot_name(cause.slot), cause.sessions, cause.sessions_503,
             cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
         out += "<div class=\"ev\">";
-        for (const auto& e : cause.examples) out += evidence_html(e) + "\n";
-        if (cause.latest) out += "latest: " + evidence_html(*cause.latest) + "\n";
+        for (const auto& e : cause.examples)
+            out += evidence_html(e) + "\n";
+        if (cause.latest)
+            out += "latest: " + evidence_html(*cause.latest) + "\n";
         out += "</div>\n<p class=\"advice\">" + esc(cause.advice) + "</p>\n";
     }
     out += "</div>\n";
@@ -276,7 +295,8 @@ std::string render_html(const Report& report) {
         t.sessions, t.clients_seen, t.sessions_503, t.sessions_flagged, t.sessions_pipelining);
     append_chart(out, report);
     append_table(out, report);
-    for (size_t i = 0; i < report.clients.size(); ++i) append_client(out, report.clients[i], i + 1);
+    for (size_t i = 0; i < report.clients.size(); ++i)
+        append_client(out, report.clients[i], i + 1);
     append_footer(out, report);
     out += "</body>\n</html>\n";
     return out;

@@ -15,7 +15,7 @@ namespace milter503::report {
 namespace {
 
 class JsonWriter {
-public:
+  public:
     std::string take() { return std::move(out_); }
 
     void begin_object() { open('{'); }
@@ -70,11 +70,12 @@ public:
     void string_array(std::string_view name, const std::vector<std::string>& values) {
         key(name);
         begin_array();
-        for (const auto& value : values) string(value);
+        for (const auto& value : values)
+            string(value);
         end_array();
     }
 
-private:
+  private:
     void open(char bracket) {
         separate();
         out_ += bracket;
@@ -83,7 +84,8 @@ private:
     }
     void close(char bracket) {
         --depth_;
-        if (!first_) newline();
+        if (!first_)
+            newline();
         out_ += bracket;
         first_ = false;
     }
@@ -94,8 +96,10 @@ private:
             after_key_ = false;
             return;
         }
-        if (!first_) out_ += ',';
-        if (depth_ > 0) newline();
+        if (!first_)
+            out_ += ',';
+        if (depth_ > 0)
+            newline();
         first_ = false;
     }
     void newline() {
@@ -139,7 +143,8 @@ void write_cause(JsonWriter& w, const CauseReport& c) {
     w.field("advice", std::string_view(c.advice));
     w.key("evidence");
     w.begin_array();
-    for (const auto& e : c.examples) write_evidence(w, e);
+    for (const auto& e : c.examples)
+        write_evidence(w, e);
     w.end_array();
     w.key("latest");
     if (c.latest) {
@@ -161,7 +166,8 @@ void write_summary(JsonWriter& w, const MilterSummary& m) {
     w.field("transactions", s.transactions);
     w.key("findings");
     w.begin_object();
-    for (const auto& [kind, count] : s.findings) w.field(policy::finding_name(kind), count);
+    for (const auto& [kind, count] : s.findings)
+        w.field(policy::finding_name(kind), count);
     w.end_object();
     w.key("cause");
     if (const auto cause = policy::top_cause(s)) {
@@ -210,11 +216,13 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     }
     w.key("findings");
     w.begin_object();
-    for (const auto& [kind, count] : c.findings) w.field(policy::finding_name(kind), count);
+    for (const auto& [kind, count] : c.findings)
+        w.field(policy::finding_name(kind), count);
     w.end_object();
     w.key("causes");
     w.begin_array();
-    for (const auto& cause : c.causes) write_cause(w, cause);
+    for (const auto& cause : c.causes)
+        write_cause(w, cause);
     w.end_array();
     w.key("milter_summary");
     if (c.milter_summary) {
@@ -279,7 +287,8 @@ std::string render_json(const Report& report) {
 
     w.key("clients");
     w.begin_array();
-    for (const auto& client : report.clients) write_client(w, client);
+    for (const auto& client : report.clients)
+        write_client(w, client);
     w.end_array();
 
     w.key("hourly");
@@ -289,12 +298,14 @@ std::string render_json(const Report& report) {
         w.key("hour");
         w.time(bucket.hour);
         unsigned long total = 0;
-        for (const auto count : bucket.counts) total += count;
+        for (const auto count : bucket.counts)
+            total += count;
         w.field("total", total);
         w.key("causes");
         w.begin_object();
         for (size_t slot = 0; slot < cause_slots; ++slot) {
-            if (bucket.counts[slot] > 0) w.field(cause_slot_name(slot), bucket.counts[slot]);
+            if (bucket.counts[slot] > 0)
+                w.field(cause_slot_name(slot), bucket.counts[slot]);
         }
         w.end_object();
         w.end_object();

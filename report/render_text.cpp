@@ -25,17 +25,20 @@ std::string plural(unsigned long n, std::string_view one, std::string_view many)
 void pad_right(std::string& out, std::string_view text, size_t width) {
     out += text;
     const size_t w = display_width(text);
-    if (w < width) out.append(width - w, ' ');
+    if (w < width)
+        out.append(width - w, ' ');
 }
 
 void pad_left(std::string& out, std::string_view text, size_t width) {
     const size_t w = display_width(text);
-    if (w < width) out.append(width - w, ' ');
+    if (w < width)
+        out.append(width - w, ' ');
     out += text;
 }
 
 std::string truncate(std::string text, size_t width) {
-    if (display_width(text) <= width) return text;
+    if (display_width(text) <= width)
+        return text;
     // Cut at a code point boundary, leaving room for "...".
     size_t cut = 0;
     size_t columns = 0;
@@ -51,7 +54,8 @@ std::string truncate(std::string text, size_t width) {
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) {
-        if (!out.empty()) out += ", ";
+        if (!out.empty())
+            out += ", ";
         out += terminal_safe(item);
     }
     return out;
@@ -67,10 +71,12 @@ void append_wrapped(std::string& out, std::string_view label, std::string_view t
     size_t pos = 0;
     while (pos < text.size()) {
         size_t end = text.find(' ', pos);
-        if (end == std::string_view::npos) end = text.size();
+        if (end == std::string_view::npos)
+            end = text.size();
         const std::string_view word = text.substr(pos, end - pos);
         pos = end + 1;
-        if (word.empty()) continue;
+        if (word.empty())
+            continue;
         const size_t width = display_width(word);
         if (!first && column + 1 + width > wrap_width) {
             out += '\n';
@@ -92,15 +98,19 @@ void append_wrapped(std::string& out, std::string_view label, std::string_view t
 std::string evidence_line(const Evidence& e) {
     std::string line = fmt::format("{} {} {}", format_utc(e.time),
                                    terminal_safe(e.host.empty() ? "-" : e.host), mta_name(e.mta));
-    if (!e.stage.empty()) line += " " + terminal_safe(e.stage);
+    if (!e.stage.empty())
+        line += " " + terminal_safe(e.stage);
     line += ": " + terminal_safe(e.text);
     std::vector<std::string> envelope;
-    if (!e.sender.empty()) envelope.push_back("from=<" + terminal_safe(e.sender) + ">");
-    if (!e.recipient.empty()) envelope.push_back("to=<" + terminal_safe(e.recipient) + ">");
+    if (!e.sender.empty())
+        envelope.push_back("from=<" + terminal_safe(e.sender) + ">");
+    if (!e.recipient.empty())
+        envelope.push_back("to=<" + terminal_safe(e.recipient) + ">");
     if (!envelope.empty()) {
         line += " (";
         for (size_t i = 0; i < envelope.size(); ++i) {
-            if (i > 0) line += " ";
+            if (i > 0)
+                line += " ";
             line += envelope[i];
         }
         line += ")";
@@ -111,7 +121,8 @@ std::string evidence_line(const Evidence& e) {
 std::string findings_text(const std::map<policy::FindingKind, unsigned long>& findings) {
     std::string out;
     for (const auto& [kind, count] : findings) {
-        if (!out.empty()) out += ", ";
+        if (!out.empty())
+            out += ", ";
         out += fmt::format("{} {}", policy::finding_name(kind), count);
     }
     return out;
@@ -128,18 +139,19 @@ void append_table(std::string& out, const Report& report) {
     for (const auto& c : report.clients) {
         const CauseReport* cause = top_cause(c);
         Row row;
-        row.cells = {truncate(terminal_safe(c.address), 39),
-                     truncate(c.names.empty() ? "-" : terminal_safe(c.names.front()),
-                              max_name_width),
-                     std::to_string(c.sessions),
-                     std::to_string(c.sessions_503),
-                     std::to_string(c.sessions_flagged),
-                     std::string(cause ? cause_slot_name(cause->slot) : "-"),
-                     c.sessions > 0 ? format_utc(c.last_seen) : "-"};
+        row.cells = {
+            truncate(terminal_safe(c.address), 39),
+            truncate(c.names.empty() ? "-" : terminal_safe(c.names.front()), max_name_width),
+            std::to_string(c.sessions),
+            std::to_string(c.sessions_503),
+            std::to_string(c.sessions_flagged),
+            std::string(cause ? cause_slot_name(cause->slot) : "-"),
+            c.sessions > 0 ? format_utc(c.last_seen) : "-"};
         rows.push_back(std::move(row));
     }
     std::array<size_t, 7> width{};
-    for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+    for (size_t i = 0; i < header.size(); ++i)
+        width[i] = header[i].size();
     for (const auto& row : rows) {
         for (size_t i = 0; i < row.cells.size(); ++i) {
             width[i] = std::max(width[i], display_width(row.cells[i]));
@@ -148,7 +160,8 @@ void append_table(std::string& out, const Report& report) {
     const auto append_row = [&](const auto& cells) {
         std::string line;
         for (size_t i = 0; i < cells.size(); ++i) {
-            if (i > 0) line += "  ";
+            if (i > 0)
+                line += "  ";
             if (right[i]) {
                 pad_left(line, cells[i], width[i]);
             } else if (i + 1 < cells.size()) {
@@ -157,48 +170,55 @@ void append_table(std::string& out, const Report& report) {
                 line += cells[i];
             }
         }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
         out += line;
         out += '\n';
     };
     append_row(header);
-    for (const auto& row : rows) append_row(row.cells);
+    for (const auto& row : rows)
+        append_row(row.cells);
 }
 
 void append_client(std::string& out, const ClientReport& c) {
     out += '\n';
     out += terminal_safe(c.address);
-    if (!c.names.empty()) out += " (" + join(c.names) + ")";
+    if (!c.names.empty())
+        out += " (" + join(c.names) + ")";
     out += '\n';
     out += fmt::format(
         "  sessions: {}, DATA refused (503/554): {}, flagged by the milter: {}, with rejected "
         "commands: {}, improper pipelining: {}\n",
-        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected,
-        c.sessions_pipelining);
+        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected, c.sessions_pipelining);
     if (c.sessions_milter_only > 0) {
         out += fmt::format("  milter findings without MTA log lines: {}\n", c.sessions_milter_only);
     }
     if (c.sessions > 0) {
         out += fmt::format("  seen: {} to {}", format_utc(c.first_seen), format_utc(c.last_seen));
-        if (!c.hosts.empty()) out += " on " + join(c.hosts);
+        if (!c.hosts.empty())
+            out += " on " + join(c.hosts);
         out += '\n';
     }
-    if (!c.helos.empty()) out += "  helo: " + join(c.helos) + "\n";
-    if (!c.logins.empty()) out += "  logins: " + join(c.logins) + "\n";
-    if (!c.findings.empty()) out += "  findings: " + findings_text(c.findings) + "\n";
+    if (!c.helos.empty())
+        out += "  helo: " + join(c.helos) + "\n";
+    if (!c.logins.empty())
+        out += "  logins: " + join(c.logins) + "\n";
+    if (!c.findings.empty())
+        out += "  findings: " + findings_text(c.findings) + "\n";
     for (const auto& cause : c.causes) {
-        out += fmt::format(
-            "  cause {}: {} (503/554: {}, flagged: {}), first {}, last {}\n",
-            cause_slot_name(cause.slot), plural(cause.sessions, "session", "sessions"),
-            cause.sessions_503, cause.sessions_flagged, format_utc(cause.first),
-            format_utc(cause.last));
-        for (const auto& e : cause.examples) out += "    " + evidence_line(e) + "\n";
+        out += fmt::format("  cause {}: {} (503/554: {}, flagged: {}), first {}, last {}\n",
+                           cause_slot_name(cause.slot),
+                           plural(cause.sessions, "session", "sessions"), cause.sessions_503,
+                           cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
+        for (const auto& e : cause.examples)
+            out += "    " + evidence_line(e) + "\n";
         if (cause.latest) {
-            const bool shown = std::any_of(
-                cause.examples.begin(), cause.examples.end(), [&](const Evidence& e) {
+            const bool shown =
+                std::any_of(cause.examples.begin(), cause.examples.end(), [&](const Evidence& e) {
                     return e.time == cause.latest->time && e.text == cause.latest->text;
                 });
-            if (!shown) out += "    latest: " + evidence_line(*cause.latest) + "\n";
+            if (!shown)
+                out += "    latest: " + evidence_line(*cause.latest) + "\n";
         }
         append_wrapped(out, "    advice: ", terminal_safe(cause.advice));
     }
@@ -206,7 +226,8 @@ void append_client(std::string& out, const ClientReport& c) {
         const auto& s = c.milter_summary->summary;
         std::string findings;
         for (const auto& [kind, count] : s.findings) {
-            if (!findings.empty()) findings += ",";
+            if (!findings.empty())
+                findings += ",";
             findings += fmt::format("{}:{}", policy::finding_name(kind), count);
         }
         const auto cause = policy::top_cause(s);
@@ -236,7 +257,8 @@ void append_footer(std::string& out, const Report& report) {
         } else {
             out += plural(file.lines, "line", "lines") + ", then " + terminal_safe(file.error);
         }
-        if (file.compressed) out += " (gzip)";
+        if (file.compressed)
+            out += " (gzip)";
         out += '\n';
     }
     out += fmt::format(
@@ -268,12 +290,13 @@ std::string render_text(const Report& report) {
     } else {
         append_table(out, report);
         if (t.clients_reported > report.clients.size()) {
-            out += fmt::format("({} more not shown: --top {})\n",
-                               plural(t.clients_reported - report.clients.size(), "client",
-                                      "clients"),
-                               report.filters.top);
+            out +=
+                fmt::format("({} more not shown: --top {})\n",
+                            plural(t.clients_reported - report.clients.size(), "client", "clients"),
+                            report.filters.top);
         }
-        for (const auto& client : report.clients) append_client(out, client);
+        for (const auto& client : report.clients)
+            append_client(out, client);
     }
     append_footer(out, report);
     return out;

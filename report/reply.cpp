@@ -7,17 +7,22 @@
 namespace milter503::report {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 bool looks_like_status(std::string_view s) {
     // class.subject.detail, each 1-3 digits
     size_t pos = 0;
     for (int part = 0; part < 3; ++part) {
         const size_t start = pos;
-        while (pos < s.size() && is_digit(s[pos])) ++pos;
-        if (pos == start || pos - start > 3) return false;
+        while (pos < s.size() && is_digit(s[pos]))
+            ++pos;
+        if (pos == start || pos - start > 3)
+            return false;
         if (part < 2) {
-            if (pos >= s.size() || s[pos] != '.') return false;
+            if (pos >= s.size() || s[pos] != '.')
+                return false;
             ++pos;
         }
     }

@@ -12,8 +12,8 @@
 #pragma once
 
 #include <array>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -68,14 +68,14 @@ struct MilterSummary {
 
 struct ClientReport {
     std::string address;
-    std::vector<std::string> names;   // reverse names the MTAs logged
+    std::vector<std::string> names;  // reverse names the MTAs logged
     std::vector<std::string> helos;
     std::vector<std::string> logins;  // SASL logins seen from this address
     std::vector<std::string> hosts;   // log hosts (MTAs) it talked to
     unsigned long sessions = 0;
-    unsigned long sessions_503 = 0;      // DATA refused, proven by the MTA log
-    unsigned long sessions_flagged = 0;  // with a milter finding
-    unsigned long sessions_rejected = 0; // with at least one reject line
+    unsigned long sessions_503 = 0;       // DATA refused, proven by the MTA log
+    unsigned long sessions_flagged = 0;   // with a milter finding
+    unsigned long sessions_rejected = 0;  // with at least one reject line
     unsigned long sessions_pipelining = 0;
     unsigned long sessions_milter_only = 0;  // findings without MTA lines
     std::map<policy::FindingKind, unsigned long> findings;

@@ -24,19 +24,23 @@ std::string_view field(std::string_view fields, std::string_view key, bool* foun
             fields[pos + key.size()] == '=') {
             const size_t start = pos + key.size() + 1;
             const size_t end = fields.find(", ", start);
-            if (found) *found = true;
+            if (found)
+                *found = true;
             return fields.substr(start, end == std::string_view::npos ? end : end - start);
         }
         const size_t next = fields.find(", ", pos);
-        if (next == std::string_view::npos) break;
+        if (next == std::string_view::npos)
+            break;
         pos = next + 2;
     }
-    if (found) *found = false;
+    if (found)
+        *found = false;
     return {};
 }
 
 std::string_view strip_angles(std::string_view s) {
-    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') return s.substr(1, s.size() - 2);
+    if (s.size() >= 2 && s.front() == '<' && s.back() == '>')
+        return s.substr(1, s.size() - 2);
     return s;
 }
 
@@ -51,14 +55,18 @@ void sendmail::parse_relay(std::string_view relay, std::string_view& name, std::
         return;
     }
     const size_t close = relay.find(']', open);
-    if (close == std::string_view::npos) return;
+    if (close == std::string_view::npos)
+        return;
     addr = relay.substr(open + 1, close - open - 1);
-    if (starts_with(addr, "IPv6:")) addr.remove_prefix(5);
+    if (starts_with(addr, "IPv6:"))
+        addr.remove_prefix(5);
     if (open >= 1) {
         name = relay.substr(0, open);
-        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+        while (!name.empty() && name.back() == ' ')
+            name.remove_suffix(1);
         const size_t at = name.rfind('@');  // ident: `user@host`
-        if (at != std::string_view::npos) name.remove_prefix(at + 1);
+        if (at != std::string_view::npos)
+            name.remove_prefix(at + 1);
     }
 }
 
@@ -71,16 +79,19 @@ Parsed parse_sendmail(std::string_view message, sendmail::Event& out) {
     std::string_view rest = message;
     if (!starts_with(rest, "AUTH=")) {
         const size_t colon = rest.find(": ");
-        if (colon == std::string_view::npos || colon == 0 || colon > 32) return Parsed::ignored;
+        if (colon == std::string_view::npos || colon == 0 || colon > 32)
+            return Parsed::ignored;
         for (size_t i = 0; i < colon; ++i) {
-            if (!is_alnum(rest[i])) return Parsed::ignored;
+            if (!is_alnum(rest[i]))
+                return Parsed::ignored;
         }
         out.queue_id = rest.substr(0, colon);
         rest.remove_prefix(colon + 2);
     }
     if (starts_with(rest, "ruleset=")) {
         const size_t reject = rest.find(", reject=");
-        if (reject == std::string_view::npos) return Parsed::ignored;  // e.g. discard=, quarantine=
+        if (reject == std::string_view::npos)
+            return Parsed::ignored;  // e.g. discard=, quarantine=
         const std::string_view fields = rest.substr(0, reject);
         out.reply = rest.substr(reject + 9);
         out.ruleset = field(fields, "ruleset");
@@ -92,13 +103,16 @@ Parsed parse_sendmail(std::string_view message, sendmail::Event& out) {
     if (starts_with(rest, "from=")) {
         bool has_nrcpts = false;
         const std::string_view nrcpts = field(rest, "nrcpts", &has_nrcpts);
-        if (!has_nrcpts) return Parsed::malformed;
+        if (!has_nrcpts)
+            return Parsed::malformed;
         int value = 0;
         for (const char c : nrcpts) {
-            if (c < '0' || c > '9' || value > 100000) return Parsed::malformed;
+            if (c < '0' || c > '9' || value > 100000)
+                return Parsed::malformed;
             value = value * 10 + (c - '0');
         }
-        if (nrcpts.empty()) return Parsed::malformed;
+        if (nrcpts.empty())
+            return Parsed::malformed;
         out.nrcpts = value;
         out.sender = strip_angles(field(rest, "from"));
         sendmail::parse_relay(field(rest, "relay"), out.relay_name, out.relay_addr);
@@ -113,7 +127,8 @@ Parsed parse_sendmail(std::string_view message, sendmail::Event& out) {
     }
     if (!out.queue_id.empty() && starts_with(rest, "<")) {
         const size_t dots = rest.find(">... ");
-        if (dots == std::string_view::npos) return Parsed::ignored;
+        if (dots == std::string_view::npos)
+            return Parsed::ignored;
         out.recipient = rest.substr(1, dots - 1);
         out.reply = rest.substr(dots + 5);
         out.kind = sendmail::EventKind::rcpt_error;

@@ -10,20 +10,24 @@
 namespace milter503::report {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Splits `rest` = `host tag[pid]: message` (host optional = false when the
 // form has no host).
 bool split_host_tag(std::string_view rest, bool with_host, LogLine& out) {
     if (with_host) {
         const size_t space = rest.find(' ');
-        if (space == std::string_view::npos || space == 0) return false;
+        if (space == std::string_view::npos || space == 0)
+            return false;
         out.host = rest.substr(0, space);
         rest.remove_prefix(space + 1);
     }
     // The tag: up to '[' or ':' with no space inside.
     size_t i = 0;
-    while (i < rest.size() && rest[i] != '[' && rest[i] != ':' && rest[i] != ' ') ++i;
+    while (i < rest.size() && rest[i] != '[' && rest[i] != ':' && rest[i] != ' ')
+        ++i;
     if (i == rest.size() || rest[i] == ' ' || i == 0) {
         // A line without a tag (`-- MARK --`): keep it, program empty.
         out.program = {};
@@ -33,13 +37,16 @@ bool split_host_tag(std::string_view rest, bool with_host, LogLine& out) {
     out.program = rest.substr(0, i);
     if (rest[i] == '[') {
         const size_t close = rest.find(']', i);
-        if (close == std::string_view::npos) return false;
+        if (close == std::string_view::npos)
+            return false;
         out.pid = rest.substr(i + 1, close - i - 1);
         i = close + 1;
-        if (i >= rest.size() || rest[i] != ':') return false;
+        if (i >= rest.size() || rest[i] != ':')
+            return false;
     }
     ++i;  // ':'
-    if (i < rest.size() && rest[i] == ' ') ++i;
+    if (i < rest.size() && rest[i] == ' ')
+        ++i;
     out.message = rest.substr(i);
     return true;
 }
@@ -56,13 +63,17 @@ std::optional<UnixTime> parse_rfc3339_prefix(std::string_view text, size_t& leng
     if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
         ++pos;
         const size_t digits_start = pos;
-        while (pos < text.size() && is_digit(text[pos])) ++pos;
-        if (pos == digits_start) return std::nullopt;
+        while (pos < text.size() && is_digit(text[pos]))
+            ++pos;
+        if (pos == digits_start)
+            return std::nullopt;
     }
     size_t end = pos;
-    while (end < text.size() && text[end] != ' ') ++end;
+    while (end < text.size() && text[end] != ' ')
+        ++end;
     const auto offset = parse_offset(text.substr(pos, end - pos));
-    if (!offset) return std::nullopt;
+    if (!offset)
+        return std::nullopt;
     length = end;
     return unix_from_civil(civil) - *offset;
 }
@@ -77,23 +88,28 @@ std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone
     size_t pos = 19;
     if (pos < text.size() && text[pos] == '.') {
         ++pos;
-        while (pos < text.size() && is_digit(text[pos])) ++pos;
+        while (pos < text.size() && is_digit(text[pos]))
+            ++pos;
     }
-    if (pos >= text.size() || text[pos] != ' ') return std::nullopt;
+    if (pos >= text.size() || text[pos] != ' ')
+        return std::nullopt;
     ++pos;
     std::optional<std::int32_t> offset;
     // log_timezone: ` +0100 `.
     if (pos + 5 < text.size() && (text[pos] == '+' || text[pos] == '-') && text[pos + 5] == ' ') {
         offset = parse_offset(text.substr(pos, 5));
-        if (offset) pos += 6;
+        if (offset)
+            pos += 6;
     }
     // log_selector +pid: `[1234] `.
     if (pos < text.size() && text[pos] == '[') {
         const size_t close = text.find(']', pos);
         if (close != std::string_view::npos && close + 1 < text.size() && text[close + 1] == ' ') {
             bool digits = close > pos + 1;
-            for (size_t k = pos + 1; k < close; ++k) digits = digits && is_digit(text[k]);
-            if (digits) pos = close + 2;
+            for (size_t k = pos + 1; k < close; ++k)
+                digits = digits && is_digit(text[k]);
+            if (digits)
+                pos = close + 2;
         }
     }
     length = pos;
@@ -101,11 +117,15 @@ std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone
 }
 
 std::optional<LogLine> SyslogParser::parse(std::string_view line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.size() < 16) return std::nullopt;
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    if (line.size() < 16)
+        return std::nullopt;
     if (is_digit(line[0])) {
-        if (line.size() > 10 && line[10] == 'T') return parse_3339(line);
-        if (line.size() > 10 && line[10] == ' ') return parse_exim(line);
+        if (line.size() > 10 && line[10] == 'T')
+            return parse_3339(line);
+        if (line.size() > 10 && line[10] == ' ')
+            return parse_exim(line);
         return std::nullopt;
     }
     return parse_3164(line);
@@ -113,47 +133,58 @@ std::optional<LogLine> SyslogParser::parse(std::string_view line) {
 
 std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
     // "Nov 25 04:31:14 ", "Nov  5 04:31:14 ", "Nov 05 04:31:14.123456 "
-    if (line.size() < 17 || line[3] != ' ') return std::nullopt;
+    if (line.size() < 17 || line[3] != ' ')
+        return std::nullopt;
     size_t host_at = 15;
     if (line[host_at] == '.') {
         ++host_at;
-        while (host_at < line.size() && is_digit(line[host_at])) ++host_at;
+        while (host_at < line.size() && is_digit(line[host_at]))
+            ++host_at;
     }
-    if (host_at >= line.size() || line[host_at] != ' ') return std::nullopt;
+    if (host_at >= line.size() || line[host_at] != ' ')
+        return std::nullopt;
     const unsigned month = month_from_abbrev(line.substr(0, 3));
-    if (month == 0) return std::nullopt;
+    if (month == 0)
+        return std::nullopt;
     CivilTime civil;
     civil.month = month;
     const char d1 = line[4];
     const char d2 = line[5];
-    if (!is_digit(d2) || (d1 != ' ' && !is_digit(d1))) return std::nullopt;
-    civil.day = (d1 == ' ' ? 0u : static_cast<unsigned>(d1 - '0') * 10) +
-                static_cast<unsigned>(d2 - '0');
-    if (line[6] != ' ' || !parse_hms(line.substr(7, 8), civil)) return std::nullopt;
+    if (!is_digit(d2) || (d1 != ' ' && !is_digit(d1)))
+        return std::nullopt;
+    civil.day =
+        (d1 == ' ' ? 0u : static_cast<unsigned>(d1 - '0') * 10) + static_cast<unsigned>(d2 - '0');
+    if (line[6] != ' ' || !parse_hms(line.substr(7, 8), civil))
+        return std::nullopt;
     civil.year = years_.year_for(month);
-    if (!valid_civil(civil)) return std::nullopt;
+    if (!valid_civil(civil))
+        return std::nullopt;
     LogLine out;
     out.form = LineForm::rfc3164;
     out.time = zone_.to_unix(civil);
-    if (!split_host_tag(line.substr(host_at + 1), true, out)) return std::nullopt;
+    if (!split_host_tag(line.substr(host_at + 1), true, out))
+        return std::nullopt;
     return out;
 }
 
 std::optional<LogLine> SyslogParser::parse_3339(std::string_view line) {
     size_t length = 0;
     const auto time = parse_rfc3339_prefix(line, length);
-    if (!time || length + 1 >= line.size()) return std::nullopt;
+    if (!time || length + 1 >= line.size())
+        return std::nullopt;
     LogLine out;
     out.form = LineForm::rfc3339;
     out.time = *time;
-    if (!split_host_tag(line.substr(length + 1), true, out)) return std::nullopt;
+    if (!split_host_tag(line.substr(length + 1), true, out))
+        return std::nullopt;
     return out;
 }
 
 std::optional<LogLine> SyslogParser::parse_exim(std::string_view line) {
     size_t length = 0;
     const auto time = parse_exim_prefix(line, zone_, length);
-    if (!time) return std::nullopt;
+    if (!time)
+        return std::nullopt;
     LogLine out;
     out.form = LineForm::exim_mainlog;
     out.time = *time;

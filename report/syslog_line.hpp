@@ -54,12 +54,12 @@ std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone
                                           size_t& length);
 
 class SyslogParser {
-public:
+  public:
     SyslogParser(const LocalZone& zone, YearGuess years) : zone_(zone), years_(years) {}
 
     std::optional<LogLine> parse(std::string_view line);
 
-private:
+  private:
     std::optional<LogLine> parse_3164(std::string_view line);
     std::optional<LogLine> parse_3339(std::string_view line);
     std::optional<LogLine> parse_exim(std::string_view line);

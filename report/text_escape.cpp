@@ -23,7 +23,8 @@ void append_hex(std::string& out, unsigned char c) {
 size_t utf8_length(std::string_view s, size_t i) {
     const auto byte = [&](size_t k) { return static_cast<std::uint8_t>(s[k]); };
     const std::uint8_t lead = byte(i);
-    if (lead < 0x80) return 1;
+    if (lead < 0x80)
+        return 1;
     size_t len = 0;
     std::uint8_t lo = 0x80;
     std::uint8_t hi = 0xbf;
@@ -31,19 +32,26 @@ size_t utf8_length(std::string_view s, size_t i) {
         len = 2;
     } else if (lead >= 0xe0 && lead <= 0xef) {
         len = 3;
-        if (lead == 0xe0) lo = 0xa0;
-        if (lead == 0xed) hi = 0x9f;
+        if (lead == 0xe0)
+            lo = 0xa0;
+        if (lead == 0xed)
+            hi = 0x9f;
     } else if (lead >= 0xf0 && lead <= 0xf4) {
         len = 4;
-        if (lead == 0xf0) lo = 0x90;
-        if (lead == 0xf4) hi = 0x8f;
+        if (lead == 0xf0)
+            lo = 0x90;
+        if (lead == 0xf4)
+            hi = 0x8f;
     } else {
         return 0;
     }
-    if (i + len > s.size()) return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+    if (i + len > s.size())
+        return 0;
+    if (byte(i + 1) < lo || byte(i + 1) > hi)
+        return 0;
     for (size_t k = 2; k < len; ++k) {
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xbf)
+            return 0;
     }
     return len;
 }

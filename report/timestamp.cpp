@@ -14,24 +14,31 @@
 namespace milter503::report {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 bool read_number(std::string_view text, size_t pos, size_t len, unsigned& out) {
-    if (pos + len > text.size()) return false;
+    if (pos + len > text.size())
+        return false;
     unsigned value = 0;
     for (size_t i = pos; i < pos + len; ++i) {
-        if (!is_digit(text[i])) return false;
+        if (!is_digit(text[i]))
+            return false;
         value = value * 10 + static_cast<unsigned>(text[i] - '0');
     }
     out = value;
     return true;
 }
 
-bool leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool leap(int year) {
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 unsigned days_in_month(int year, unsigned month) {
     static constexpr unsigned lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month == 2 && leap(year)) return 29;
+    if (month == 2 && leap(year))
+        return 29;
     return lengths[month - 1];
 }
 
@@ -62,8 +69,8 @@ CivilTime civil_from_unix(UnixTime t) {
     CivilTime civil;
     civil.day = doy - (153 * mp + 2) / 5 + 1;
     civil.month = mp < 10 ? mp + 3 : mp - 9;
-    civil.year = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 +
-                                  (civil.month <= 2 ? 1 : 0));
+    civil.year =
+        static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (civil.month <= 2 ? 1 : 0));
     civil.hour = static_cast<unsigned>(secs / 3600);
     civil.minute = static_cast<unsigned>(secs % 3600 / 60);
     civil.second = static_cast<unsigned>(secs % 60);
@@ -100,7 +107,8 @@ LocalZone LocalZone::fixed(std::int32_t offset_seconds) {
 
 UnixTime LocalZone::to_unix(const CivilTime& civil) const {
     const UnixTime as_utc = unix_from_civil(civil);
-    if (fixed_) return as_utc - offset_;
+    if (fixed_)
+        return as_utc - offset_;
     const std::int64_t hour_key = as_utc / 3600;
     if (hour_key != cached_hour_key_) {
         std::tm tm{};
@@ -117,22 +125,30 @@ UnixTime LocalZone::to_unix(const CivilTime& civil) const {
 }
 
 unsigned month_from_abbrev(std::string_view name) {
-    if (name.size() != 3) return 0;
+    if (name.size() != 3)
+        return 0;
     switch (name[0]) {
         case 'J':
-            if (name == "Jan") return 1;
-            if (name == "Jun") return 6;
-            if (name == "Jul") return 7;
+            if (name == "Jan")
+                return 1;
+            if (name == "Jun")
+                return 6;
+            if (name == "Jul")
+                return 7;
             return 0;
         case 'F':
             return name == "Feb" ? 2 : 0;
         case 'M':
-            if (name == "Mar") return 3;
-            if (name == "May") return 5;
+            if (name == "Mar")
+                return 3;
+            if (name == "May")
+                return 5;
             return 0;
         case 'A':
-            if (name == "Apr") return 4;
-            if (name == "Aug") return 8;
+            if (name == "Apr")
+                return 4;
+            if (name == "Aug")
+                return 8;
             return 0;
         case 'S':
             return name == "Sep" ? 9 : 0;
@@ -164,14 +180,16 @@ int YearGuess::year_for(unsigned month) {
 }
 
 bool parse_hms(std::string_view text, CivilTime& civil) {
-    if (text.size() < 8 || text[2] != ':' || text[5] != ':') return false;
+    if (text.size() < 8 || text[2] != ':' || text[5] != ':')
+        return false;
     return read_number(text, 0, 2, civil.hour) && read_number(text, 3, 2, civil.minute) &&
            read_number(text, 6, 2, civil.second) && civil.hour < 24 && civil.minute < 60 &&
            civil.second <= 60;
 }
 
 bool parse_ymd(std::string_view text, CivilTime& civil) {
-    if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
+    if (text.size() < 10 || text[4] != '-' || text[7] != '-')
+        return false;
     unsigned year = 0;
     if (!read_number(text, 0, 4, year) || !read_number(text, 5, 2, civil.month) ||
         !read_number(text, 8, 2, civil.day)) {
@@ -183,26 +201,33 @@ bool parse_ymd(std::string_view text, CivilTime& civil) {
 }
 
 std::optional<std::int32_t> parse_offset(std::string_view text) {
-    if (text == "Z" || text == "z") return 0;
-    if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) return std::nullopt;
+    if (text == "Z" || text == "z")
+        return 0;
+    if (text.size() < 3 || (text[0] != '+' && text[0] != '-'))
+        return std::nullopt;
     unsigned hours = 0;
     unsigned minutes = 0;
-    if (!read_number(text, 1, 2, hours)) return std::nullopt;
+    if (!read_number(text, 1, 2, hours))
+        return std::nullopt;
     if (text.size() == 6 && text[3] == ':') {
-        if (!read_number(text, 4, 2, minutes)) return std::nullopt;
+        if (!read_number(text, 4, 2, minutes))
+            return std::nullopt;
     } else if (text.size() == 5) {
-        if (!read_number(text, 3, 2, minutes)) return std::nullopt;
+        if (!read_number(text, 3, 2, minutes))
+            return std::nullopt;
     } else if (text.size() != 3) {
         return std::nullopt;
     }
-    if (hours > 23 || minutes > 59) return std::nullopt;
+    if (hours > 23 || minutes > 59)
+        return std::nullopt;
     const auto seconds = static_cast<std::int32_t>(hours * 3600 + minutes * 60);
     return text[0] == '-' ? -seconds : seconds;
 }
 
 std::optional<UnixTime> parse_time_arg(std::string_view text, const LocalZone& zone) {
     CivilTime civil;
-    if (!parse_ymd(text, civil)) return std::nullopt;
+    if (!parse_ymd(text, civil))
+        return std::nullopt;
     std::string_view rest = text.substr(10);
     if (!rest.empty() && (rest[0] == 'T' || rest[0] == 't' || rest[0] == ' ')) {
         rest.remove_prefix(1);
@@ -217,20 +242,25 @@ std::optional<UnixTime> parse_time_arg(std::string_view text, const LocalZone& z
         rest.remove_prefix(5);
         if (!rest.empty() && rest[0] == ':') {
             unsigned second = 0;
-            if (!read_number(rest, 1, 2, second) || second > 60) return std::nullopt;
+            if (!read_number(rest, 1, 2, second) || second > 60)
+                return std::nullopt;
             civil.second = second;
             rest.remove_prefix(3);
             if (!rest.empty() && (rest[0] == '.' || rest[0] == ',')) {
                 size_t digits = 1;
-                while (digits < rest.size() && is_digit(rest[digits])) ++digits;
-                if (digits == 1) return std::nullopt;
+                while (digits < rest.size() && is_digit(rest[digits]))
+                    ++digits;
+                if (digits == 1)
+                    return std::nullopt;
                 rest.remove_prefix(digits);
             }
         }
     }
-    if (rest.empty()) return zone.to_unix(civil);
+    if (rest.empty())
+        return zone.to_unix(civil);
     const auto offset = parse_offset(rest);
-    if (!offset) return std::nullopt;
+    if (!offset)
+        return std::nullopt;
     return unix_from_civil(civil) - *offset;
 }
 

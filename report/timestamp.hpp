@@ -54,7 +54,7 @@ std::string format_utc(UnixTime t);
 std::string format_utc_hour(UnixTime t);
 
 class LocalZone {
-public:
+  public:
     // The TZ rules of the process.
     LocalZone() = default;
     // A fixed offset east of UTC, in seconds (tests, --utc style use).
@@ -62,7 +62,7 @@ public:
 
     UnixTime to_unix(const CivilTime& civil) const;
 
-private:
+  private:
     bool fixed_ = false;
     std::int32_t offset_ = 0;
     // Cache: the local hour last converted and its UnixTime.
@@ -79,11 +79,11 @@ unsigned month_from_abbrev(std::string_view name);
 // lines follow the months: December then January moves to the next year,
 // January then December (lines slightly out of order at midnight) back.
 class YearGuess {
-public:
+  public:
     YearGuess(std::optional<int> year, const CivilTime& now) : fixed_(year), now_(now) {}
     int year_for(unsigned month);
 
-private:
+  private:
     std::optional<int> fixed_;
     CivilTime now_;
     int current_ = 0;
