@@ -315,22 +315,43 @@ void Joiner::sweep(HostState& state) {
     }
 }
 
-// A milter-only session that logged `qid` belongs to `session`.
+// A milter-only session that logged `qid` belongs to `session`. The
+// milter may log under another host name than the MTA (another machine,
+// or a container): its own host is searched first, then the others.
 void Joiner::take_milter_by_queue_id(HostState& state, MtaSession& session, std::string_view qid) {
     if (qid.empty() || qid == "NOQUEUE")
         return;
-    auto it = state.closing_by_queue_id.find(qid);
-    if (it == state.closing_by_queue_id.end())
+    const auto take_from = [&](HostState& from) {
+        auto it = from.closing_by_queue_id.find(qid);
+        if (it == from.closing_by_queue_id.end())
+            return false;
+        HostState::Held* h = from.held(it->second);
+        if (h == nullptr || h->session.mta != Mta::milter)
+            return false;
+        session.absorb_findings(from.take(it->second));
+        return true;
+    };
+    if (take_from(state) || hosts_.size() == 1)
         return;
-    HostState::Held* h = state.held(it->second);
-    if (h == nullptr || h->session.mta != Mta::milter)
-        return;
-    session.absorb_findings(state.take(it->second));
+    for (auto& [name, other] : hosts_) {
+        if (other.get() != &state && take_from(*other))
+            return;
+    }
 }
 
 // Milter-only sessions of the same client whose findings fall within
 // `session` (they were read before its first line) belong to it.
 void Joiner::take_milter_by_client(HostState& state, MtaSession& session) {
+    take_milter_by_client_from(state, session);
+    if (hosts_.size() == 1)
+        return;
+    for (auto& [name, other] : hosts_) {
+        if (other.get() != &state)
+            take_milter_by_client_from(*other, session);
+    }
+}
+
+void Joiner::take_milter_by_client_from(HostState& state, MtaSession& session) {
     std::vector<std::uint64_t> matches;
     auto [it, end] = state.closing_by_addr.equal_range(session.client_addr);
     for (; it != end; ++it) {
@@ -610,6 +631,11 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
 void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& finding) {
     HostState& state = host_state(host, time);
     MtaSession* target = finding_target(state, finding, time);
+    // The milter may log under another host name than its MTA.
+    for (auto it = hosts_.begin(); target == nullptr && it != hosts_.end(); ++it) {
+        if (it->second.get() != &state)
+            target = finding_target(*it->second, finding, time);
+    }
     const std::string_view addr = strip_ipv6_tag(finding.client_addr);
     if (target == nullptr) {
         MtaSession session;

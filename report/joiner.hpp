@@ -28,6 +28,9 @@
 //	            it over (the milter's and the MTA's files are merged by
 //	            time, and lines of the same second can come in either
 //	            order). Findings of one milter connection stay together.
+//	            The milter's own host is searched first, then the other
+//	            hosts: the milter may run (and log) on another machine or
+//	            under another name than its MTA.
 //
 //	An ended session waits `grace` seconds of log time for late milter
 //	lines, then goes to the sink. A session without any line for
@@ -116,6 +119,7 @@ class Joiner {
     void close(HostState& state, MtaSession&& session);
     void take_milter_by_queue_id(HostState& state, MtaSession& session, std::string_view qid);
     void take_milter_by_client(HostState& state, MtaSession& session);
+    void take_milter_by_client_from(HostState& state, MtaSession& session);
     MtaSession* finding_target(HostState& state, const policy::Finding& finding, UnixTime time);
     MtaSession& postfix_session(HostState& state, std::uint32_t pid, UnixTime time,
                                 const ClientRef& client);

@@ -339,6 +339,7 @@ std::string render_json(const Report& report) {
     w.begin_object();
     w.field("sessions", report.join.sessions);
     w.field("expired", report.join.expired);
+    w.field("evicted", report.join.evicted);
     w.field("findings_joined", report.join.findings_joined);
     w.field("findings_standalone", report.join.findings_standalone);
     w.end_object();

@@ -262,9 +262,9 @@ void append_footer(std::string& out, const Report& report) {
         out += '\n';
     }
     out += fmt::format(
-        "sessions: {} ({} without their end line); milter findings: {} joined to MTA sessions, {} "
-        "on their own\n",
-        report.join.sessions, report.join.expired, report.join.findings_joined,
+        "sessions: {} ({} without their end line, {} of them handed over early: too many open); "
+        "milter findings: {} joined to MTA sessions, {} on their own\n",
+        report.join.sessions, report.join.expired, report.join.evicted, report.join.findings_joined,
         report.join.findings_standalone);
 }
 
