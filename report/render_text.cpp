@@ -261,11 +261,13 @@ void append_footer(std::string& out, const Report& report) {
             out += " (gzip)";
         out += '\n';
     }
+    const JoinStats& join = report.join;
+    const std::string evicted =
+        join.evicted > 0 ? fmt::format(", {} of them early: too many open", join.evicted) : "";
     out += fmt::format(
-        "sessions: {} ({} without their end line, {} of them handed over early: too many open); "
-        "milter findings: {} joined to MTA sessions, {} on their own\n",
-        report.join.sessions, report.join.expired, report.join.evicted, report.join.findings_joined,
-        report.join.findings_standalone);
+        "sessions: {} ({} without their end line{}); milter findings: {} joined to MTA sessions, "
+        "{} on their own\n",
+        join.sessions, join.expired, evicted, join.findings_joined, join.findings_standalone);
 }
 
 }  // namespace
