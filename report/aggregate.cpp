@@ -162,6 +162,8 @@ void Aggregator::on_session(MtaSession&& s) {
     for (const auto& [time, finding] : s.findings) {
         ++d.findings[finding.kind];
         add_unique(d.logins, finding.auth_login);
+        // The milter's HELO is the raw one; Postfix logs control bytes as '?'.
+        add_unique(d.helos, finding.helo);
     }
     if (!problem)
         return;

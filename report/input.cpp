@@ -194,6 +194,10 @@ bool LineSource::next(std::string_view& line) {
                     skipping_ = false;
                     continue;
                 }
+                if (length > max_line_length) {
+                    ++overlong_;
+                    continue;
+                }
                 line = std::string_view(start, length);
                 return true;
             }

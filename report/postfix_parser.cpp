@@ -171,15 +171,23 @@ bool is_postfix_smtpd(std::string_view program) {
 
 Parsed parse_postfix_smtpd(std::string_view message, postfix::Event& out) {
     out = postfix::Event{};
-    if (starts_with(message, "connect from ")) {
+    // A line cut right after "connect from" is still one of ours: malformed.
+    for (const bool disconnect : {false, true}) {
+        const std::string_view prefix = disconnect ? "disconnect from" : "connect from";
+        if (!starts_with(message, prefix))
+            continue;
+        std::string_view rest = message.substr(prefix.size());
+        if (rest.empty() || rest[0] != ' ')
+            return Parsed::malformed;
+        rest.remove_prefix(1);
+        if (disconnect)
+            return parse_disconnect(rest, out);
         size_t length = 0;
-        if (!parse_client_ref(message.substr(13), out.client, length))
+        if (!parse_client_ref(rest, out.client, length))
             return Parsed::malformed;
         out.kind = postfix::EventKind::connect;
         return Parsed::used;
     }
-    if (starts_with(message, "disconnect from "))
-        return parse_disconnect(message.substr(16), out);
     std::string_view pipelining = message;
     if (starts_with(pipelining, "warning: "))
         pipelining.remove_prefix(9);

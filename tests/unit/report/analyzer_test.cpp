@@ -1,0 +1,173 @@
+// NAME
+//	analyzer_test - the whole pipeline on files: merge, gzip, hosts, filters
+// DESCRIPTION
+//	Inputs are the captured logs and the hand-written forms under
+//	tests/data/ (see its README). The zone is UTC and the year of RFC 3164
+//	lines 2026, as on the machine that captured them.
+#include "report/analyzer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_util.hpp"
+
+namespace milter503::report {
+namespace {
+
+using test::data_path;
+
+AnalyzerOptions options_2026(Filters filters = {}) {
+    AnalyzerOptions options;
+    options.year = 2026;
+    options.now = CivilTime{2026, 11, 26, 0, 0, 0};
+    options.filters = std::move(filters);
+    return options;
+}
+
+Report analyze(const std::vector<std::string>& paths, Filters filters = {},
+               std::vector<std::string>* errors = nullptr) {
+    static const LocalZone utc = LocalZone::fixed(0);
+    Analyzer analyzer(options_2026(std::move(filters)), utc);
+    analyzer.read_files(paths, [&](const std::string& path, const std::string& error) {
+        if (errors)
+            errors->push_back(path + ": " + error);
+    });
+    return analyzer.finish();
+}
+
+const ClientReport* client(const Report& report, std::string_view addr) {
+    for (const auto& c : report.clients) {
+        if (c.address == addr)
+            return &c;
+    }
+    return nullptr;
+}
+
+TEST(Analyzer, MilterFileFirstStillJoins) {
+    // The milter's file starts a second earlier than Postfix's; given
+    // first or last, the files are merged by time and the findings join.
+    for (const bool milter_first : {true, false}) {
+        const std::string maillog = data_path("postfix/no-accepted-rcpt/maillog");
+        const std::string milter = data_path("postfix/no-accepted-rcpt/milter.log");
+        const Report r = analyze(milter_first ? std::vector<std::string>{milter, maillog}
+                                              : std::vector<std::string>{maillog, milter});
+        EXPECT_EQ(r.totals.sessions, 1u);       // one Postfix connection
+        EXPECT_EQ(r.totals.sessions_503, 1u);   // its data=0/1
+        EXPECT_EQ(r.join.findings_joined, 2u);  // unauthenticated-sender + no-accepted-rcpt
+        EXPECT_EQ(r.join.findings_standalone, 0u);
+        ASSERT_EQ(r.input.files.size(), 2u);
+    }
+}
+
+TEST(Analyzer, GzipAndPlainGiveTheSameReport) {
+    const std::string maillog = test::read_file(data_path("postfix/no-accepted-rcpt/maillog"));
+    test::TempFile packed(test::gzip(maillog), ".gz");
+    const Report r = analyze({packed.path(), data_path("postfix/no-accepted-rcpt/milter.log")});
+    ASSERT_EQ(r.input.files.size(), 2u);
+    const FileReport& gz = r.input.files[0].compressed ? r.input.files[0] : r.input.files[1];
+    EXPECT_TRUE(gz.compressed);
+    EXPECT_EQ(gz.lines, 4u);  // master start, connect, reject, disconnect
+    EXPECT_EQ(gz.error, "");
+    EXPECT_EQ(r.totals.sessions_503, 1u);
+    EXPECT_EQ(r.join.findings_joined, 2u);
+}
+
+TEST(Analyzer, GarbageAndTruncatedLinesAreCountedNeverFatal) {
+    const Report r = analyze({data_path("forms/garbage.log")});
+    // 13 lines (see tests/data/README.md): 10 malformed (2 without a header,
+    // 2 impossible dates, a connect, a disconnect and a reject cut short, a
+    // cut finding, a cut summary, a Sendmail nrcpts=x), 3 ignored (a
+    // Postfix warning, a kernel line, a line of control bytes).
+    EXPECT_EQ(r.input.lines, 13u);
+    EXPECT_EQ(r.input.malformed, 10u);
+    EXPECT_EQ(r.input.ignored, 3u);
+    EXPECT_EQ(r.input.used, 0u);
+    EXPECT_EQ(r.totals.sessions, 0u);
+}
+
+TEST(Analyzer, UnreadableFileIsReportedAndTheRestRead) {
+    std::vector<std::string> errors;
+    const Report r =
+        analyze({"/nonexistent/mail.log", data_path("postfix/mailbox-full/maillog")}, {}, &errors);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("/nonexistent/mail.log"), std::string::npos);
+    EXPECT_EQ(r.totals.sessions_503, 1u);
+}
+
+TEST(Analyzer, TimestampFormsGiveTheSameSessions) {
+    // Same two refused sessions (127.0.0.5 at 05:53:49, 127.0.0.6 at
+    // 05:53:50-51 UTC), once as rsyslog RFC 3339 (one with +01:00), once
+    // as journald short-iso.
+    for (const char* file : {"forms/rsyslog-rfc3339.log", "forms/journald-short-iso.log"}) {
+        const Report r = analyze({data_path(file)});
+        EXPECT_EQ(r.input.malformed, 0u) << file;
+        EXPECT_EQ(r.totals.sessions, 2u) << file;
+        EXPECT_EQ(r.totals.sessions_503, 2u) << file;
+        EXPECT_EQ(format_utc(r.first), "2026-11-26T05:53:49Z") << file;
+        EXPECT_EQ(format_utc(r.last), "2026-11-26T05:53:51Z") << file;
+        ASSERT_EQ(r.hourly.size(), 1u);
+        EXPECT_EQ(format_utc(r.hourly[0].hour), "2026-11-26T05:00:00Z");
+    }
+}
+
+TEST(Analyzer, SinceUntilAndClientFilters) {
+    const LocalZone utc = LocalZone::fixed(0);
+    Filters since;
+    since.since = parse_time_arg("2026-11-26T05:53:50Z", utc);
+    const Report late = analyze({data_path("forms/rsyslog-rfc3339.log")}, since);
+    EXPECT_EQ(late.input.outside_period, 3u);  // the three lines of 127.0.0.5
+    EXPECT_EQ(late.totals.sessions, 1u);
+    ASSERT_EQ(late.clients.size(), 1u);
+    EXPECT_EQ(late.clients[0].address, "127.0.0.6");
+
+    Filters until;
+    until.until = parse_time_arg("2026-11-26T05:53:49Z", utc);
+    EXPECT_EQ(analyze({data_path("forms/rsyslog-rfc3339.log")}, until).totals.sessions, 1u);
+
+    Filters only;
+    only.client = "127.0.0.5";
+    const Report one = analyze({data_path("forms/rsyslog-rfc3339.log")}, only);
+    ASSERT_EQ(one.clients.size(), 1u);
+    EXPECT_EQ(one.clients[0].address, "127.0.0.5");
+    EXPECT_EQ(one.totals.clients_seen, 1u);  // the other one is not even counted
+
+    Filters top;
+    top.top = 1;
+    const Report first = analyze({data_path("forms/rsyslog-rfc3339.log")}, top);
+    EXPECT_EQ(first.clients.size(), 1u);
+    EXPECT_EQ(first.totals.clients_reported, 2u);
+}
+
+TEST(Analyzer, EximMainLog) {
+    const Report r = analyze({data_path("forms/exim-mainlog.log")});
+    EXPECT_EQ(r.input.used, 5u);
+    // 127.0.0.5: rejected RCPT then the logged 503: one refused session,
+    // cause from Exim's "relay not permitted". 192.0.2.7: two rejected
+    // RCPTs, no 503 logged: not reported. 192.0.2.8: a delivery.
+    EXPECT_EQ(r.totals.sessions, 3u);
+    EXPECT_EQ(r.totals.sessions_503, 1u);
+    ASSERT_EQ(r.clients.size(), 1u);
+    EXPECT_EQ(r.clients[0].address, "127.0.0.5");
+    ASSERT_FALSE(r.clients[0].causes.empty());
+    EXPECT_EQ(cause_slot_name(r.clients[0].causes[0].slot), "relay-denied");
+}
+
+TEST(Analyzer, MultiHostMerge) {
+    // The same client 127.0.0.5 refused twice: by Postfix on "vm" at
+    // 05:54:00 and by Sendmail on "mx" at 05:54:09, with the milter logging
+    // both as "vm". Four files, two hosts, one client.
+    const Report r = analyze({data_path("sendmail/no-accepted-rcpt/maillog"),
+                              data_path("postfix/unauthenticated-sender/milter.log"),
+                              data_path("sendmail/no-accepted-rcpt/milter.log"),
+                              data_path("postfix/unauthenticated-sender/maillog")});
+    const ClientReport* c = client(r, "127.0.0.5");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->sessions, 2u);          // the Postfix connection, the Sendmail transaction
+    EXPECT_EQ(c->sessions_503, 2u);      // data=0/1 and check_rcpt + nrcpts=0
+    EXPECT_EQ(c->sessions_flagged, 2u);  // each had the milter's findings
+    EXPECT_EQ(c->hosts, (std::vector<std::string>{"mx", "vm"}));
+    EXPECT_EQ(r.join.findings_joined, 4u);  // two per session
+    EXPECT_EQ(r.join.findings_standalone, 0u);
+}
+
+}  // namespace
+}  // namespace milter503::report
