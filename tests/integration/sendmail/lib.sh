@@ -2,20 +2,24 @@
 #	lib.sh - a private Sendmail 8.17 from Debian's packages, on loopback (bash, sourced)
 # SYNOPSIS
 #	. tests/integration/sendmail/lib.sh
-#	sm_init BUILD_DIR		# checks, work directory, packages
+#	sm_init BUILD_DIR		# checks, work directory, packages, watchdog
 #	sm_milter_start			# milter503 on a free port (optional)
+#	sm_proxy_start			# milter proxy hiding SMFIF_SETSYMLIST (optional)
 #	sm_create			# unpack, write the instance, build sendmail.cf
 #	sm_start			# rsyslogd + sendmail -bD, wait for the port
 #	sm_swaks NAME ADDR SWAKS_ARGS...	# one SMTP session from 127.0.0.N
+#	sm_session_NAME			# the scenarios' sessions (end of this file)
 #	sm_wait_maillog REGEX [SECONDS]	# poll Sendmail's syslog
 #	sm_stop				# stop Sendmail and its syslog
+#	sm_create; sm_start		# again: a new instance (new .mc) in SM_DIR
 # DESCRIPTION
 #	Debian's sendmail-bin conflicts with postfix, which the Postfix
 #	tests need installed, so Sendmail is never installed: sm_init runs
 #	`apt-get download sendmail-bin sendmail-base sendmail-cf` once into
-#	SM_CACHE (/var/cache/milter503-test/sendmail; `apt-get update` first
-#	if apt has no package lists yet), and sm_create unpacks the three
-#	.debs with `dpkg-deb -x` into SM_DIR/root.
+#	SM_CACHE (BUILD_DIR/sendmail-debs, so the build tree holds it and
+#	nothing is left elsewhere; `apt-get update` first if apt has no
+#	package lists yet), and sm_create unpacks the three .debs with
+#	`dpkg-deb -x` into SM_DIR/root.
 #
 #	Each test run owns SM_DIR = IT_WORK/sendmail, where IT_WORK is a
 #	root-owned 0755 directory under /var/lib/milter503-test (common.sh's
@@ -47,7 +51,16 @@
 #	and SASL directory, then runs `sendmail -bD` (foreground daemon) as
 #	root. SM_NS_PID is the process group of everything in there.
 #	sm_stop: SIGTERM to sendmail; ns-run.sh then stops rsyslogd; after
-#	15 s whatever is left in the process group gets SIGKILL.
+#	15 s whatever is left in the process group gets SIGKILL. The mounts
+#	and namespaces go away with their last process.
+#
+#	Clean-up on every path: sm_stop, milter_stop and the proxy's stop
+#	are it_atexit commands, run on exit, failure, SIGINT and SIGTERM.
+#	sm_init starts a watchdog that sends the script SIGTERM after
+#	SM_DEADLINE seconds (default 150), so a hung run cleans up before
+#	ctest's TIMEOUT kills it. Should a run still be killed with SIGKILL,
+#	the next sm_init stops what that run left (sm__reap_stale) before
+#	common.sh removes its directory.
 #
 #	The mail system: DAEMON_OPTIONS Port=SM_PORT, Addr=127.0.0.1,
 #	Name=MTA; example.test is local (LOCAL_DOMAIN); relaying only for
@@ -59,8 +72,10 @@
 #	  SM_MILTER_PORT	milter503's port; empty: no INPUT_MAIL_FILTER
 #	  SM_MILTER_FLAGS	F= part, default `F=T' (tempfail when the milter
 #			is down, so a dead milter fails the tests loudly)
-#	  SM_MACROS_ENVFROM	confMILTER_MACROS_ENVFROM as written in the .mc,
-#			default: the defaults plus what milter503 needs
+#	  SM_MC_MACROS	the confMILTER_MACROS_* lines of the .mc; unset: the
+#			ones conf/sendmail.mc.snippet once had (Sendmail's
+#			defaults plus what milter503 uses)
+#	  SM_MC_EXTRA	more .mc lines, just before the MAILER lines
 #	  SM_SMTP_AUTH	yes (default) / no: offer AUTH PLAIN LOGIN
 #	  SM_MC_SNIPPET	a file of .mc lines (conf/sendmail.mc.snippet) used
 #			instead of the test's own milter lines; its
@@ -77,7 +92,6 @@ IT_TMPBASE=$SM_BASE
 # shellcheck source=../lib/milter.sh
 . "$SM_LIB/../lib/milter.sh"
 
-SM_CACHE=${SM_CACHE:-/var/cache/milter503-test/sendmail}
 SM_PACKAGES="sendmail-bin sendmail-base sendmail-cf"
 SM_DOMAIN=example.test
 SM_HOSTNAME=mx.example.test
@@ -90,17 +104,61 @@ sm_init() {
     [ "$(id -u)" -eq 0 ] ||
         it_fail "must run as root (Sendmail's daemon, mount and unshare need it)"
     it_require m4 swaks rsyslogd unshare setsid mount mknod logger saslpasswd2 \
-        apt-get dpkg-deb ss flock ldd
+        apt-get dpkg-deb ss flock ldd perl
+    SM_CACHE=${SM_CACHE:-$SM_BUILD/sendmail-debs}
+    sm__watchdog "${SM_DEADLINE:-150}"
     if [ ! -d "$SM_BASE" ]; then
         install -d -m 0755 "$SM_BASE" || it_fail "cannot create $SM_BASE"
         # Registered before it_workdir: runs after the work dir is removed.
         it_atexit "rmdir -- '$SM_BASE' 2>/dev/null || true"
     fi
+    sm__reap_stale
     it_workdir
     SM_DIR=$IT_WORK/sendmail
     SM_MAILLOG=$SM_DIR/maillog
     install -d -m 0755 "$SM_DIR"
     sm_fetch
+}
+
+# sm__watchdog SECONDS: SIGTERM to this script after SECONDS, so that its
+# trap stops Sendmail and the milter (and keeps the logs) before ctest's
+# TIMEOUT would SIGKILL it. It polls instead of sleeping once, so that it
+# also ends within a second when the script is gone (SIGKILL).
+sm__watchdog() {
+    local limit=$1 script=$$
+    (
+        trap 'exit 0' TERM
+        for ((i = 0; i < limit; i++)); do
+            sleep 1
+            kill -0 "$script" 2>/dev/null || exit 0
+        done
+        echo "$IT_NAME: FAIL: still running after $limit s (SM_DEADLINE), stopping" >&2
+        kill -TERM "$script"
+    ) </dev/null &
+    SM_WATCHDOG_PID=$!
+    it_atexit 'kill -TERM $SM_WATCHDOG_PID 2>/dev/null; wait $SM_WATCHDOG_PID 2>/dev/null || true'
+}
+
+# sm__reap_stale: a run killed with SIGKILL leaves its Sendmail namespace
+# and milter proxy running. Stop them, but only when their owner is gone
+# and their command line names that run's directory; common.sh's
+# it_reap_stale then removes the directory (and stops its milter).
+sm__reap_stale() {
+    local d owner pid pgid
+    for d in "$SM_BASE"/"$IT_STAMP".*; do
+        [ -d "$d" ] && [ -f "$d/owner" ] || continue
+        owner=$(cat "$d/owner" 2>/dev/null)
+        it_pid_alive "$owner" && continue
+        for pid in $(cat "$d/sendmail/ns.pid" "$d/proxy/pid" 2>/dev/null | tr -dc '0-9\n'); do
+            pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -dc 0-9)
+            [ "$pgid" = "$pid" ] || continue
+            if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$d/"; then
+                it_log "stopping stale process group $pid of $d"
+                kill -KILL -- "-$pid" 2>/dev/null || true
+            fi
+        done
+    done
+    return 0
 }
 
 # sm_fetch: the three .debs of one version in SM_CACHE (flock: parallel
@@ -160,6 +218,41 @@ sm_milter_start() {
     PF_DOMAIN=$SM_DOMAIN PF_SENDER_LOGIN_MAP=$map PF_SUBMISSION_PORT=587 milter_write_conf
     SM_MILTER_PORT=$(it_free_port)
     milter_start "$SM_BUILD/bin/milter503" "$SM_MILTER_PORT"
+}
+
+# sm_proxy_start: milter-proxy.pl between Sendmail and milter503
+# (MT_PORT), taking SMFIF_SETSYMLIST out of Sendmail's offer, so that
+# the milter cannot ask for its macros and gets what sendmail.mc lists,
+# as from an MTA without that feature. Sets SM_PROXY_PORT and
+# SM_MILTER_PORT (what the .mc must name); SM_PROXY_LOG records each
+# negotiation. Calling it again replaces the proxy (new MT_PORT).
+sm_proxy_start() {
+    local dir=$IT_WORK/proxy
+    sm_proxy_stop
+    install -d -m 0755 "$dir"
+    SM_PROXY_LOG=$dir/proxy.log
+    SM_PROXY_PORT=$(it_free_port)
+    setsid perl "$SM_LIB/milter-proxy.pl" "$SM_PROXY_PORT" "$MT_PORT" "$SM_PROXY_LOG" \
+        </dev/null >>"$dir/stderr.out" 2>&1 &
+    SM_PROXY_PID=$!
+    echo "$SM_PROXY_PID" >"$dir/pid"
+    it_atexit sm_proxy_stop
+    it_wait_for 10 eval 'it_pid_alive $SM_PROXY_PID && it_port_listening $SM_PROXY_PORT' ||
+        it_fail "milter-proxy.pl does not listen on 127.0.0.1:$SM_PROXY_PORT" "$dir/stderr.out"
+    SM_MILTER_PORT=$SM_PROXY_PORT
+}
+
+# sm_proxy_stop: the proxy and its per-connection children (one process
+# group). Idempotent.
+sm_proxy_stop() {
+    [ -n "${SM_PROXY_PID:-}" ] || return 0
+    kill -TERM -- "-$SM_PROXY_PID" 2>/dev/null || true
+    it_wait_for 5 eval '! it_pid_alive $SM_PROXY_PID' ||
+        kill -KILL -- "-$SM_PROXY_PID" 2>/dev/null || true
+    wait "$SM_PROXY_PID" 2>/dev/null || true
+    rm -f -- "$IT_WORK/proxy/pid"
+    SM_PROXY_PID=
+    return 0
 }
 
 # sm_create: the instance in SM_DIR (see DESCRIPTION). Sets SM_PORT.
@@ -313,18 +406,24 @@ EOF
         sed "s/inet:8894@127\.0\.0\.1/inet:$SM_MILTER_PORT@127.0.0.1/" "$SM_MC_SNIPPET"
     elif [ -n "${SM_MILTER_PORT:-}" ]; then
         cat <<EOF
-dnl --- milter503, as conf/sendmail.mc.snippet has it, except F=T: a
-dnl milter that is down must fail the test, not be skipped silently.
+dnl --- milter503 as in conf/sendmail.mc.snippet, except F=T: a milter
+dnl that is down must fail the test, not be skipped silently.
 INPUT_MAIL_FILTER(\`milter503', \`S=inet:$SM_MILTER_PORT@127.0.0.1, ${SM_MILTER_FLAGS:-F=T}, T=C:10s;S:30s;R:30s;E:5m')dnl
+EOF
+        if [ -n "${SM_MC_MACROS+set}" ]; then
+            printf '%s\n' "dnl --- the scenario's macro lists" "$SM_MC_MACROS"
+        else
+            # What an admin following older advice has: the defaults plus
+            # every macro milter503 reads.
+            cat <<EOF
 define(\`confMILTER_MACROS_CONNECT', confMILTER_MACROS_CONNECT\`, {daemon_port}, {client_addr}, {client_port}, {client_name}')dnl
 define(\`confMILTER_MACROS_ENVRCPT', confMILTER_MACROS_ENVRCPT\`, i')dnl
 define(\`confMILTER_MACROS_EOM', confMILTER_MACROS_EOM\`, i')dnl
 EOF
-        # Sendmail's default envfrom list already has every macro
-        # milter503 needs; the missing-macro test replaces it.
-        if [ -n "${SM_MACROS_ENVFROM:-}" ]; then
-            printf "define(\`confMILTER_MACROS_ENVFROM', \`%s')dnl\n" "$SM_MACROS_ENVFROM"
         fi
+    fi
+    if [ -n "${SM_MC_EXTRA:-}" ]; then
+        printf '%s\n' "dnl --- added by the scenario" "$SM_MC_EXTRA"
     fi
     cat <<EOF
 MAILER(\`local')dnl
@@ -336,9 +435,11 @@ EOF
 sm_start() {
     local sendmail_pid
     : >"$SM_MAILLOG"
+    rm -f -- "$SM_DIR/sendmail.pid"
     setsid unshare --mount --uts --propagation private --fork -- \
         sh "$SM_LIB/ns-run.sh" "$SM_DIR" </dev/null >>"$SM_DIR/ns-run.out" 2>&1 &
     SM_NS_PID=$!
+    echo "$SM_NS_PID" >"$SM_DIR/ns.pid"
     it_atexit sm_stop
     if ! it_wait_for 30 sm__ready; then
         if it_pid_alive "$SM_NS_PID"; then
@@ -372,6 +473,7 @@ sm_stop() {
     # sendmail's SMTP children are in the same process group.
     kill -KILL -- "-$SM_NS_PID" 2>/dev/null || true
     SM_NS_PID=
+    rm -f -- "$SM_DIR/ns.pid"
     return 0
 }
 
@@ -429,4 +531,70 @@ sm_milter_qid() {
 sm_assert_transcript() {
     grep -Eq -- "$1" "$SM_TRANSCRIPT" ||
         it_fail "swaks transcript lacks $2 (/$1/)" "$SM_TRANSCRIPT" "$SM_MAILLOG"
+}
+
+# ---- sessions -------------------------------------------------------------
+# One SMTP session each, from its own loopback address, as a mail client
+# would send it (MAIL, RCPT and DATA pipelined); used by findings.sh and
+# demo.sh. swaks' status is not checked: refusals are the point.
+#
+#   name          client      what the client does
+#   relay         127.0.0.5   no AUTH, local sender bob, remote recipient:
+#                             550 5.7.1 Relaying denied, 503 5.0.0 Need RCPT
+#   login_mismatch 127.0.0.6  AUTH alice, MAIL FROM bob (Sendmail accepts it)
+#   header_from   127.0.0.7   AUTH alice, From: Boss <boss@example.test>
+#   display_name  127.0.0.8   AUTH alice, From: "Mark's email" <alice@...>
+#   unknown_rcpt  127.0.0.9   remote sender to nosuchuser@example.test:
+#                             550 5.1.1 User unknown, 503 5.0.0 Need RCPT
+#   inbound       127.0.0.10  remote sender to alice@example.test
+#   trusted       127.0.0.1   no AUTH, relays (Sendmail trusts 127.0.0.1)
+#   auth_clean    127.0.0.12  AUTH alice, sends as alice to a remote address
+SM_AUTH_ALICE=(--auth PLAIN --auth-user alice --auth-password "$SM_PASSWORD")
+
+sm_session_relay() {
+    sm_swaks relay 127.0.0.5 --pipeline --ehlo outlook.test \
+        --from bob@example.test --to someone@remote.test \
+        --header "From: Bob <bob@example.test>" || true
+}
+
+sm_session_login_mismatch() {
+    sm_swaks login_mismatch 127.0.0.6 --pipeline "${SM_AUTH_ALICE[@]}" \
+        --ehlo laptop.example.test --from bob@example.test --to carol@example.test \
+        --header "From: Bob <bob@example.test>" || true
+}
+
+sm_session_header_from() {
+    sm_swaks header_from 127.0.0.7 --pipeline "${SM_AUTH_ALICE[@]}" \
+        --ehlo laptop.example.test --from alice@example.test --to carol@example.test \
+        --header "From: Boss <boss@example.test>" || true
+}
+
+sm_session_display_name() {
+    sm_swaks display_name 127.0.0.8 --pipeline "${SM_AUTH_ALICE[@]}" \
+        --ehlo laptop.example.test --from alice@example.test --to carol@example.test \
+        --header "From: \"Mark's email\" <alice@example.test>" || true
+}
+
+sm_session_unknown_rcpt() {
+    sm_swaks unknown_rcpt 127.0.0.9 --pipeline --ehlo mail.remote.test \
+        --from someone@remote.test --to nosuchuser@example.test \
+        --header "From: Someone <someone@remote.test>" || true
+}
+
+sm_session_inbound() {
+    sm_swaks inbound 127.0.0.10 --pipeline --ehlo mail.remote.test \
+        --from someone@remote.test --to alice@example.test \
+        --header "From: Someone <someone@remote.test>" || true
+}
+
+sm_session_trusted() {
+    sm_swaks trusted 127.0.0.1 --pipeline --ehlo app.example.test \
+        --from bob@example.test --to someone@remote.test \
+        --header "From: Bob <bob@example.test>" || true
+}
+
+sm_session_auth_clean() {
+    sm_swaks auth_clean 127.0.0.12 --pipeline "${SM_AUTH_ALICE[@]}" \
+        --ehlo laptop.example.test --from alice@example.test --to someone@remote.test \
+        --header "From: Alice <alice@example.test>" || true
 }
