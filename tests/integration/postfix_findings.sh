@@ -267,5 +267,17 @@ line: $FOUND_LINE" "$MT_LOG" ;;
     ;;
 esac
 
+# milter503-report on the logs this scenario produced: client, 503 count, cause.
+. "$(dirname "$0")/lib/report.sh"
+case "$SCENARIO" in
+no-accepted-rcpt | unauthenticated-sender) report_expect 127.0.0.5 1 relay-denied "$PF_MAILLOG" "$MT_LOG" ;;
+sender-login-mismatch) report_expect 127.0.0.6 1 sender-not-owned "$PF_MAILLOG" "$MT_LOG" ;;
+header-from-mismatch) report_expect 127.0.0.7 0 sender-not-owned "$PF_MAILLOG" "$MT_LOG" ;;
+display-name-special) report_expect 127.0.0.8 0 policy-reject "$PF_MAILLOG" "$MT_LOG" ;;
+mailbox-full) report_expect 127.0.0.9 1 mailbox-full "$PF_MAILLOG" "$MT_LOG" ;;
+clean-submission) report_expect 127.0.0.10 0 - "$PF_MAILLOG" "$MT_LOG" ;;
+hostile-session) report_expect 127.0.0.11 1 relay-denied "$PF_MAILLOG" "$MT_LOG" ;;
+esac
+
 it_log "PASS"
 exit 0
