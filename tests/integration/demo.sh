@@ -119,16 +119,21 @@ cp "$MT_LOG" "$OUT/milter.log"
 pf_stop
 echo "  Postfix stopped. Logs kept: $OUT/maillog $OUT/milter.log"
 
-# ---- REPORT HOOK ----------------------------------------------------------
-# milter503-report (report/) joins the MTA log and the milter log per
-# session. When it has been built, show what it makes of this run.
+# ---- REPORT ---------------------------------------------------------------
+# Last: what milter503-report makes of everything replayed above, every log
+# kept in $OUT (the MTAs' and the milter's), merged by time and joined per
+# session; the same as HTML in $OUT/report.html.
 REPORT=$BUILD/bin/milter503-report
-if [ -x "$REPORT" ]; then
-    title "milter503-report $OUT/maillog $OUT/milter.log"
-    "$REPORT" "$OUT/maillog" "$OUT/milter.log" ||
-        it_fail "milter503-report failed (status $?)"
-else
-    title "milter503-report"
-    echo "  not built yet ($REPORT); run it on the two logs above when it is."
-fi
+[ -x "$REPORT" ] || it_fail "milter503-report is not built ($REPORT)"
+logs=()
+for f in "$OUT"/*maillog* "$OUT"/*milter*.log; do
+    [ -f "$f" ] && logs+=("$f")
+done
+title "milter503-report ${logs[*]#"$OUT/"}   (in $OUT)"
+"$REPORT" "${logs[@]}" || it_fail "milter503-report failed (status $?)"
+"$REPORT" --format html "${logs[@]}" >"$OUT/report.html" ||
+    it_fail "milter503-report --format html failed (status $?)"
+printf '
+  The same report as one HTML file: %s
+' "$OUT/report.html"
 exit 0
