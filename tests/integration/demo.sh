@@ -133,7 +133,5 @@ title "milter503-report ${logs[*]#"$OUT/"}   (in $OUT)"
 "$REPORT" "${logs[@]}" || it_fail "milter503-report failed (status $?)"
 "$REPORT" --format html "${logs[@]}" >"$OUT/report.html" ||
     it_fail "milter503-report --format html failed (status $?)"
-printf '
-  The same report as one HTML file: %s
-' "$OUT/report.html"
+printf '\n  The same report as one HTML file: %s\n' "$OUT/report.html"
 exit 0
