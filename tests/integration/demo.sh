@@ -11,6 +11,8 @@
 #	the milter for its per-client summary (SIGUSR2), stops everything,
 #	keeps both logs in BUILD_DIR/demo/ and, when it has been built, runs
 #	milter503-report on them. Needs root, postfix, swaks, sasl2-bin.
+#	After the Postfix run, sendmail/demo.sh replays the failures through
+#	a private Sendmail 8.17 (Debian's packages, unpacked, not installed).
 set -u
 IT_NAME=demo
 . "$(dirname "$0")/lib/harness.sh"
@@ -118,6 +120,13 @@ cp "$PF_MAILLOG" "$OUT/maillog"
 cp "$MT_LOG" "$OUT/milter.log"
 pf_stop
 echo "  Postfix stopped. Logs kept: $OUT/maillog $OUT/milter.log"
+
+# ---- SENDMAIL -------------------------------------------------------------
+# The same failures through a private Sendmail 8.17 (its own script: it
+# needs a work directory Sendmail accepts, under /var/lib, not /var/tmp).
+# Its logs join the others in $OUT as sendmail-maillog, sendmail-milter.log.
+bash "$(dirname "$0")/sendmail/demo.sh" "$BUILD" "$OUT" ||
+    it_fail "the Sendmail part of the demo failed (status $?)"
 
 # ---- REPORT ---------------------------------------------------------------
 # Last: what milter503-report makes of everything replayed above, every log

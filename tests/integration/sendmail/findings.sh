@@ -23,7 +23,7 @@
 #	                         sender, client neither trusted nor logged in),
 #	                         queue id = the check_rcpt reject line's.
 #	  unauthenticated-sender the same session: local sender without AUTH
-#	  unknown-recipient      127.0.0.9, RCPT nosuchuser@example.test: Sendmail
+#	  unknown-recipient      127.0.0.13, RCPT nosuchuser@example.test: Sendmail
 #	                         does pass this refusal ({rcpt_mailer}=error),
 #	                         so rejected= names it, cause unknown-recipient
 #	  sender-login-mismatch  127.0.0.6, AUTH alice, MAIL FROM bob (accepted:
@@ -294,11 +294,11 @@ unknown-recipient)
     unknown_re=': <nosuchuser@example\.test>\.\.\. User unknown'
     expect_maillog "$unknown_re"
     qid=$(sm_maillog_qid "$unknown_re")
-    expect_maillog "$qid: from=<someone@remote\.test>, size=0, .*nrcpts=0, .*relay=[^,]*\[127\.0\.0\.9\]"
+    expect_maillog "$qid: from=<someone@remote\.test>, size=0, .*nrcpts=0, .*relay=[^,]*\[127\.0\.0\.13\]"
     expect_milter_alive "after the session"
     finish
     common_checks
-    expect_finding 127.0.0.9 no-accepted-rcpt "$qid: finding=" ' cause=unknown-recipient ' \
+    expect_finding 127.0.0.13 no-accepted-rcpt "$qid: finding=" ' cause=unknown-recipient ' \
         ' from=<someone@remote.test> ' ' rcpt_ok=0 ' ' rcpt_rejected=1 ' \
         ' rejected="<nosuchuser@example.test> 5.1.1 ' 'User unknown"'
     expect_same_qid "$(found_qid)" "$qid" "the unknown recipient"
@@ -308,7 +308,7 @@ $FOUND_LINE" "$MT_LOG" ;;
     esac
     it_log "Sendmail: $(grep -E -- "$unknown_re" "$SM_MAILLOG" | head -n 1)"
     it_log "milter:   $FOUND_LINE"
-    expect_no_finding 127.0.0.9 unauthenticated-sender
+    expect_no_finding 127.0.0.13 unauthenticated-sender
     ;;
 sender-login-mismatch)
     sm_session_login_mismatch
@@ -394,7 +394,7 @@ mc-omits-macros)
     # {auth_authen}:
     expect_finding 127.0.0.6 sender-login-mismatch "$login_qid: finding=" ' auth=alice '
     # {rcpt_mailer} {rcpt_host} {rcpt_addr}:
-    expect_finding 127.0.0.9 no-accepted-rcpt ' cause=unknown-recipient ' \
+    expect_finding 127.0.0.13 no-accepted-rcpt ' cause=unknown-recipient ' \
         ' rejected="<nosuchuser@example.test> 5.1.1 '
     # {daemon_port}:
     expect_finding 127.0.0.5 no-accepted-rcpt " port=$SM_PORT "

@@ -544,7 +544,7 @@ sm_assert_transcript() {
 #   login_mismatch 127.0.0.6  AUTH alice, MAIL FROM bob (Sendmail accepts it)
 #   header_from   127.0.0.7   AUTH alice, From: Boss <boss@example.test>
 #   display_name  127.0.0.8   AUTH alice, From: "Mark's email" <alice@...>
-#   unknown_rcpt  127.0.0.9   remote sender to nosuchuser@example.test:
+#   unknown_rcpt  127.0.0.13  remote sender to nosuchuser@example.test:
 #                             550 5.1.1 User unknown, 503 5.0.0 Need RCPT
 #   inbound       127.0.0.10  remote sender to alice@example.test
 #   trusted       127.0.0.1   no AUTH, relays (Sendmail trusts 127.0.0.1)
@@ -576,7 +576,7 @@ sm_session_display_name() {
 }
 
 sm_session_unknown_rcpt() {
-    sm_swaks unknown_rcpt 127.0.0.9 --pipeline --ehlo mail.remote.test \
+    sm_swaks unknown_rcpt 127.0.0.13 --pipeline --ehlo mail.remote.test \
         --from someone@remote.test --to nosuchuser@example.test \
         --header "From: Someone <someone@remote.test>" || true
 }

@@ -1,0 +1,144 @@
+#!/bin/bash
+# NAME
+#	demo.sh - the Sendmail part of `make demo`: the classic failures through Sendmail 8.17
+# SYNOPSIS
+#	tests/integration/sendmail/demo.sh BUILD_DIR OUT_DIR
+# DESCRIPTION
+#	Run by tests/integration/demo.sh after its Postfix part. Starts
+#	BUILD_DIR/bin/milter503 and a private Sendmail from Debian's packages
+#	(lib.sh: unpacked, never installed, own namespace and syslog, free
+#	loopback ports), replays the failures the Postfix part showed (those
+#	Sendmail lets a client make: its check_rcpt refusals reach no milter,
+#	and it has no quota check at RCPT, so "mailbox full" is replaced by an
+#	unknown recipient), and prints for each what the client saw, what
+#	Sendmail logged and what milter503 logged. Then the per-client
+#	summary; everything is stopped, and the two logs are kept as
+#	OUT_DIR/sendmail-maillog and OUT_DIR/sendmail-milter.log.
+set -u
+IT_NAME=demo-sendmail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 64; }
+BUILD=$(cd "$1" 2>/dev/null && pwd) || it_fail "build directory $1 does not exist"
+OUT=$2
+
+if [ -t 1 ]; then
+    B=$'\e[1m' D=$'\e[2m' R=$'\e[0m'
+else
+    B= D= R=
+fi
+
+title() { printf '\n%s== %s ==%s\n' "$B" "$*" "$R"; }
+
+# The client's side of the dialogue, without the banner, the EHLO
+# capability list, the credentials and the message body.
+show_dialogue() {
+    awk '
+        /^ -> EHLO / || /^<-  220 / || /^<-  250-/ { next }
+        /^<-  250 HELP/ { next }
+        /^ -> AUTH / { print "    C: AUTH PLAIN (credentials)"; next }
+        /^ -> QUIT/ || /^<-  221 / { next }
+        body && /^ -> \.$/ { body = 0; printf "    C: (message: %d lines)\n    C: .\n", n; next }
+        body { n++; next }
+        /^ -> / { sub(/^ -> /, ""); print "    C: " $0; next }
+        /^<-  354 / { body = 1; n = 0 }
+        /^<~?(-|\*\*) / { sub(/^<~?(-|\*\*) +/, ""); print "    S: " $0; next }
+    ' "$SM_TRANSCRIPT"
+}
+
+# Sendmail's lines about the session's transactions: every line under a
+# queue id that one of its lines names the client with, less the milter
+# chatter of confMILTER_LOG_LEVEL.
+show_sendmail_log() {
+    local addr=$1 qids
+    qids=$(grep -F -- "[$addr]" "$SM_MAILLOG" |
+        sed -nE 's/^.* sm-mta\[[0-9]+\]: ([A-Za-z0-9]+): .*$/\1/p' | sort -u)
+    [ -n "$qids" ] || { echo "    (nothing)"; return; }
+    grep -F -- "$qids" "$SM_MAILLOG" | grep -Fv -- 'Milter' |
+        sed -e 's/^.* sm-mta\[[0-9]*\]: /    /'
+}
+
+# The milter's lines about one client, one finding per paragraph.
+show_findings() {
+    local addr=$1
+    # Lines are written asynchronously: give the last one a moment.
+    milter_wait_log " finding=.* client=[^ ]*\[${addr//./\\.}\]:[0-9]+ " "${2:-3}" || true
+    grep -F -- "[$addr]" "$MT_LOG" | grep -F -- ' finding=' | awk -v D="$D" -v R="$R" '
+        function field(k,    s) {
+            if (!match(msg, " " k "=(\"([^\"\\\\]|\\\\.)*\"|[^ ]*)")) return ""
+            s = substr(msg, RSTART + length(k) + 2, RLENGTH - length(k) - 2)
+            if (s ~ /^"/) { s = substr(s, 2, length(s) - 2); gsub(/\\"/, "\"", s); gsub(/\\\\/, "\\", s) }
+            return s
+        }
+        {
+            msg = $0
+            sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", msg)
+            qid = msg; sub(/:.*/, "", qid)
+            msg = " " msg
+            printf "    %s  (cause %s, queue id %s)\n", field("finding"), field("cause"), qid
+            printf "      %sclient%s %s  %shelo%s %s  %slogin%s %s\n", D, R, field("client"), D, R, field("helo"), D, R, field("auth")
+            printf "      %ssender%s %s  %saccepted/refused rcpts%s %s/%s\n", D, R, field("from"), D, R, field("rcpt_ok"), field("rcpt_rejected")
+            if ((v = field("header_from")) != "") printf "      %sFrom: header%s %s\n", D, R, v
+            if ((v = field("rejected")) != "" && v != "-") printf "      %srefused%s %s\n", D, R, v
+            if ((v = field("detail")) != "") printf "      %sdetail%s %s\n", D, R, v
+            if ((v = field("advice")) != "") printf "      %sadvice%s %s\n", D, R, v
+        }
+        END { if (NR == 0) print "    (no finding: nothing wrong with this session)" }
+    '
+}
+
+scenario() {
+    local number=$1 text=$2 fn=$3
+    title "Sendmail $number. $text"
+    "$fn"
+    printf '  %sWhat the client (%s) saw:%s\n' "$B" "$SESSION_ADDR" "$R"
+    show_dialogue
+    printf '  %sSendmail logged:%s\n' "$B" "$R"
+    show_sendmail_log "$SESSION_ADDR"
+    printf '  %sWhat milter503 logged:%s\n' "$B" "$R"
+    if [ "$fn" = sm_session_auth_clean ]; then
+        show_findings "$SESSION_ADDR" 1
+    else
+        show_findings "$SESSION_ADDR"
+    fi
+}
+
+sm_init "$BUILD"
+sm_milter_start
+SM_MC_SNIPPET=$IT_ROOT/conf/sendmail.mc.snippet
+sm_create
+sm_start
+
+title "The same failures through Sendmail"
+cat <<EOF
+A private Sendmail $SM_VERSION (Debian's packages, unpacked, not installed) runs in $IT_WORK:
+  port 127.0.0.1:$SM_PORT, local domain example.test, relaying for 127.0.0.1 and for
+  SASL-authenticated clients only, SASL login alice; conf/sendmail.mc.snippet as shipped.
+milter503 listens on inet:$MT_PORT@127.0.0.1. Unlike Postfix, Sendmail does not pass the
+recipients its check_rcpt ruleset refused to any milter: milter503 sees MAIL, then the
+abort, and names Sendmail's queue id so that its reject line can be found.
+EOF
+
+scenario 1 "Outlook without SMTP AUTH, MAIL/RCPT/DATA pipelined to a remote recipient" sm_session_relay
+scenario 2 "Logged in as alice, but sending as bob@example.test" sm_session_login_mismatch
+scenario 3 "Logged in as alice, From: header says boss@example.test" sm_session_header_from
+scenario 4 "From: display name with an apostrophe (\"Mark's email\")" sm_session_display_name
+scenario 5 "A recipient that does not exist (Sendmail does pass this refusal on)" sm_session_unknown_rcpt
+scenario 6 "Correct: alice logs in and sends as herself" sm_session_auth_clean
+
+title "Sendmail: per-client summary (kill -USR2 milter503)"
+milter_summary
+milter_wait_log ' summary: ' 5 || it_log "no summary line after SIGUSR2"
+sleep 0.5
+grep -F ' summary: ' "$MT_LOG" | sed -e 's/^[^ ]* [^ ]* [^ ]* summary: /  /'
+
+title "Sendmail: stopping"
+sm_stop
+milter_stop
+echo "  milter503 exited with status ${MT_STATUS:-?} on SIGTERM"
+[ "${MT_STATUS:-}" = 0 ] || it_fail "milter503 exited with status '${MT_STATUS:-}'" "$MT_LOG"
+mkdir -p "$OUT"
+cp "$SM_MAILLOG" "$OUT/sendmail-maillog"
+cp "$MT_LOG" "$OUT/sendmail-milter.log"
+echo "  Sendmail stopped. Logs kept: $OUT/sendmail-maillog $OUT/sendmail-milter.log"
+exit 0
