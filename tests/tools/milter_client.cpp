@@ -15,6 +15,7 @@
 #include <libmilter/mfdef.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -53,6 +54,11 @@ int connect_inet(const std::string& host, const std::string& port, int family) {
         throw ProtocolError("cannot resolve " + host + " port " + port);
     }
     const int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // Commands without reply followed by one that waits (DATA, header,
+    // EOM) are small writes: without TCP_NODELAY, Nagle's algorithm and
+    // delayed ACKs add 40 ms to each (Postfix buffers them instead).
+    const int one = 1;
+    if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     const bool ok = fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0;
     const std::string why = ok ? std::string() : errno_text("connect " + host + ":" + port);
     freeaddrinfo(found);

@@ -4,7 +4,7 @@
 //	play a scripted MTA conversation against a milter, once or under load
 // SYNOPSIS
 //	milter-talk -p SOCKET [--expect-continue] SCRIPT
-//	milter-talk -p SOCKET --sessions N [--parallel K] SCRIPT
+//	milter-talk -p SOCKET --sessions N [--parallel K] [--stop-on-error] SCRIPT
 // DESCRIPTION
 //	SCRIPT holds one command per line (`#` comments). Arguments are
 //	separated by blanks; "double quotes" keep blanks; \xHH, \n, \r, \t,
@@ -29,7 +29,9 @@
 //	continue (or no answer, for stages negotiated without reply) or
 //	when the milter asks to change the message. --sessions: the script
 //	runs N times on new connections, K at once, and one line reports
-//	sessions per second and session latency percentiles.
+//	sessions per second and session latency percentiles; with
+//	--stop-on-error the run ends at the first failed session.
+//	--timeout MS bounds every wait for an answer (default 10000).
 //	Exit status 1 on protocol or connection errors.
 #include <libmilter/mfdef.h>
 
@@ -275,8 +277,9 @@ bool has_negotiate(const std::vector<Step>& steps) {
 }
 
 // One session, printing each step. False when an answer was not harmless.
-bool run_once(const std::string& socket, const std::vector<Step>& steps) {
-    MilterClient client(socket);
+bool run_once(const std::string& socket, const std::vector<Step>& steps,
+              std::chrono::milliseconds timeout) {
+    MilterClient client(socket, timeout);
     if (!has_negotiate(steps)) client.negotiate(0x1ff, 0x1fffff);
     bool all_harmless = true;
     for (const auto& step : steps) {
@@ -294,17 +297,27 @@ struct LoadResult {
     std::string first_error;
 };
 
-void run_sessions(const std::string& socket, const std::vector<Step>& steps,
-                  std::atomic<unsigned>& next, unsigned total, LoadResult& result) {
-    const bool negotiate_first = !has_negotiate(steps);
-    for (unsigned session; (session = next++) < total;) {
+struct LoadPlan {
+    std::string socket;
+    std::vector<Step> steps;
+    unsigned sessions = 0;
+    unsigned parallel = 1;
+    std::chrono::milliseconds timeout{10000};
+    bool stop_on_error = false;
+};
+
+void run_sessions(const LoadPlan& plan, std::atomic<unsigned>& next, std::atomic<bool>& stop,
+                  LoadResult& result) {
+    const bool negotiate_first = !has_negotiate(plan.steps);
+    for (unsigned session; !stop && (session = next++) < plan.sessions;) {
         const auto start = std::chrono::steady_clock::now();
         try {
-            MilterClient client(socket);
+            MilterClient client(plan.socket, plan.timeout);
             if (negotiate_first) client.negotiate(0x1ff, 0x1fffff);
-            for (const auto& step : steps) run_step(client, with_session(step, session));
+            for (const auto& step : plan.steps) run_step(client, with_session(step, session));
         } catch (const std::exception& e) {
             if (result.errors++ == 0) result.first_error = e.what();
+            if (plan.stop_on_error) stop = true;
             continue;
         }
         const std::chrono::duration<double, std::milli> took =
@@ -319,15 +332,15 @@ double percentile(std::vector<double>& sorted, double p) {
     return sorted[index];
 }
 
-int run_load(const std::string& socket, const std::vector<Step>& steps, unsigned sessions,
-             unsigned parallel) {
+int run_load(const LoadPlan& plan) {
     std::atomic<unsigned> next{0};
-    std::vector<LoadResult> results(parallel);
+    std::atomic<bool> stop{false};
+    std::vector<LoadResult> results(plan.parallel);
     const auto start = std::chrono::steady_clock::now();
     {
         std::vector<std::jthread> threads;
-        for (unsigned t = 0; t < parallel; ++t) {
-            threads.emplace_back([&, t] { run_sessions(socket, steps, next, sessions, results[t]); });
+        for (unsigned t = 0; t < plan.parallel; ++t) {
+            threads.emplace_back([&, t] { run_sessions(plan, next, stop, results[t]); });
         }
     }
     const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
@@ -351,7 +364,9 @@ int run_load(const std::string& socket, const std::vector<Step>& steps, unsigned
 
 int usage() {
     std::cerr << "usage: milter-talk -p SOCKET [--expect-continue] SCRIPT\n"
-                 "       milter-talk -p SOCKET --sessions N [--parallel K] SCRIPT\n";
+                 "       milter-talk -p SOCKET --sessions N [--parallel K] [--stop-on-error] "
+                 "SCRIPT\n"
+                 "       (both: [--timeout MS])\n";
     return 64;
 }
 
@@ -360,18 +375,22 @@ int usage() {
 
 int main(int argc, char** argv) {
     using namespace milter503::tools;
-    std::string socket, script;
+    LoadPlan plan;
+    std::string script;
     bool expect_continue = false;
-    unsigned sessions = 0, parallel = 1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const bool has_value = i + 1 < argc;
         if (a == "-p" && has_value) {
-            socket = argv[++i];
+            plan.socket = argv[++i];
         } else if (a == "--sessions" && has_value) {
-            sessions = static_cast<unsigned>(std::stoul(argv[++i]));
+            plan.sessions = static_cast<unsigned>(std::stoul(argv[++i]));
         } else if (a == "--parallel" && has_value) {
-            parallel = std::max(1U, static_cast<unsigned>(std::stoul(argv[++i])));
+            plan.parallel = std::max(1U, static_cast<unsigned>(std::stoul(argv[++i])));
+        } else if (a == "--timeout" && has_value) {
+            plan.timeout = std::chrono::milliseconds(std::stoul(argv[++i]));
+        } else if (a == "--stop-on-error") {
+            plan.stop_on_error = true;
         } else if (a == "--expect-continue") {
             expect_continue = true;
         } else if (script.empty() && !a.starts_with("-")) {
@@ -380,11 +399,11 @@ int main(int argc, char** argv) {
             return usage();
         }
     }
-    if (socket.empty() || script.empty()) return usage();
+    if (plan.socket.empty() || script.empty()) return usage();
     try {
-        const auto steps = read_script(script);
-        if (sessions > 0) return run_load(socket, steps, sessions, parallel);
-        const bool all_harmless = run_once(socket, steps);
+        plan.steps = read_script(script);
+        if (plan.sessions > 0) return run_load(plan);
+        const bool all_harmless = run_once(plan.socket, plan.steps, plan.timeout);
         return expect_continue && !all_harmless ? 2 : 0;
     } catch (const std::exception& e) {
         std::cerr << "milter-talk: " << e.what() << "\n";
