@@ -100,7 +100,7 @@ struct Aggregator::Detail {
     std::vector<std::string> helos;
     std::vector<std::string> logins;
     std::vector<std::string> hosts;
-    std::array<std::optional<CauseReport>, cause_slots> causes;
+    std::vector<CauseReport> causes;  // one per cause seen, few
     std::map<policy::FindingKind, unsigned long> findings;
     std::optional<MilterSummary> summary;
 };
@@ -115,7 +115,7 @@ bool Aggregator::wanted(std::string_view addr) const {
 }
 
 Aggregator::Entry& Aggregator::entry(std::string_view addr) {
-    auto it = clients_.find(std::string(addr));
+    auto it = clients_.find(addr);
     if (it == clients_.end())
         it = clients_.emplace(std::string(addr), Entry{}).first;
     return it->second;
@@ -151,8 +151,13 @@ void Aggregator::on_session(MtaSession&& s) {
         ++e.sessions_milter_only;
 
     const bool problem = s.data_refused || flagged;
-    if (!problem && !rejected && s.login.empty())
+    if (!problem && !rejected) {
+        // Most sessions: only the login is worth keeping (a later refused
+        // session of the same address lists it).
+        if (!s.login.empty())
+            add_unique(detail(e).logins, s.login);
         return;
+    }
     Detail& d = detail(e);
     if (s.client_name != "unknown")
         add_unique(d.names, s.client_name);
@@ -170,11 +175,13 @@ void Aggregator::on_session(MtaSession&& s) {
 
     const std::optional<policy::Cause> cause = session_cause(s);
     const size_t slot = cause_slot(cause);
-    if (!d.causes[slot]) {
-        d.causes[slot].emplace();
-        d.causes[slot]->slot = slot;
+    auto found = std::find_if(d.causes.begin(), d.causes.end(),
+                              [&](const CauseReport& x) { return x.slot == slot; });
+    if (found == d.causes.end()) {
+        d.causes.emplace_back().slot = slot;
+        found = d.causes.end() - 1;
     }
-    CauseReport& c = *d.causes[slot];
+    CauseReport& c = *found;
     ++c.sessions;
     if (s.data_refused)
         ++c.sessions_503;
@@ -191,6 +198,8 @@ void Aggregator::on_session(MtaSession&& s) {
     if (c.advice.empty())
         c.advice = cause ? policy::cause_advice(*cause) : unknown_advice;
 
+    // Evidence strings are copied only for what is kept: up to
+    // max_examples distinct texts and the latest.
     std::vector<Evidence> evidence = session_evidence(s);
     const UnixTime first = evidence.empty() ? s.start : evidence.front().time;
     const UnixTime last = evidence.empty() ? s.end : evidence.back().time;
@@ -198,14 +207,20 @@ void Aggregator::on_session(MtaSession&& s) {
         c.first = first;
     if (c.sessions == 1 || last > c.last)
         c.last = last;
-    for (auto& item : evidence) {
-        const bool seen = std::any_of(c.examples.begin(), c.examples.end(),
-                                      [&](const Evidence& x) { return x.text == item.text; });
-        if (!seen && c.examples.size() < max_examples)
-            c.examples.push_back(item);
+    if (c.examples.size() < max_examples) {
+        for (auto& item : evidence) {
+            const bool seen = std::any_of(c.examples.begin(), c.examples.end(),
+                                          [&](const Evidence& x) { return x.text == item.text; });
+            if (!seen && c.examples.size() < max_examples)
+                c.examples.push_back(item);
+        }
     }
     if (!evidence.empty() && (!c.latest || evidence.back().time >= c.latest->time)) {
-        c.latest = std::move(evidence.back());
+        if (c.latest) {
+            *c.latest = std::move(evidence.back());
+        } else {
+            c.latest = std::move(evidence.back());
+        }
     }
     if (s.data_refused)
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
@@ -261,10 +276,7 @@ void Aggregator::build(size_t top, Report& report) const {
             std::sort(c.hosts.begin(), c.hosts.end());
             c.findings = d->findings;
             c.milter_summary = d->summary;
-            for (const auto& cause : d->causes) {
-                if (cause)
-                    c.causes.push_back(*cause);
-            }
+            c.causes = d->causes;
             std::stable_sort(
                 c.causes.begin(), c.causes.end(),
                 [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });

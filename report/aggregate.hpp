@@ -70,7 +70,13 @@ class Aggregator : public JoinSink {
     static Detail& detail(Entry& entry);
 
     std::optional<std::string> client_filter_;
-    std::unordered_map<std::string, Entry> clients_;
+    struct ViewHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view text) const {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
+    std::unordered_map<std::string, Entry, ViewHash, std::equal_to<>> clients_;
     std::map<UnixTime, std::array<unsigned long, cause_slots>> hourly_;
 };
 

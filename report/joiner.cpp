@@ -222,7 +222,7 @@ Joiner::~Joiner() = default;
 Joiner::HostState& Joiner::host_state(std::string_view host, UnixTime time) {
     HostState* state = last_host_;
     if (state == nullptr || state->name != host) {
-        auto it = hosts_.find(std::string(host));
+        auto it = hosts_.find(host);
         if (it == hosts_.end()) {
             auto fresh = std::make_unique<HostState>();
             fresh->name = host;

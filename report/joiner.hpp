@@ -129,7 +129,13 @@ class Joiner {
     JoinSink& sink_;
     JoinerLimits limits_;
     JoinStats stats_;
-    std::unordered_map<std::string, std::unique_ptr<HostState>> hosts_;
+    struct ViewHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view text) const {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
+    std::unordered_map<std::string, std::unique_ptr<HostState>, ViewHash, std::equal_to<>> hosts_;
     HostState* last_host_ = nullptr;
 };
 

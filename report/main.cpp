@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <string>
@@ -74,7 +75,11 @@ int run(const Options& options, const LocalZone& zone) {
         std::perror("milter503-report: standard output");
         return EX_IOERR;
     }
-    return status;
+    // Done: the exit returns the per-client tables to the system at once,
+    // where destroying them entry by entry costs a tenth of the run on a
+    // large log.
+    std::cerr.flush();
+    std::_Exit(status);
 }
 
 }  // namespace
