@@ -11,9 +11,13 @@
 //	The cause of that no-accepted-rcpt finding is the cause of the refused
 //	recipients the MTA passed along (the most frequent, ties to the first
 //	seen). When it passed none (Sendmail's check_rcpt), it is inferred:
-//	an unauthenticated client outside the trusted networks is almost
-//	always refused relaying, so relay-denied, with the inference spelled
-//	out in detail=; otherwise rejected-unreported.
+//	an unauthenticated client outside the trusted networks sending as an
+//	address of a local domain is almost always refused relaying, so
+//	relay-denied, with the inference spelled out in detail=; so is one
+//	whose sender was seen before from inside (left-trusted-network).
+//	Anything else is rejected-unreported: an outside MTA delivering to us
+//	is refused by access db, DNSBL or local rules, not for relaying, and
+//	"turn on SMTP AUTH" would be the wrong advice.
 //
 //	relay-denied and sender-not-logged-in become left-trusted-network when
 //	the sender was seen before from a trusted network or authenticated:
@@ -217,12 +221,16 @@ void Session::record_rejection(RejectedRcpt rcpt, std::vector<Finding>& findings
 Finding Session::no_accepted_rcpt() const {
     if (txn_.rejected_count == 0) {
         const bool outsider = !authenticated() && !client_trusted();
-        Finding f = make_finding(
-            FindingKind::no_accepted_rcpt,
-            outsider ? sharpen_cause(Cause::relay_denied) : Cause::rejected_unreported);
+        const Cause relay = sharpen_cause(Cause::relay_denied);
+        const bool local_sender =
+            settings_->local_domains.contains(split_address(txn_.sender).domain);
+        const bool inferred = outsider && (local_sender || relay == Cause::left_trusted_network);
+        Finding f = make_finding(FindingKind::no_accepted_rcpt,
+                                 inferred ? relay : Cause::rejected_unreported);
         f.rejected_unreported = true;
-        f.detail = outsider ? "the MTA passed no refused recipient; inferred: a client neither "
-                              "authenticated nor in the trusted networks is refused relaying"
+        f.detail = inferred ? "the MTA passed no refused recipient; inferred: a client neither "
+                              "authenticated nor in the trusted networks, sending as one of "
+                              "our users, is refused relaying"
                             : "the MTA passed no refused recipient to the milter";
         return f;
     }

@@ -23,6 +23,12 @@
 #	                         sender, client neither trusted nor logged in),
 #	                         queue id = the check_rcpt reject line's.
 #	  unauthenticated-sender the same session: local sender without AUTH
+#	  rejected-unreported    127.0.0.9, remote sender, RCPT full@example.test
+#	                         refused by the access map (452 4.2.2 Mailbox
+#	                         full): hidden from the milter like any
+#	                         check_rcpt refusal; not a relay attempt, so
+#	                         cause rejected-unreported (not relay-denied),
+#	                         queue id = the check_rcpt reject line's
 #	  unknown-recipient      127.0.0.13, RCPT nosuchuser@example.test: Sendmail
 #	                         does pass this refusal ({rcpt_mailer}=error),
 #	                         so rejected= names it, cause unknown-recipient
@@ -56,7 +62,7 @@
 #	the last run are copied to BUILD_DIR/tests/integration/logs/sendmail-SCENARIO.
 set -u
 
-SCENARIOS="no-accepted-rcpt unauthenticated-sender unknown-recipient sender-login-mismatch
+SCENARIOS="no-accepted-rcpt unauthenticated-sender rejected-unreported unknown-recipient sender-login-mismatch
 header-from-mismatch display-name-special clean-send mc-omits-macros missing-macro snippet"
 
 if [ "${1:-}" = --list ]; then
@@ -255,6 +261,9 @@ define(\`confMILTER_MACROS_EOM', \`{msg_id}')dnl"
         SM_MC_MACROS="define(\`confMILTER_MACROS_CONNECT', confMILTER_MACROS_CONNECT\`, {daemon_port}')dnl
 define(\`confMILTER_MACROS_ENVFROM', \`i, {auth_type}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}')dnl"
         ;;
+    rejected-unreported)
+        SM_ACCESS=$SM_ACCESS_FULL
+        ;;
     snippet)
         SM_MC_SNIPPET=$IT_ROOT/conf/sendmail.mc.snippet
         [ -f "$SM_MC_SNIPPET" ] || it_fail "no $SM_MC_SNIPPET"
@@ -286,6 +295,31 @@ unauthenticated-sender)
         ' cause=sender-not-logged-in ' ' auth=- ' ' from=<bob@example.test> '
     expect_same_qid "$(found_qid)" "$RELAY_QID" "bob's unauthenticated MAIL"
     expect_summary 127.0.0.5 'unauthenticated-sender:1'
+    ;;
+rejected-unreported)
+    sm_session_mailbox_full
+    expect_reply '452 4.2.2 Mailbox full'
+    expect_reply '503 5.0.0 Need RCPT (recipient)'
+    full_re='ruleset=check_rcpt, arg1=<full@example\.test>, relay=[^,]*\[127\.0\.0\.9\], reject=452 4\.2\.2 Mailbox full'
+    expect_maillog "$full_re"
+    qid=$(sm_maillog_qid "$full_re")
+    expect_maillog "$qid: from=<someone@remote\.test>, size=0, .*nrcpts=0, .*relay=[^,]*\[127\.0\.0\.9\]"
+    expect_milter_alive "after the session"
+    finish
+    common_checks
+    expect_finding 127.0.0.9 no-accepted-rcpt "$qid: finding=" ' cause=rejected-unreported ' \
+        ' from=<someone@remote.test> ' ' rcpt_ok=0 ' ' rcpt_rejected=0 ' ' rejected=unreported ' \
+        'ruleset=check_rcpt'
+    expect_same_qid "$(found_qid)" "$qid" "the refused RCPT to a full mailbox"
+    case "$FOUND_LINE" in
+        *inferred*) it_fail "an inbound refusal was inferred to be a relay attempt:
+$FOUND_LINE" "$MT_LOG" ;;
+    esac
+    # Sendmail hides the 4.2.2: no mailbox-full finding can be made.
+    expect_no_finding 127.0.0.9 mailbox-full
+    expect_no_finding 127.0.0.9 unauthenticated-sender
+    it_log "Sendmail: $(grep -E -- "$full_re" "$SM_MAILLOG" | head -n 1)"
+    it_log "milter:   $FOUND_LINE"
     ;;
 unknown-recipient)
     sm_session_unknown_rcpt

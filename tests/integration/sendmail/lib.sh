@@ -77,6 +77,9 @@
 #			defaults plus what milter503 uses)
 #	  SM_MC_EXTRA	more .mc lines, just before the MAILER lines
 #	  SM_SMTP_AUTH	yes (default) / no: offer AUTH PLAIN LOGIN
+#	  SM_ACCESS	lines of an access map (FEATURE access_db and
+#			blocklist_recipients, built with the package's makemap),
+#			e.g. `To:full@example.test ERROR:4.2.2:452 4.2.2 Mailbox full'
 #	  SM_MC_SNIPPET	a file of .mc lines (conf/sendmail.mc.snippet) used
 #			instead of the test's own milter lines; its
 #			inet:8894@127.0.0.1 becomes SM_MILTER_PORT
@@ -297,6 +300,13 @@ sm_create() {
         it_fail "m4 warned while building sendmail.cf" "$SM_DIR/m4.out"
     fi
     chmod 0644 "$SM_DIR/sendmail.cf"
+    if [ -n "${SM_ACCESS:-}" ]; then
+        # makemap reads sendmail.cf (-C) for its safety checks.
+        printf '%s\n' "$SM_ACCESS" >"$SM_DIR/access"
+        "$SM_DIR/root/usr/libexec/sendmail/makemap" -C "$SM_DIR/sendmail.cf" hash \
+            "$SM_DIR/access" <"$SM_DIR/access" >"$SM_DIR/makemap.out" 2>&1 ||
+            it_fail "makemap could not build the access map" "$SM_DIR/makemap.out" "$SM_DIR/access"
+    fi
 }
 
 sm__write_rsyslog_conf() {
@@ -391,6 +401,13 @@ FEATURE(\`no_default_msa')dnl
 LOCAL_DOMAIN(\`$SM_DOMAIN')dnl
 DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
 EOF
+    if [ -n "${SM_ACCESS:-}" ]; then
+        cat <<EOF
+dnl --- refusals at RCPT from the access map (check_rcpt)
+FEATURE(\`access_db', \`hash -o -T<TMPF> $d/access')dnl
+FEATURE(\`blocklist_recipients')dnl
+EOF
+    fi
     if [ "${SM_SMTP_AUTH:-yes}" = yes ]; then
         cat <<EOF
 dnl --- SMTP AUTH with Cyrus SASL (sasldb), plain text allowed (no TLS here)
@@ -544,12 +561,18 @@ sm_assert_transcript() {
 #   login_mismatch 127.0.0.6  AUTH alice, MAIL FROM bob (Sendmail accepts it)
 #   header_from   127.0.0.7   AUTH alice, From: Boss <boss@example.test>
 #   display_name  127.0.0.8   AUTH alice, From: "Mark's email" <alice@...>
+#   mailbox_full  127.0.0.9   remote sender to full@example.test, refused by
+#                             the access map (SM_ACCESS=$SM_ACCESS_FULL):
+#                             452 4.2.2 Mailbox full, 503 5.0.0 Need RCPT
 #   unknown_rcpt  127.0.0.13  remote sender to nosuchuser@example.test:
 #                             550 5.1.1 User unknown, 503 5.0.0 Need RCPT
 #   inbound       127.0.0.10  remote sender to alice@example.test
 #   trusted       127.0.0.1   no AUTH, relays (Sendmail trusts 127.0.0.1)
 #   auth_clean    127.0.0.12  AUTH alice, sends as alice to a remote address
 SM_AUTH_ALICE=(--auth PLAIN --auth-user alice --auth-password "$SM_PASSWORD")
+# What a quota check in check_rcpt would answer (Sendmail has none of its
+# own at RCPT time).
+SM_ACCESS_FULL=$(printf 'To:full@%s\tERROR:4.2.2:452 4.2.2 Mailbox full' "$SM_DOMAIN")
 
 sm_session_relay() {
     sm_swaks relay 127.0.0.5 --pipeline --ehlo outlook.test \
@@ -573,6 +596,12 @@ sm_session_display_name() {
     sm_swaks display_name 127.0.0.8 --pipeline "${SM_AUTH_ALICE[@]}" \
         --ehlo laptop.example.test --from alice@example.test --to carol@example.test \
         --header "From: \"Mark's email\" <alice@example.test>" || true
+}
+
+sm_session_mailbox_full() {
+    sm_swaks mailbox_full 127.0.0.9 --pipeline --ehlo mail.remote.test \
+        --from someone@remote.test --to full@example.test \
+        --header "From: Someone <someone@remote.test>" || true
 }
 
 sm_session_unknown_rcpt() {

@@ -122,7 +122,9 @@ TEST_F(SessionTest, LocalSenderFromTrustedNetworkOrAuthenticatedIsFine) {
 
 TEST_F(SessionTest, SendmailMailThenAbortWithoutRcptInfersRelayDenied) {
     Session s = start();
-    EXPECT_TRUE(s.on_mail({"<carol@remote.test>", "", "6AP4XYY3010021"}).empty());
+    const auto at_mail = s.on_mail({"<carol@example.test>", "", "6AP4XYY3010021"});
+    ASSERT_EQ(at_mail.size(), 1u);
+    EXPECT_EQ(at_mail[0].kind, FindingKind::unauthenticated_sender);
     const auto findings = s.on_abort();
     ASSERT_EQ(findings.size(), 1u);
     const Finding& f = findings[0];
@@ -134,6 +136,24 @@ TEST_F(SessionTest, SendmailMailThenAbortWithoutRcptInfersRelayDenied) {
     EXPECT_EQ(f.queue_id, "6AP4XYY3010021");
     EXPECT_NE(f.detail.find("inferred"), std::string::npos) << f.detail;
     EXPECT_TRUE(s.on_close().empty());
+}
+
+// An outside MTA delivering to us (remote sender) whose recipient Sendmail
+// refused in a ruleset (access db, DNSBL, local rules): not a relay
+// attempt, so no "turn on SMTP AUTH" advice.
+TEST_F(SessionTest, SendmailUnreportedRejectionOfRemoteSenderStaysUnreported) {
+    for (const char* sender : {"<carol@remote.test>", "<bob@sub.example.test>", "<>"}) {
+        Session s = start();
+        EXPECT_TRUE(s.on_mail({sender, "", "6AQ5wEXD012539"}).empty()) << sender;
+        const auto findings = s.on_abort();
+        ASSERT_EQ(findings.size(), 1u) << sender;
+        EXPECT_EQ(findings[0].kind, FindingKind::no_accepted_rcpt) << sender;
+        EXPECT_EQ(findings[0].cause, Cause::rejected_unreported) << sender;
+        EXPECT_EQ(findings[0].advice, cause_advice(Cause::rejected_unreported)) << sender;
+        EXPECT_TRUE(findings[0].rejected_unreported) << sender;
+        EXPECT_EQ(findings[0].queue_id, "6AQ5wEXD012539") << sender;
+        EXPECT_EQ(findings[0].detail.find("inferred"), std::string::npos) << findings[0].detail;
+    }
 }
 
 TEST_F(SessionTest, UnreportedRejectionFromInsideStaysUnreported) {
@@ -355,12 +375,14 @@ TEST_F(SessionTest, AbortBetweenAnyTwoSteps) {
             ASSERT_EQ(count_kind(all, FindingKind::no_accepted_rcpt), 1u)
                 << "abort at " << abort_at;
             EXPECT_EQ(all.size(), 1u);
-            // Aborted right after MAIL: no rejection seen yet, so inferred;
-            // RCPTs after the abort belong to no transaction.
+            // Aborted right after MAIL: no rejection seen yet, and with a
+            // remote sender nothing to infer; RCPTs after the abort belong
+            // to no transaction.
             const unsigned expected_rejected = abort_at == 3 ? 0 : abort_at == 4 ? 1 : 2;
             EXPECT_EQ(all[0].rcpt_rejected, expected_rejected) << "abort at " << abort_at;
             EXPECT_EQ(all[0].rejected_unreported, abort_at == 3);
-            EXPECT_EQ(all[0].cause, Cause::relay_denied);
+            EXPECT_EQ(all[0].cause,
+                      abort_at == 3 ? Cause::rejected_unreported : Cause::relay_denied);
         }
     }
 }
@@ -566,7 +588,8 @@ TEST(SessionSettings, NullSettingsPointerIsTolerated) {
     s.on_header("From", "O'Boss <ceo@example.test>");
     const auto findings = s.on_close();
     ASSERT_EQ(findings.size(), 1u);
-    EXPECT_EQ(findings[0].cause, Cause::relay_denied);
+    // No LocalDomains: nothing makes the sender one of ours.
+    EXPECT_EQ(findings[0].cause, Cause::rejected_unreported);
     EXPECT_TRUE(s.settings().local_domains.empty());
 }
 
