@@ -241,17 +241,17 @@ void Aggregator::on_login(std::string_view client_addr, std::string_view login) 
     add_unique(detail(entry(client_addr)).logins, login);
 }
 
-void Aggregator::build(size_t top, Report& report) const {
+void Aggregator::build(size_t top, Report& report) {
     Totals& totals = report.totals;
     totals = Totals{};
     std::vector<ClientReport> clients;
-    for (const auto& [addr, e] : clients_) {
+    for (auto& [addr, e] : clients_) {
         ++totals.clients_seen;
         totals.sessions += e.sessions;
         totals.sessions_503 += e.sessions_503;
         totals.sessions_flagged += e.sessions_flagged;
         totals.sessions_pipelining += e.sessions_pipelining;
-        const Detail* d = e.detail.get();
+        Detail* d = e.detail.get();
         const bool summary_findings = d && d->summary && !d->summary->summary.findings.empty();
         const bool reported = e.sessions_503 > 0 || e.sessions_flagged > 0 || summary_findings ||
                               (client_filter_.has_value() && e.sessions > 0);
@@ -268,15 +268,15 @@ void Aggregator::build(size_t top, Report& report) const {
         c.first_seen = e.first_seen;
         c.last_seen = e.last_seen;
         if (d != nullptr) {
-            c.names = d->names;
-            c.helos = d->helos;
-            c.logins = d->logins;
-            c.hosts = d->hosts;
+            c.names = std::move(d->names);
+            c.helos = std::move(d->helos);
+            c.logins = std::move(d->logins);
+            c.hosts = std::move(d->hosts);
             std::sort(c.logins.begin(), c.logins.end());
             std::sort(c.hosts.begin(), c.hosts.end());
-            c.findings = d->findings;
-            c.milter_summary = d->summary;
-            c.causes = d->causes;
+            c.findings = std::move(d->findings);
+            c.milter_summary = std::move(d->summary);
+            c.causes = std::move(d->causes);
             std::stable_sort(
                 c.causes.begin(), c.causes.end(),
                 [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });

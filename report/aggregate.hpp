@@ -48,8 +48,10 @@ class Aggregator : public JoinSink {
     void on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) override;
     void on_login(std::string_view client_addr, std::string_view login) override;
 
-    // Fills clients, hourly and totals of a Report.
-    void build(size_t top, Report& report) const;
+    // Fills clients, hourly and totals of a Report, moving the per-client
+    // details into it (the report is the peak of memory: no second copy).
+    // Call once, at the end.
+    void build(size_t top, Report& report);
 
   private:
     struct Detail;
