@@ -24,7 +24,8 @@ struct Endpoint {
 };
 
 std::optional<Endpoint> endpoint_of(const sockaddr* address) {
-    if (address == nullptr) return std::nullopt;
+    if (address == nullptr)
+        return std::nullopt;
     std::array<char, INET6_ADDRSTRLEN> text{};
     if (address->sa_family == AF_INET) {
         const auto* in = reinterpret_cast<const sockaddr_in*>(address);
@@ -50,8 +51,30 @@ std::string or_default(std::string value, const char* fallback) {
 // Sendmail wraps the client name in [] when it could not resolve it.
 std::string client_name_of(const char* hostname, const Macros& macros) {
     std::string name = hostname != nullptr ? hostname : macros.get("{client_name}");
-    if (name.empty() || name.front() == '[') return "unknown";
+    if (name.empty() || name.front() == '[')
+        return "unknown";
     return name;
+}
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// Sendmail's {rcpt_addr} for a refused recipient is the whole reply,
+// "550 5.1.1 User unknown", where Postfix passes the text alone: drop the
+// reply code and the status {rcpt_host} already holds, so that rejected=
+// reads the same for both MTAs.
+std::string refusal_text(std::string_view addr, std::string_view status) {
+    if (addr.size() < 4 || !is_digit(addr[0]) || !is_digit(addr[1]) || !is_digit(addr[2]) ||
+        addr[3] != ' ') {
+        return std::string(addr);
+    }
+    addr.remove_prefix(4);
+    if (!status.empty() && addr.size() > status.size() && addr.starts_with(status) &&
+        addr[status.size()] == ' ') {
+        addr.remove_prefix(status.size() + 1);
+    }
+    return std::string(addr);
 }
 
 }  // namespace
@@ -63,16 +86,19 @@ Connection::Connection(Service& service)
 
 void Connection::check_macro(const Macros& macros, const char* name, MacroStage stage,
                              const char* effect) {
-    if (!macros.has(name)) service_.report_missing_macro({name, stage, effect});
+    if (!macros.has(name))
+        service_.report_missing_macro({name, stage, effect});
 }
 
 void Connection::log_phase(std::string_view phase, std::string_view detail) {
-    if (!config_->log_why) return;
+    if (!config_->log_why)
+        return;
     std::string line = "why:";
     logfmt::append_field(line, logfmt::key::phase, phase);
     logfmt::append_field(line, logfmt::key::conn, session_.connection().conn_id);
     logfmt::append_field(line, logfmt::key::client, session_.connection().client_addr);
-    if (!detail.empty()) logfmt::append_field(line, logfmt::key::detail, detail);
+    if (!detail.empty())
+        logfmt::append_field(line, logfmt::key::detail, detail);
     service_.log(Severity::debug, line);
 }
 
@@ -126,6 +152,8 @@ void Connection::rcpt(const Macros& macros, const char* recipient) {
     event.mailer = macros.get("{rcpt_mailer}");
     event.host = macros.get("{rcpt_host}");
     event.addr = macros.get("{rcpt_addr}");
+    if (event.mailer == "error")
+        event.addr = refusal_text(event.addr, event.host);
     event.queue_id = macros.get("i");
     check_macro(macros, "{rcpt_mailer}", MacroStage::envrcpt,
                 "rejected recipients cannot be told from accepted ones");
@@ -154,7 +182,8 @@ void Connection::abort() {
 
 void Connection::close() {
     report(session_.on_close());
-    if (connected_) log_phase("close");
+    if (connected_)
+        log_phase("close");
 }
 
 }  // namespace milter503::milter

@@ -20,14 +20,16 @@ struct StageConfig {
 StageConfig stage_config(MacroStage stage) {
     switch (stage) {
         case MacroStage::connect:
-            return {"connect", "confMILTER_MACROS_CONNECT", "j, _, {daemon_name}, {if_name}, {if_addr}",
-                    "milter_connect_macros", "j {daemon_name} {daemon_addr} v _"};
+            return {"connect", "confMILTER_MACROS_CONNECT",
+                    "j, _, {daemon_name}, {if_name}, {if_addr}", "milter_connect_macros",
+                    "j {daemon_name} {daemon_addr} v _"};
         case MacroStage::envfrom:
-            return {"envfrom", "confMILTER_MACROS_ENVFROM",
-                    "i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, "
-                    "{mail_host}, {mail_addr}",
-                    "milter_mail_macros",
-                    "i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} {mail_mailer}"};
+            return {
+                "envfrom", "confMILTER_MACROS_ENVFROM",
+                "i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, "
+                "{mail_host}, {mail_addr}",
+                "milter_mail_macros",
+                "i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} {mail_mailer}"};
         case MacroStage::envrcpt:
             break;
     }
@@ -37,7 +39,8 @@ StageConfig stage_config(MacroStage stage) {
 
 // The default list with `macro` added unless already in it.
 std::string with_macro(std::string list, const std::string& macro, const char* separator) {
-    if (list.find(macro) == std::string::npos) list += separator + macro;
+    if (list.find(macro) == std::string::npos)
+        list += separator + macro;
     return list;
 }
 

@@ -5,11 +5,15 @@
 // SYNOPSIS
 //	#include "milter/macro_check.hpp"
 // DESCRIPTION
-//	A milter only sees the macros the MTA is told to send. Rather than
+//	A milter only sees the macros the MTA is told to send. milter503 asks
+//	for its own with smfi_setsymlist, which Sendmail 8.14 and later honour
+//	over sendmail.mc's lists (tests/integration/sendmail, mc-omits-macros);
+//	an MTA that does not offer SMFIF_SETSYMLIST sends what its
+//	configuration lists (missing-macro there). Rather than
 //	diagnose less without a word, each missing macro the diagnosis needs
 //	is reported once per process, with the sendmail.mc and main.cf lines
-//	that add it (the whole default list plus the macro: Sendmail's m4
-//	defaults are defined after the .mc is read, so "append" forms fail).
+//	that add it: the stage's whole default list plus the macro, which
+//	works whatever the .mc already did to that list (pasted after it).
 //
 //	A macro counts as missing only where it is always set when listed:
 //	{auth_authen} is unset for unauthenticated clients, so it is missing
@@ -27,7 +31,7 @@ namespace milter503::milter {
 enum class MacroStage { connect, envfrom, envrcpt };
 
 struct MissingMacro {
-    std::string macro;   // "{daemon_port}"
+    std::string macro;  // "{daemon_port}"
     MacroStage stage;
     std::string effect;  // what the diagnosis loses
 };
@@ -37,11 +41,11 @@ struct MissingMacro {
 std::string format_missing_macro(const MissingMacro& missing);
 
 class MacroCheck {
-public:
+  public:
     // True the first time `macro` is reported missing in this process.
     bool first_report(std::string_view macro);
 
-private:
+  private:
     std::mutex mutex_;
     std::set<std::string, std::less<>> reported_;
 };
@@ -50,7 +54,8 @@ private:
 inline constexpr const char* connect_macros =
     "j _ v {daemon_name} {daemon_addr} {daemon_port} {client_addr} {client_port} {client_name}";
 inline constexpr const char* helo_macros = "{tls_version}";
-inline constexpr const char* envfrom_macros = "i {auth_type} {auth_authen} {auth_author} {mail_addr}";
+inline constexpr const char* envfrom_macros =
+    "i {auth_type} {auth_authen} {auth_author} {mail_addr}";
 inline constexpr const char* envrcpt_macros = "i {rcpt_mailer} {rcpt_host} {rcpt_addr}";
 inline constexpr const char* data_macros = "i";
 inline constexpr const char* eom_macros = "i";

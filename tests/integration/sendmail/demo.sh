@@ -7,11 +7,12 @@
 #	Run by tests/integration/demo.sh after its Postfix part. Starts
 #	BUILD_DIR/bin/milter503 and a private Sendmail from Debian's packages
 #	(lib.sh: unpacked, never installed, own namespace and syslog, free
-#	loopback ports), replays the failures the Postfix part showed (those
-#	Sendmail lets a client make: its check_rcpt refusals reach no milter,
-#	and it has no quota check at RCPT, so "mailbox full" is replaced by an
-#	unknown recipient), and prints for each what the client saw, what
-#	Sendmail logged and what milter503 logged. Then the per-client
+#	loopback ports), replays the failures the Postfix part showed, from
+#	the same client addresses ("mailbox full" comes from an access-map
+#	entry here, and like every check_rcpt refusal it reaches no milter),
+#	plus a recipient that does not exist (a refusal Sendmail does pass
+#	on), and prints for each what the client saw, what Sendmail logged
+#	and what milter503 logged. Then the per-client
 #	summary; everything is stopped, and the two logs are kept as
 #	OUT_DIR/sendmail-maillog and OUT_DIR/sendmail-milter.log.
 set -u
@@ -106,6 +107,7 @@ scenario() {
 sm_init "$BUILD"
 sm_milter_start
 SM_MC_SNIPPET=$IT_ROOT/conf/sendmail.mc.snippet
+SM_ACCESS=$SM_ACCESS_FULL
 sm_create
 sm_start
 
@@ -113,7 +115,8 @@ title "The same failures through Sendmail"
 cat <<EOF
 A private Sendmail $SM_VERSION (Debian's packages, unpacked, not installed) runs in $IT_WORK:
   port 127.0.0.1:$SM_PORT, local domain example.test, relaying for 127.0.0.1 and for
-  SASL-authenticated clients only, SASL login alice; conf/sendmail.mc.snippet as shipped.
+  SASL-authenticated clients only, SASL login alice; conf/sendmail.mc.snippet as shipped;
+  the access map answers "452 4.2.2 Mailbox full" for full@example.test.
 milter503 listens on inet:$MT_PORT@127.0.0.1. Unlike Postfix, Sendmail does not pass the
 recipients its check_rcpt ruleset refused to any milter: milter503 sees MAIL, then the
 abort, and names Sendmail's queue id so that its reject line can be found.
@@ -123,8 +126,9 @@ scenario 1 "Outlook without SMTP AUTH, MAIL/RCPT/DATA pipelined to a remote reci
 scenario 2 "Logged in as alice, but sending as bob@example.test" sm_session_login_mismatch
 scenario 3 "Logged in as alice, From: header says boss@example.test" sm_session_header_from
 scenario 4 "From: display name with an apostrophe (\"Mark's email\")" sm_session_display_name
-scenario 5 "A recipient that does not exist (Sendmail does pass this refusal on)" sm_session_unknown_rcpt
-scenario 6 "Correct: alice logs in and sends as herself" sm_session_auth_clean
+scenario 5 "Recipient's mailbox is full (Sendmail hides this refusal from milters)" sm_session_mailbox_full
+scenario 6 "A recipient that does not exist (Sendmail does pass this refusal on)" sm_session_unknown_rcpt
+scenario 7 "Correct: alice logs in and sends as herself" sm_session_auth_clean
 
 title "Sendmail: per-client summary (kill -USR2 milter503)"
 milter_summary

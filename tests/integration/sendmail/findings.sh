@@ -334,7 +334,7 @@ unknown-recipient)
     common_checks
     expect_finding 127.0.0.13 no-accepted-rcpt "$qid: finding=" ' cause=unknown-recipient ' \
         ' from=<someone@remote.test> ' ' rcpt_ok=0 ' ' rcpt_rejected=1 ' \
-        ' rejected="<nosuchuser@example.test> 5.1.1 ' 'User unknown"'
+        ' rejected="<nosuchuser@example.test> 5.1.1 User unknown" '
     expect_same_qid "$(found_qid)" "$qid" "the unknown recipient"
     case "$FOUND_LINE" in
         *' detail='*inferred*) it_fail "the cause was inferred although Sendmail passed the refusal:

@@ -18,15 +18,15 @@ using testing::RecordingSink;
 
 conf::Config test_config(const std::string& extra = "") {
     conf::ConfigError error;
-    auto config = conf::parse_config(
-        "LocalDomains example.test\nTrustedNetworks 127.0.0.1/32 ::1\n" + extra, "test.conf",
-        &error);
+    auto config =
+        conf::parse_config("LocalDomains example.test\nTrustedNetworks 127.0.0.1/32 ::1\n" + extra,
+                           "test.conf", &error);
     EXPECT_TRUE(config.has_value()) << error.to_string();
     return *config;
 }
 
 class Callbacks : public ::testing::Test {
-protected:
+  protected:
     Callbacks() : service_(test_config(), sink_) { bind_callbacks(&service_, &api_); }
     ~Callbacks() override { bind_callbacks(nullptr, nullptr); }
 
@@ -41,9 +41,9 @@ protected:
         api_.set_macro(ctx, "v", mta);
         api_.set_macro(ctx, "{daemon_port}", "25");
         sockaddr_in in = testing::ipv4(addr, port);
-        EXPECT_EQ(callback::connect(ctx, const_cast<char*>("unknown"),
-                                    reinterpret_cast<sockaddr*>(&in)),
-                  SMFIS_NOREPLY);
+        EXPECT_EQ(
+            callback::connect(ctx, const_cast<char*>("unknown"), reinterpret_cast<sockaddr*>(&in)),
+            SMFIS_NOREPLY);
     }
 
     sfsistat mail(SMFICTX* ctx, const char* sender) {
@@ -129,7 +129,8 @@ TEST_F(Callbacks, AcceptedSessionFromTrustedClientLogsNothing) {
     mail(ctx, "<alice@example.test>");
     api_.set_macro(ctx, "i", "4XyzAbc");
     rcpt(ctx, "<bob@example.test>", "local");
-    callback::header(ctx, const_cast<char*>("From"), const_cast<char*>("Alice <alice@example.test>"));
+    callback::header(ctx, const_cast<char*>("From"),
+                     const_cast<char*>("Alice <alice@example.test>"));
     EXPECT_EQ(callback::eom(ctx), SMFIS_CONTINUE);
     callback::close(ctx);
     EXPECT_TRUE(sink_.matching({"finding="}).empty()) << ::testing::PrintToString(sink_.lines());
@@ -156,7 +157,8 @@ TEST_F(Callbacks, NullArgumentsFromTheMtaDoNotCrash) {
 TEST_F(Callbacks, HostileHeloCannotForgeALineOrAField) {
     SMFICTX* ctx = context(7);
     open(ctx, "127.0.0.5", 2);
-    callback::helo(ctx, const_cast<char*>("x\r\nNOQUEUE: finding=forged cause=relay-denied rcpt_ok=9"));
+    callback::helo(ctx,
+                   const_cast<char*>("x\r\nNOQUEUE: finding=forged cause=relay-denied rcpt_ok=9"));
     mail(ctx, "<bob@example.test>");
     rcpt(ctx, "<x@remote.test>", "error", "5.7.1", "Relay access denied");
     callback::close(ctx);
@@ -183,6 +185,32 @@ TEST_F(Callbacks, SendmailAbortWithoutRcptIsUnreportedWithQueueId) {
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_EQ(lines[0].rfind("6AP4XYY3010021: ", 0), 0u) << lines[0];
     EXPECT_NE(lines[0].find("rejected=unreported"), std::string::npos) << lines[0];
+}
+
+// Seen from Sendmail 8.17 for RCPT to a user that does not exist:
+// {rcpt_host}=5.1.1 {rcpt_addr}="550 5.1.1 User unknown".
+TEST_F(Callbacks, SendmailRefusalTextLosesItsReplyCodeAndStatus) {
+    SMFICTX* ctx = context(9);
+    open(ctx, "127.0.0.13", 9, "8.17.1.9");
+    api_.set_macro(ctx, "i", "6AQ5vZvj010887");
+    mail(ctx, "<someone@remote.test>");
+    rcpt(ctx, "<nosuchuser@example.test>", "error", "5.1.1", "550 5.1.1 User unknown");
+    rcpt(ctx, "<x@example.test>", "error", "4.2.2", "452 Mailbox full");
+    rcpt(ctx, "<y@example.test>", "error", "5.7.1", "550 5.7.1is not a status");
+    rcpt(ctx, "<z@example.test>", "error", "5.7.1", "5.7.1 Relay access denied");
+    callback::abort(ctx);
+    callback::close(ctx);
+    const auto lines = sink_.matching({"finding=no-accepted-rcpt"});
+    ASSERT_EQ(lines.size(), 1u) << ::testing::PrintToString(sink_.lines());
+    auto finding = policy::parse_finding(lines[0]);
+    ASSERT_TRUE(finding.has_value()) << lines[0];
+    ASSERT_EQ(finding->rejected.size(), 4u);
+    EXPECT_EQ(finding->rejected[0].status, "5.1.1");
+    EXPECT_EQ(finding->rejected[0].text, "User unknown");
+    EXPECT_EQ(finding->rejected[1].text, "Mailbox full");
+    EXPECT_EQ(finding->rejected[2].text, "5.7.1is not a status");
+    EXPECT_EQ(finding->rejected[3].text, "5.7.1 Relay access denied");
+    EXPECT_EQ(finding->cause, policy::Cause::unknown_recipient);
 }
 
 TEST_F(Callbacks, MissingMacroIsReportedOnceWithTheLineToAdd) {
