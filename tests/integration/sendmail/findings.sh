@@ -29,6 +29,10 @@
 #	                         check_rcpt refusal; not a relay attempt, so
 #	                         cause rejected-unreported (not relay-denied),
 #	                         queue id = the check_rcpt reject line's
+#	  mail-refused           127.0.0.14, MAIL FROM refused by the access map
+#	                         (check_mail): no transaction, so no finding,
+#	                         the session still counted (what the README
+#	                         says a milter cannot see)
 #	  unknown-recipient      127.0.0.13, RCPT nosuchuser@example.test: Sendmail
 #	                         does pass this refusal ({rcpt_mailer}=error),
 #	                         so rejected= names it, cause unknown-recipient
@@ -62,7 +66,7 @@
 #	the last run are copied to BUILD_DIR/tests/integration/logs/sendmail-SCENARIO.
 set -u
 
-SCENARIOS="no-accepted-rcpt unauthenticated-sender rejected-unreported unknown-recipient sender-login-mismatch
+SCENARIOS="no-accepted-rcpt unauthenticated-sender rejected-unreported mail-refused unknown-recipient sender-login-mismatch
 header-from-mismatch display-name-special clean-send mc-omits-macros missing-macro snippet"
 
 if [ "${1:-}" = --list ]; then
@@ -264,6 +268,9 @@ define(\`confMILTER_MACROS_ENVFROM', \`i, {auth_type}, {auth_ssf}, {auth_author}
     rejected-unreported)
         SM_ACCESS=$SM_ACCESS_FULL
         ;;
+    mail-refused)
+        SM_ACCESS=$SM_ACCESS_BAD_SENDER
+        ;;
     snippet)
         SM_MC_SNIPPET=$IT_ROOT/conf/sendmail.mc.snippet
         [ -f "$SM_MC_SNIPPET" ] || it_fail "no $SM_MC_SNIPPET"
@@ -320,6 +327,17 @@ $FOUND_LINE" "$MT_LOG" ;;
     expect_no_finding 127.0.0.9 unauthenticated-sender
     it_log "Sendmail: $(grep -E -- "$full_re" "$SM_MAILLOG" | head -n 1)"
     it_log "milter:   $FOUND_LINE"
+    ;;
+mail-refused)
+    sm_session_bad_sender
+    expect_reply '550 5.7.1 <spam@bad.test>... Access denied'
+    expect_reply '503 5.0.0 Need MAIL command'
+    expect_maillog 'ruleset=check_mail, arg1=<spam@bad\.test>, relay=[^,]*\[127\.0\.0\.14\], reject=550 5\.7\.1 '
+    expect_milter_alive "after the session"
+    finish
+    common_checks
+    expect_no_finding 127.0.0.14
+    expect_summary 127.0.0.14 ' sessions=1 ' ' transactions=0 ' ' findings=- '
     ;;
 unknown-recipient)
     sm_session_unknown_rcpt

@@ -567,12 +567,16 @@ sm_assert_transcript() {
 #   unknown_rcpt  127.0.0.13  remote sender to nosuchuser@example.test:
 #                             550 5.1.1 User unknown, 503 5.0.0 Need RCPT
 #   inbound       127.0.0.10  remote sender to alice@example.test
+#   bad_sender    127.0.0.14  MAIL FROM spam@bad.test, refused by the access
+#                             map (SM_ACCESS=$SM_ACCESS_BAD_SENDER): 550 at
+#                             MAIL, 503 Need MAIL before RCPT, 503 at DATA
 #   trusted       127.0.0.1   no AUTH, relays (Sendmail trusts 127.0.0.1)
 #   auth_clean    127.0.0.12  AUTH alice, sends as alice to a remote address
 SM_AUTH_ALICE=(--auth PLAIN --auth-user alice --auth-password "$SM_PASSWORD")
 # What a quota check in check_rcpt would answer (Sendmail has none of its
 # own at RCPT time).
 SM_ACCESS_FULL=$(printf 'To:full@%s\tERROR:4.2.2:452 4.2.2 Mailbox full' "$SM_DOMAIN")
+SM_ACCESS_BAD_SENDER=$(printf 'From:bad.test\tREJECT')
 
 sm_session_relay() {
     sm_swaks relay 127.0.0.5 --pipeline --ehlo outlook.test \
@@ -614,6 +618,12 @@ sm_session_inbound() {
     sm_swaks inbound 127.0.0.10 --pipeline --ehlo mail.remote.test \
         --from someone@remote.test --to alice@example.test \
         --header "From: Someone <someone@remote.test>" || true
+}
+
+sm_session_bad_sender() {
+    sm_swaks bad_sender 127.0.0.14 --pipeline --ehlo mail.bad.test \
+        --from spam@bad.test --to alice@example.test \
+        --header "From: Spam <spam@bad.test>" || true
 }
 
 sm_session_trusted() {
