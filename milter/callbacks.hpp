@@ -7,7 +7,7 @@
 // DESCRIPTION
 //	bind_callbacks() points the callbacks at a Service and a MilterApi;
 //	filter_description() is what smfi_register() takes. Every callback
-//	returns CONTINUE (or NOREPLY for a stage negotiated without reply):
+//	returns CONTINUE:
 //	milter503 never changes a message or a reply, and an exception inside
 //	it is logged and swallowed so the session goes on.
 //

@@ -27,12 +27,6 @@ class Connection {
 public:
     explicit Connection(Service& service);
 
-    // The SMFIP_NR_* flags agreed at negotiate: those stages answer NOREPLY.
-    void set_no_reply_flags(unsigned long flags) { no_reply_flags_ = flags; }
-    sfsistat reply(unsigned long stage_flag) const {
-        return (no_reply_flags_ & stage_flag) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-    }
-
     void connect(const Macros& macros, const char* hostname, const sockaddr* address);
     void helo(const char* helo);
     void mail(const Macros& macros, const char* sender);
@@ -52,7 +46,6 @@ private:
     Service& service_;
     std::shared_ptr<const conf::Config> config_;
     policy::Session session_;
-    unsigned long no_reply_flags_ = 0;
     bool postfix_ = false;
     bool connected_ = false;
 };
