@@ -246,20 +246,20 @@ void ClientTable::set_limits(size_t max_clients, unsigned findings_per_minute) {
 
 void ClientTable::record_session(std::string_view client_addr, Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    ++touch(client_addr, now).summary.sessions;
+    ++touch(client_addr, now).sessions;
 }
 
 void ClientTable::record_transactions(std::string_view client_addr, unsigned count,
                                       Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    touch(client_addr, now).summary.transactions += count;
+    touch(client_addr, now).transactions += count;
 }
 
 bool ClientTable::record_finding(const Finding& finding, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     Entry& entry = touch(finding.client_addr, now);
-    ++entry.summary.findings[finding.kind];
-    ++entry.summary.causes[finding.cause];
+    ++entry.findings.at(static_cast<size_t>(finding.kind));
+    ++entry.causes.at(static_cast<size_t>(finding.cause));
     if (findings_per_minute_ == 0)
         return true;
     if (entry.window_count == 0 || now < entry.window_start ||
@@ -271,7 +271,7 @@ bool ClientTable::record_finding(const Finding& finding, Clock::time_point now) 
         ++entry.window_count;
         return true;
     }
-    ++entry.summary.suppressed;
+    ++entry.suppressed;
     return false;
 }
 
@@ -279,8 +279,27 @@ std::vector<ClientSummary> ClientTable::snapshot() const {
     std::lock_guard lock(mutex_);
     std::vector<ClientSummary> out;
     out.reserve(lru_.size());
-    for (const auto& addr : lru_)
-        out.push_back(entries_.at(addr).summary);
+    for (const std::string* addr : lru_)
+        out.push_back(summary_of(*addr, entries_.at(*addr)));
+    return out;
+}
+
+ClientSummary ClientTable::summary_of(const std::string& client_addr, const Entry& entry) {
+    ClientSummary out;
+    out.client_addr = client_addr;
+    out.sessions = entry.sessions;
+    out.transactions = entry.transactions;
+    out.suppressed = entry.suppressed;
+    out.first = entry.first;
+    out.last = entry.last;
+    for (FindingKind kind : all_finding_kinds) {
+        if (const auto count = entry.findings.at(static_cast<size_t>(kind)); count != 0)
+            out.findings[kind] = count;
+    }
+    for (Cause cause : all_causes) {
+        if (const auto count = entry.causes.at(static_cast<size_t>(cause)); count != 0)
+            out.causes[cause] = count;
+    }
     return out;
 }
 
@@ -315,17 +334,15 @@ ClientTable::Entry& ClientTable::touch(std::string_view client_addr, Clock::time
     std::string key(client_addr);
     auto found = entries_.find(key);
     if (found == entries_.end()) {
-        lru_.push_front(key);
-        Entry entry;
-        entry.summary.client_addr = key;
-        entry.summary.first = now;
-        entry.lru_position = lru_.begin();
-        found = entries_.emplace(std::move(key), std::move(entry)).first;
+        found = entries_.emplace(std::move(key), Entry{}).first;
+        lru_.push_front(&found->first);
+        found->second.first = now;
+        found->second.lru_position = lru_.begin();
         evict_over_limit();  // never the new entry: it is at the front
     } else {
         lru_.splice(lru_.begin(), lru_, found->second.lru_position);
     }
-    found->second.summary.last = now;
+    found->second.last = now;
     return found->second;
 }
 
@@ -333,8 +350,10 @@ ClientTable::Entry& ClientTable::touch(std::string_view client_addr, Clock::time
 void ClientTable::evict_over_limit() {
     const size_t limit = bound(max_clients_);
     while (entries_.size() > limit) {
-        entries_.erase(lru_.back());
+        // By iterator: the key would refer into the node being erased.
+        const auto oldest = entries_.find(*lru_.back());
         lru_.pop_back();
+        entries_.erase(oldest);
     }
     while (trusted_senders_.size() > limit) {
         trusted_senders_.erase(trusted_lru_.back());

@@ -16,8 +16,10 @@
 //	findings= and cause= are `-` when the client had none.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <map>
 #include <mutex>
@@ -77,21 +79,32 @@ public:
     void remember_trusted(std::string_view sender) override;
 
 private:
+    // Up to 100000 of these live at once: counters in fixed arrays (a
+    // ClientSummary's maps cost several hundred bytes more per client).
     struct Entry {
-        ClientSummary summary;
+        unsigned long sessions = 0;
+        unsigned long transactions = 0;
+        unsigned long suppressed = 0;
+        std::array<uint32_t, std::size(all_finding_kinds)> findings{};
+        std::array<uint32_t, std::size(all_causes)> causes{};
+        Clock::time_point first{};
+        Clock::time_point last{};
         Clock::time_point window_start{};
         unsigned window_count = 0;
-        std::list<std::string>::iterator lru_position;
+        std::list<const std::string*>::iterator lru_position;
     };
 
     Entry& touch(std::string_view client_addr, Clock::time_point now);
+    static ClientSummary summary_of(const std::string& client_addr, const Entry& entry);
     void evict_over_limit();
 
     mutable std::mutex mutex_;
     size_t max_clients_;
     unsigned findings_per_minute_;
     std::unordered_map<std::string, Entry> entries_;
-    std::list<std::string> lru_;  // front: most recent
+    // Keys of entries_ (node-based, so the pointers stay valid), front:
+    // most recent.
+    std::list<const std::string*> lru_;
     std::list<std::string> trusted_lru_;
     std::unordered_map<std::string, std::list<std::string>::iterator> trusted_senders_;
 };
