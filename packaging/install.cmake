@@ -41,8 +41,9 @@ foreach(_m503_doc conf/postfix-main.cf.snippet conf/sendmail.mc.snippet README.m
 endforeach()
 
 # The weekly report example (cron script, systemd timer); never enabled.
-install(FILES ${_m503_pkg}/examples/milter503-weekly-report
-              ${_m503_pkg}/examples/milter503-report.service
+install(PROGRAMS ${_m503_pkg}/examples/milter503-weekly-report
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(FILES ${_m503_pkg}/examples/milter503-report.service
               ${_m503_pkg}/examples/milter503-report.timer
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
