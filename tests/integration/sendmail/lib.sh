@@ -110,11 +110,11 @@ sm_init() {
         apt-get dpkg-deb ss flock ldd perl
     SM_CACHE=${SM_CACHE:-$SM_BUILD/sendmail-debs}
     sm__watchdog "${SM_DEADLINE:-150}"
-    if [ ! -d "$SM_BASE" ]; then
-        install -d -m 0755 "$SM_BASE" || it_fail "cannot create $SM_BASE"
-        # Registered before it_workdir: runs after the work dir is removed.
-        it_atexit "rmdir -- '$SM_BASE' 2>/dev/null || true"
-    fi
+    install -d -m 0755 "$SM_BASE" || it_fail "cannot create $SM_BASE"
+    # Registered before it_workdir: runs after the work dir is removed.
+    # Always, not only by the run that created it: with two runs at once
+    # (two build trees), the last one out removes it.
+    it_atexit "rmdir -- '$SM_BASE' 2>/dev/null || true"
     sm__reap_stale
     it_workdir
     SM_DIR=$IT_WORK/sendmail
