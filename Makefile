@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMILTER503_WERROR=ON
 
-.PHONY: all deps build test demo deb package-test bench format tidy clean
+.PHONY: all deps build test demo deb package-test bench fuzz format tidy clean
 
 all: build
 
@@ -28,8 +28,17 @@ deb:
 package-test: deb
 	packaging/test-package
 
+# milter503-report vs pflogsumm, then the milter vs a null milter.
 bench: build
 	bench/run $(BUILD)
+	bench/milter-run $(BUILD)
+
+# Coverage-guided fuzzing with clang + ASan/UBSan (not part of make test,
+# which replays the kept corpus): FUZZ_SECONDS a target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/install-deps fuzz
+	tests/fuzz/run $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -177,7 +177,10 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view text) {
     const auto h = digits(text, 11, 2);
     const auto mi = digits(text, 14, 2);
     const auto s = digits(text, 17, 2);
-    if (!y || !mo || !d || !h || !mi || !s || *h > 23 || *mi > 59 || *s > 59)
+    // system_clock counts nanoseconds in 64 bits: years outside about
+    // 1678-2262 overflow it (found by tests/fuzz/fuzz_text.cpp under UBSan).
+    if (!y || !mo || !d || !h || !mi || !s || *y < 1970 || *y > 2200 || *h > 23 || *mi > 59 ||
+        *s > 59)
         return std::nullopt;
     const std::chrono::year_month_day date{std::chrono::year{*y},
                                            std::chrono::month{static_cast<unsigned>(*mo)},

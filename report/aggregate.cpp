@@ -128,7 +128,11 @@ Aggregator::Detail& Aggregator::detail(Entry& entry) {
 }
 
 void Aggregator::on_session(MtaSession&& s) {
-    const std::string_view addr = s.client_addr.empty() ? "unknown" : s.client_addr;
+    // Both arms string_view: with "unknown" : s.client_addr the result
+    // would be a temporary std::string, gone by the next line (found by
+    // tests/fuzz/fuzz_report.cpp under AddressSanitizer).
+    const std::string_view addr =
+        s.client_addr.empty() ? std::string_view("unknown") : std::string_view(s.client_addr);
     if (!wanted(addr))
         return;
     Entry& e = entry(addr);

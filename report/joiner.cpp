@@ -668,7 +668,10 @@ void Joiner::summary(std::string_view host, UnixTime time, policy::ClientSummary
 }
 
 void Joiner::finish() {
-    for (auto& [name, state] : hosts_) {
+    for (auto& host : hosts_) {
+        // A named reference, not a structured binding: clang 14 (the fuzz
+        // build) cannot capture those in a lambda.
+        auto& state = host.second;
         const auto drain = [&](auto& map) {
             for (auto& [key, session] : map) {
                 if (session.mta == Mta::exim)
