@@ -148,7 +148,7 @@ std::string apply_trusted_networks(Building& b, const std::string& value) {
     for (const auto& item : split_list(value)) {
         std::string why;
         auto cidr = policy::parse_cidr(item, &why);
-        if (!cidr) return "bad network \"" + item + "\": " + why;
+        if (!cidr) return "bad network \"" + item + "\": " + std::move(why);
         networks.add(*cidr);
     }
     b.settings->trusted_networks = std::move(networks);

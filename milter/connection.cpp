@@ -44,7 +44,7 @@ std::optional<Endpoint> endpoint_of(const sockaddr* address) {
     return std::nullopt;
 }
 
-std::string or_default(std::string value, const char* fallback) {
+std::string or_default(const std::string& value, const char* fallback) {
     return value.empty() ? std::string(fallback) : value;
 }
 

@@ -115,10 +115,10 @@ boost::shared_ptr<sinks::sink> make_syslog_sink(const std::string& facility) {
     return sink;
 }
 
-boost::shared_ptr<sinks::sink> make_stream_sink(boost::shared_ptr<std::ostream> stream) {
+boost::shared_ptr<sinks::sink> make_stream_sink(const boost::shared_ptr<std::ostream>& stream) {
     using Backend = sinks::text_ostream_backend;
     auto backend = boost::make_shared<Backend>();
-    backend->add_stream(std::move(stream));
+    backend->add_stream(stream);
     backend->auto_flush(true);
     auto sink = boost::make_shared<sinks::asynchronous_sink<Backend, Queue>>(backend);
     const std::string host = host_name();

@@ -100,7 +100,7 @@ size_t find_plain(std::string_view text, char wanted) {
 // An address worth comparing: an `@` outside quotes and nothing that
 // cannot appear in an addr-spec outside quotes. Anything else (unbalanced
 // garbage, a bare word) is reported as unparsable: empty.
-std::string plausible(std::string address) {
+std::string plausible(const std::string& address) {
     bool at = false;
     bool ok = true;
     walk(address, [&](size_t, char c, Ctx ctx) {
@@ -169,7 +169,7 @@ void read_addr_spec(std::string_view mailbox, HeaderFrom& from) {
         }
         return true;
     });
-    from.address = plausible(std::move(address));
+    from.address = plausible(address);
     from.display_name = std::string(trim(comment));
 }
 

@@ -78,22 +78,18 @@ void append_quoted(std::string& out, std::string_view value) {
     for (size_t i = 0; i < value.size();) {
         const char c = value[i];
         const auto u = static_cast<uint8_t>(c);
+        // Bytes of the character at i that may stand as they are; 0: escape.
+        const size_t len = u < 0x20 || u == 0x7F ? 0 : u < 0x80 ? 1 : utf8_sequence_length(value, i);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
             ++i;
-        } else if (u < 0x20 || u == 0x7F) {
+        } else if (len == 0) {
             append_hex_escape(out, u);
             ++i;
-        } else if (u < 0x80) {
-            out += c;
-            ++i;
-        } else if (const size_t len = utf8_sequence_length(value, i); len != 0) {
+        } else {
             out.append(value.substr(i, len));
             i += len;
-        } else {
-            append_hex_escape(out, u);
-            ++i;
         }
     }
     out += '"';

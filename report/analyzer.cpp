@@ -232,6 +232,7 @@ std::optional<UnixTime> first_line_time(const std::string& path, const AnalyzerO
 std::vector<TimedInput> order_inputs(const std::vector<std::string>& paths,
                                      const AnalyzerOptions& options, const LocalZone& zone) {
     std::vector<TimedInput> inputs;
+    inputs.reserve(paths.size());
     for (const auto& path : paths)
         inputs.emplace_back(first_line_time(path, options, zone), path);
     std::stable_sort(inputs.begin(), inputs.end(), [](const TimedInput& a, const TimedInput& b) {

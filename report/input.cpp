@@ -22,7 +22,7 @@
 namespace milter503::report {
 namespace {
 
-constexpr size_t block_size = 1024 * 1024;
+constexpr size_t block_size = size_t{1024} * 1024;
 
 // Owns the descriptor (unless it is stdin) and the sniffed prefix.
 struct FdReader {

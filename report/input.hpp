@@ -29,7 +29,7 @@ namespace milter503::report {
 
 class LineSource {
   public:
-    static constexpr size_t max_line_length = 64 * 1024;
+    static constexpr size_t max_line_length = size_t{64} * 1024;
 
     // nullptr and `error` set (strerror text) when the file cannot be read.
     static std::unique_ptr<LineSource> open(const std::string& path, std::string* error);

@@ -30,7 +30,7 @@ constexpr std::array<std::string_view, cause_slots> palette = {
 
 constexpr UnixTime hour = 3600;
 constexpr UnixTime day = 86400;
-constexpr size_t max_hour_bars = 62 * 24;
+constexpr size_t max_hour_bars = size_t{62} * 24;
 
 constexpr std::string_view style = R"(
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;background:#fff}

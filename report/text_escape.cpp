@@ -61,20 +61,17 @@ std::string terminal_safe(std::string_view text) {
     out.reserve(text.size());
     for (size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x20 || c == 0x7f) {
+        // Bytes of the character at i that may stand as they are; 0: escape.
+        const size_t len = c < 0x20 || c == 0x7f ? 0 : c < 0x80 ? 1 : utf8_length(text, i);
+        // C1 controls (U+0080..U+009F) can act as escapes on some terminals.
+        const bool c1_control =
+            len == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
+        if (c1_control) {
             append_hex(out, c);
-            ++i;
-        } else if (c < 0x80) {
-            out += static_cast<char>(c);
-            ++i;
-        } else if (const size_t len = utf8_length(text, i); len > 0) {
-            // C1 controls (U+0080..U+009F) can act as escapes on some terminals.
-            if (len == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
-                append_hex(out, c);
-                append_hex(out, static_cast<unsigned char>(text[i + 1]));
-            } else {
-                out.append(text.substr(i, len));
-            }
+            append_hex(out, static_cast<unsigned char>(text[i + 1]));
+            i += 2;
+        } else if (len > 0) {
+            out.append(text.substr(i, len));
             i += len;
         } else {
             append_hex(out, c);
@@ -152,18 +149,16 @@ std::string html_escape(std::string_view text) {
             case '\'':
                 out += "&#39;";
                 break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
+            default: {
+                const size_t len = c < 0x20 || c == 0x7f ? 0 : c < 0x80 ? 1 : utf8_length(text, i);
+                if (len == 0) {
                     out += replacement;
-                } else if (c < 0x80) {
-                    out += static_cast<char>(c);
-                } else if (const size_t len = utf8_length(text, i); len > 0) {
+                } else {
                     out.append(text.substr(i, len));
                     i += len;
                     continue;
-                } else {
-                    out += replacement;
                 }
+            }
         }
         ++i;
     }

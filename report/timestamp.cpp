@@ -83,8 +83,8 @@ bool valid_civil(const CivilTime& c) {
 }
 
 UnixTime unix_from_civil(const CivilTime& c) {
-    return days_from_civil(c.year, c.month, c.day) * 86400 + c.hour * 3600 + c.minute * 60 +
-           c.second;
+    return days_from_civil(c.year, c.month, c.day) * 86400 + UnixTime{c.hour} * 3600 +
+           UnixTime{c.minute} * 60 + c.second;
 }
 
 std::string format_utc(UnixTime t) {
