@@ -11,10 +11,10 @@
 #include "conf/config.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -53,13 +53,15 @@ std::vector<std::string> split_list(std::string_view value) {
     std::string current;
     for (char c : value) {
         if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
-            if (!current.empty()) items.push_back(std::move(current));
+            if (!current.empty())
+                items.push_back(std::move(current));
             current.clear();
         } else {
             current += c;
         }
     }
-    if (!current.empty()) items.push_back(std::move(current));
+    if (!current.empty())
+        items.push_back(std::move(current));
     return items;
 }
 
@@ -81,10 +83,13 @@ template <typename Number>
 std::string parse_number(const std::string& value, Number min, Number max, Number& out,
                          int base = 10) {
     const char* kind = base == 8 ? "an octal number" : "a number";
-    const bool digits_only = !value.empty() && std::all_of(value.begin(), value.end(), [base](char c) {
-        return base == 8 ? (c >= '0' && c <= '7') : std::isdigit(static_cast<unsigned char>(c)) != 0;
-    });
-    if (!digits_only) return "expected " + std::string(kind) + ", got \"" + value + "\"";
+    const bool digits_only =
+        !value.empty() && std::all_of(value.begin(), value.end(), [base](char c) {
+            return base == 8 ? (c >= '0' && c <= '7')
+                             : std::isdigit(static_cast<unsigned char>(c)) != 0;
+        });
+    if (!digits_only)
+        return "expected " + std::string(kind) + ", got \"" + value + "\"";
     unsigned long long parsed = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed, base);
     if (ec != std::errc() || end != value.data() + value.size() ||
@@ -98,7 +103,8 @@ std::string parse_number(const std::string& value, Number min, Number max, Numbe
 }
 
 bool valid_domain(std::string_view domain) {
-    if (domain.empty() || domain.size() > 253) return false;
+    if (domain.empty() || domain.size() > 253)
+        return false;
     return std::all_of(domain.begin(), domain.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
     });
@@ -107,15 +113,18 @@ bool valid_domain(std::string_view domain) {
 // libmilter's forms: inet:PORT@HOST, inet6:PORT@HOST, unix:PATH, local:PATH
 // or a bare absolute path (a unix socket).
 std::string check_socket(const std::string& value) {
-    if (value.starts_with("/")) return {};
+    if (value.starts_with("/"))
+        return {};
     const auto colon = value.find(':');
-    if (colon == std::string::npos) return "expected inet:PORT@HOST, inet6:PORT@HOST or unix:/path";
+    if (colon == std::string::npos)
+        return "expected inet:PORT@HOST, inet6:PORT@HOST or unix:/path";
     const std::string proto = to_lower_ascii(value.substr(0, colon));
     const std::string rest = value.substr(colon + 1);
     if (proto == "unix" || proto == "local") {
         return rest.starts_with("/") ? std::string() : "socket path must be absolute";
     }
-    if (proto != "inet" && proto != "inet6") return "unknown socket type \"" + proto + "\"";
+    if (proto != "inet" && proto != "inet6")
+        return "unknown socket type \"" + proto + "\"";
     const std::string port = rest.substr(0, rest.find('@'));
     unsigned number = 0;
     if (auto error = parse_number(port, 1U, 65535U, number); !error.empty()) {
@@ -125,9 +134,9 @@ std::string check_socket(const std::string& value) {
 }
 
 std::string check_facility(const std::string& value) {
-    static const std::set<std::string> facilities = {
-        "mail",   "daemon", "user",   "local0", "local1", "local2",
-        "local3", "local4", "local5", "local6", "local7"};
+    static const std::set<std::string> facilities = {"mail",   "daemon", "user",   "local0",
+                                                     "local1", "local2", "local3", "local4",
+                                                     "local5", "local6", "local7"};
     return facilities.contains(to_lower_ascii(value))
                ? std::string()
                : "unknown syslog facility \"" + value + "\" (mail, daemon, user, local0-local7)";
@@ -136,7 +145,8 @@ std::string check_facility(const std::string& value) {
 std::string apply_local_domains(Building& b, const std::string& value) {
     for (const auto& domain : split_list(value)) {
         const std::string_view bare = std::string_view(domain).substr(domain.starts_with('.'));
-        if (!valid_domain(bare)) return "not a domain name: \"" + domain + "\"";
+        if (!valid_domain(bare))
+            return "not a domain name: \"" + domain + "\"";
         b.settings->local_domains.add(domain);
         b.config.local_domains.push_back(domain);
     }
@@ -148,7 +158,8 @@ std::string apply_trusted_networks(Building& b, const std::string& value) {
     for (const auto& item : split_list(value)) {
         std::string why;
         auto cidr = policy::parse_cidr(item, &why);
-        if (!cidr) return "bad network \"" + item + "\": " + std::move(why);
+        if (!cidr)
+            return "bad network \"" + item + "\": " + std::move(why);
         networks.add(*cidr);
     }
     b.settings->trusted_networks = std::move(networks);
@@ -159,7 +170,8 @@ std::string apply_submission_ports(Building& b, const std::string& value) {
     std::vector<std::string> ports;
     for (const auto& item : split_list(value)) {
         unsigned port = 0;
-        if (auto error = parse_number(item, 1U, 65535U, port); !error.empty()) return error;
+        if (auto error = parse_number(item, 1U, 65535U, port); !error.empty())
+            return error;
         ports.push_back(std::to_string(port));
     }
     b.settings->submission_ports = std::move(ports);
@@ -168,9 +180,11 @@ std::string apply_submission_ports(Building& b, const std::string& value) {
 
 std::string apply_login_map(Building& b, const std::string& value, const Source& src) {
     std::filesystem::path path(value);
-    if (path.is_relative()) path = std::filesystem::path(src.file).parent_path() / path;
+    if (path.is_relative())
+        path = std::filesystem::path(src.file).parent_path() / path;
     std::ifstream in(path, std::ios::binary);
-    if (!in) return "cannot read SenderLoginMap \"" + path.string() + "\"";
+    if (!in)
+        return "cannot read SenderLoginMap \"" + path.string() + "\"";
     std::stringstream text;
     text << in.rdbuf();
     policy::MapError map_error;
@@ -259,24 +273,30 @@ const std::vector<KeyRow>& key_table() {
 const KeyRow* find_key(std::string_view name) {
     const std::string lower = to_lower_ascii(name);
     for (const auto& row : key_table()) {
-        if (to_lower_ascii(row.info.name) == lower) return &row;
+        if (to_lower_ascii(row.info.name) == lower)
+            return &row;
     }
     return nullptr;
 }
 
 std::string_view trim(std::string_view s) {
     const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
 bool apply_defaults(Building& b, const std::string& file, ConfigError* error) {
     for (const auto& row : key_table()) {
-        if (row.info.default_value.empty()) continue;
+        if (row.info.default_value.empty())
+            continue;
         const std::string value(row.info.default_value);
         if (auto why = row.apply(b, value, Source{file, 0}); !why.empty()) {
-            if (error) *error = {file, 0, "built-in default of " + std::string(row.info.name) + ": " + why};
+            if (error)
+                *error = {file, 0,
+                          "built-in default of " + std::string(row.info.name) + ": " + why};
             return false;
         }
     }
@@ -286,14 +306,16 @@ bool apply_defaults(Building& b, const std::string& file, ConfigError* error) {
 }  // namespace
 
 std::string ConfigError::to_string() const {
-    if (line == 0) return file + ": " + message;
+    if (line == 0)
+        return file + ": " + message;
     return file + ":" + std::to_string(line) + ": " + message;
 }
 
 const std::vector<KeyInfo>& config_keys() {
     static const std::vector<KeyInfo> keys = [] {
         std::vector<KeyInfo> out;
-        for (const auto& row : key_table()) out.push_back(row.info);
+        for (const auto& row : key_table())
+            out.push_back(row.info);
         return out;
     }();
     return keys;
@@ -302,11 +324,13 @@ const std::vector<KeyInfo>& config_keys() {
 std::optional<Config> parse_config(std::string_view text, const std::string& file,
                                    ConfigError* error) {
     Building b;
-    if (!apply_defaults(b, file, error)) return std::nullopt;
+    if (!apply_defaults(b, file, error))
+        return std::nullopt;
     std::set<const KeyRow*> seen;
     unsigned line_number = 0;
     const auto fail = [&](std::string message) {
-        if (error) *error = {file, line_number, std::move(message)};
+        if (error)
+            *error = {file, line_number, std::move(message)};
         return std::nullopt;
     };
     std::istringstream lines{std::string(text)};
@@ -317,15 +341,18 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
             line = line.substr(0, hash);
         }
         line = trim(line);
-        if (line.empty()) continue;
+        if (line.empty())
+            continue;
         const auto space = std::find_if(line.begin(), line.end(), [](char c) {
             return std::isspace(static_cast<unsigned char>(c)) != 0;
         });
         const std::string_view name = line.substr(0, space - line.begin());
         const std::string value(trim(line.substr(name.size())));
         const KeyRow* row = find_key(name);
-        if (row == nullptr) return fail("unknown key \"" + std::string(name) + "\"");
-        if (value.empty()) return fail(std::string(row->info.name) + ": missing value");
+        if (row == nullptr)
+            return fail("unknown key \"" + std::string(name) + "\"");
+        if (value.empty())
+            return fail(std::string(row->info.name) + ": missing value");
         if (!seen.insert(row).second) {
             return fail(std::string(row->info.name) + ": key given twice");
         }
@@ -340,7 +367,8 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
 std::optional<Config> load_config(const std::string& file, ConfigError* error) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        if (error) *error = {file, 0, "cannot open: " + std::string(std::strerror(errno))};
+        if (error)
+            *error = {file, 0, "cannot open: " + std::string(std::strerror(errno))};
         return std::nullopt;
     }
     std::stringstream text;

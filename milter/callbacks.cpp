@@ -37,7 +37,8 @@ Connection* connection_of(SMFICTX* ctx) {
 }
 
 Connection& ensure_connection(SMFICTX* ctx) {
-    if (Connection* existing = connection_of(ctx)) return *existing;
+    if (Connection* existing = connection_of(ctx))
+        return *existing;
     auto* created = new Connection(*bound_service);
     bound_api->setpriv(ctx, created);
     return *created;
@@ -55,7 +56,8 @@ void log_exception(const char* stage, const char* what) {
 template <typename Body>
 sfsistat guarded(SMFICTX* ctx, const char* stage, Body body) {
     try {
-        if (Connection* connection = connection_of(ctx)) body(*connection);
+        if (Connection* connection = connection_of(ctx))
+            body(*connection);
     } catch (const std::exception& e) {
         log_exception(stage, e.what());
     } catch (...) {
@@ -83,15 +85,15 @@ void bind_callbacks(Service* service, MilterApi* api) {
 namespace callback {
 
 sfsistat negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
-                   unsigned long* pf0, unsigned long* pf1, unsigned long* pf2,
-                   unsigned long* pf3) {
+                   unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
     try {
         ensure_connection(ctx);
         *pf0 = f0 & SMFIF_SETSYMLIST;
         *pf1 = f1 & wanted_protocol_flags;
         *pf2 = 0;
         *pf3 = 0;
-        if ((*pf0 & SMFIF_SETSYMLIST) != 0) request_macros(ctx);
+        if ((*pf0 & SMFIF_SETSYMLIST) != 0)
+            request_macros(ctx);
     } catch (const std::exception& e) {
         log_exception("negotiate", e.what());
         *pf0 = 0;
@@ -108,9 +110,8 @@ sfsistat connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* address) {
     } catch (const std::exception& e) {
         log_exception("connect", e.what());
     }
-    return guarded(ctx, "connect", [&](Connection& c) {
-        c.connect(Macros(*bound_api, ctx), hostname, address);
-    });
+    return guarded(ctx, "connect",
+                   [&](Connection& c) { c.connect(Macros(*bound_api, ctx), hostname, address); });
 }
 
 sfsistat helo(SMFICTX* ctx, char* helo) {
@@ -149,7 +150,8 @@ sfsistat close(SMFICTX* ctx) {
     Connection* connection = nullptr;
     try {
         connection = connection_of(ctx);
-        if (connection != nullptr) connection->close();
+        if (connection != nullptr)
+            connection->close();
     } catch (const std::exception& e) {
         log_exception("close", e.what());
     } catch (...) {

@@ -24,7 +24,7 @@
 namespace milter503::milter {
 
 class Connection {
-public:
+  public:
     explicit Connection(Service& service);
 
     void connect(const Macros& macros, const char* hostname, const sockaddr* address);
@@ -37,9 +37,8 @@ public:
     void abort();
     void close();
 
-private:
-    void check_macro(const Macros& macros, const char* name, MacroStage stage,
-                     const char* effect);
+  private:
+    void check_macro(const Macros& macros, const char* name, MacroStage stage, const char* effect);
     void log_phase(std::string_view phase, std::string_view detail = {});
     void report(const std::vector<policy::Finding>& findings) { service_.report(findings); }
 

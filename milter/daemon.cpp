@@ -46,21 +46,25 @@ std::optional<conf::Config> read_config(const CommandLine& line, conf::ConfigErr
 
 // Command-line values win over the file, also after a reload.
 void apply_command_line(conf::Config& config, const CommandLine& line) {
-    if (line.socket) config.socket = *line.socket;
-    if (line.user) config.user_id = *line.user;
-    if (line.pid_file) config.pid_file = *line.pid_file;
+    if (line.socket)
+        config.socket = *line.socket;
+    if (line.user)
+        config.user_id = *line.user;
+    if (line.pid_file)
+        config.pid_file = *line.pid_file;
 }
 
 std::string key_value_line(std::string_view prefix,
                            std::initializer_list<std::pair<std::string_view, std::string>> fields) {
     std::string line(prefix);
-    for (const auto& [key, value] : fields) logfmt::append_field(line, key, value);
+    for (const auto& [key, value] : fields)
+        logfmt::append_field(line, key, value);
     return line;
 }
 
 // Waits for SIGUSR1/SIGUSR2 and runs the summary timer until stopped.
 class SignalThread {
-public:
+  public:
     SignalThread(Service& service, const CommandLine& line) : service_(service), line_(line) {
         thread_ = std::thread([this] { run(); });
     }
@@ -69,7 +73,7 @@ public:
         thread_.join();
     }
 
-private:
+  private:
     void run() {
         sigset_t wanted;
         sigemptyset(&wanted);
@@ -79,8 +83,10 @@ private:
         while (!stop_) {
             const timespec poll{1, 0};
             const int signal = sigtimedwait(&wanted, nullptr, &poll);
-            if (signal == SIGUSR1) reload();
-            if (signal == SIGUSR2) service_.log_summary();
+            if (signal == SIGUSR1)
+                reload();
+            if (signal == SIGUSR2)
+                service_.log_summary();
             if (next_summary && std::chrono::steady_clock::now() >= *next_summary) {
                 service_.log_summary();
                 next_summary = next_summary_time();
@@ -90,7 +96,8 @@ private:
 
     std::optional<std::chrono::steady_clock::time_point> next_summary_time() const {
         const unsigned interval = service_.config()->summary_interval;
-        if (interval == 0) return std::nullopt;
+        if (interval == 0)
+            return std::nullopt;
         return std::chrono::steady_clock::now() + std::chrono::seconds(interval);
     }
 
@@ -98,16 +105,18 @@ private:
         conf::ConfigError error;
         auto config = read_config(line_, &error);
         if (!config) {
-            service_.log(Severity::error,
-                         key_value_line("reload-failed:", {{"detail", error.to_string()},
-                                                           {"action", "kept the old configuration"}}));
+            service_.log(
+                Severity::error,
+                key_value_line("reload-failed:", {{"detail", error.to_string()},
+                                                  {"action", "kept the old configuration"}}));
             return;
         }
         apply_command_line(*config, line_);
         const auto old = service_.config();
         if (config->socket != old->socket || config->user_id != old->user_id) {
-            service_.log(Severity::warning,
-                         key_value_line("reload:", {{"detail", "Socket and UserID change at restart"}}));
+            service_.log(
+                Severity::warning,
+                key_value_line("reload:", {{"detail", "Socket and UserID change at restart"}}));
         }
         service_.replace_config(std::move(*config));
         service_.log(Severity::info, key_value_line("reloaded:", {{"config", line_.config_file}}));
@@ -127,7 +136,8 @@ private:
 void block_signals_for_all_threads() {
     sigset_t blocked;
     sigemptyset(&blocked);
-    for (int signal : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP}) sigaddset(&blocked, signal);
+    for (int signal : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&blocked, signal);
     pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -145,7 +155,8 @@ std::string preflight(const conf::Config& config, const CommandLine& line) {
     }
     if (line.log_target.kind == LogTarget::Kind::file) {
         std::ofstream probe(line.log_target.path, std::ios::app);
-        if (!probe) return "cannot open log file " + line.log_target.path;
+        if (!probe)
+            return "cannot open log file " + line.log_target.path;
     }
     return {};
 }
@@ -161,22 +172,22 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
         return code;
     };
     if (!pid_file.empty()) {
-        if (auto error = write_pid_file(pid_file); !error.empty()) return fail(error, EX_CANTCREAT);
+        if (auto error = write_pid_file(pid_file); !error.empty())
+            return fail(error, EX_CANTCREAT);
     }
     if (!user.empty()) {
-        if (auto error = become_user(user); !error.empty()) return fail(error, EX_NOPERM);
+        if (auto error = become_user(user); !error.empty())
+            return fail(error, EX_NOPERM);
     }
     LibMilterApi api;
     bind_callbacks(&service, &api);
     if (smfi_setconn(const_cast<char*>(socket.c_str())) != MI_SUCCESS ||
-        smfi_register(filter_description()) != MI_SUCCESS ||
-        smfi_opensocket(true) != MI_SUCCESS) {
+        smfi_register(filter_description()) != MI_SUCCESS || smfi_opensocket(true) != MI_SUCCESS) {
         return fail("cannot open milter socket " + socket, EX_UNAVAILABLE);
     }
-    service.log(Severity::info,
-                key_value_line("starting:", {{"version", milter503::version},
-                                             {"socket", socket},
-                                             {"config", line.config_file}}));
+    service.log(Severity::info, key_value_line("starting:", {{"version", milter503::version},
+                                                             {"socket", socket},
+                                                             {"config", line.config_file}}));
     int status = MI_SUCCESS;
     {
         SignalThread signals(service, line);
@@ -185,7 +196,8 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
     service.log_summary();
     service.log(Severity::info, key_value_line("stopping:", {{"status", std::to_string(status)}}));
     sink.flush();
-    if (!pid_file.empty()) unlink(pid_file.c_str());
+    if (!pid_file.empty())
+        unlink(pid_file.c_str());
     return status == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 }
 
@@ -214,12 +226,14 @@ int run_daemon(int argc, const char* const* argv) {
         return EX_CONFIG;
     }
     apply_command_line(*config, *line);
-    if (line->check_only) return EX_OK;
+    if (line->check_only)
+        return EX_OK;
     if (auto why = preflight(*config, *line); !why.empty()) {
         std::cerr << "milter503: " << why << "\n";
         return EX_USAGE;
     }
-    if (config->umask) umask(*config->umask);
+    if (config->umask)
+        umask(*config->umask);
     if (!line->foreground) {
         if (auto why = daemonize(); !why.empty()) {
             std::cerr << "milter503: " << why << "\n";

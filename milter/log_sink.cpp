@@ -46,10 +46,13 @@ constexpr size_t queue_limit = 65536;
 using Queue = sinks::bounded_fifo_queue<queue_limit, sinks::drop_on_overflow>;
 
 sinks::syslog::facility syslog_facility(const std::string& name) {
-    if (name == "daemon") return sinks::syslog::daemon;
-    if (name == "user") return sinks::syslog::user;
+    if (name == "daemon")
+        return sinks::syslog::daemon;
+    if (name == "user")
+        return sinks::syslog::user;
     if (name.size() == 6 && name.starts_with("local") && name[5] >= '0' && name[5] <= '7') {
-        return sinks::syslog::make_facility(LOG_LOCAL0 + (name[5] - '0') * (LOG_LOCAL1 - LOG_LOCAL0));
+        return sinks::syslog::make_facility(LOG_LOCAL0 +
+                                            (name[5] - '0') * (LOG_LOCAL1 - LOG_LOCAL0));
     }
     return sinks::syslog::mail;
 }
@@ -58,7 +61,8 @@ sinks::syslog::facility syslog_facility(const std::string& name) {
 // milter503-report can put our lines and the MTA's on the same host.
 std::string host_name() {
     char name[256] = {};
-    if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+    if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
+        return "localhost";
     const std::string full = name;
     return full.substr(0, full.find('.'));
 }
@@ -75,7 +79,7 @@ std::string stream_prefix(const std::string& host) {
 }
 
 class BoostLogSink final : public LogSink {
-public:
+  public:
     explicit BoostLogSink(boost::shared_ptr<sinks::sink> sink) : sink_(std::move(sink)) {
         logging::core::get()->add_sink(sink_);
     }
@@ -88,7 +92,7 @@ public:
     }
     void flush() override { sink_->flush(); }
 
-private:
+  private:
     boost::shared_ptr<sinks::sink> sink_;
     logging::sources::severity_logger_mt<Severity> logger_;
 };
@@ -122,34 +126,37 @@ boost::shared_ptr<sinks::sink> make_stream_sink(const boost::shared_ptr<std::ost
     backend->auto_flush(true);
     auto sink = boost::make_shared<sinks::asynchronous_sink<Backend, Queue>>(backend);
     const std::string host = host_name();
-    sink->set_formatter([host](const logging::record_view& record, logging::formatting_ostream& out) {
-        out << stream_prefix(host) << record[logging::expressions::smessage];
-    });
+    sink->set_formatter(
+        [host](const logging::record_view& record, logging::formatting_ostream& out) {
+            out << stream_prefix(host) << record[logging::expressions::smessage];
+        });
     return sink;
 }
 
 }  // namespace
 
 std::optional<LogTarget> parse_log_target(std::string_view text) {
-    if (text == "syslog") return LogTarget{LogTarget::Kind::syslog, {}};
-    if (text == "stderr") return LogTarget{LogTarget::Kind::stderr_stream, {}};
+    if (text == "syslog")
+        return LogTarget{LogTarget::Kind::syslog, {}};
+    if (text == "stderr")
+        return LogTarget{LogTarget::Kind::stderr_stream, {}};
     if (text.starts_with("file:") && text.size() > 5) {
         return LogTarget{LogTarget::Kind::file, std::string(text.substr(5))};
     }
     return std::nullopt;
 }
 
-std::unique_ptr<LogSink> make_boost_log_sink(const LogTarget& target,
-                                             const std::string& facility) {
+std::unique_ptr<LogSink> make_boost_log_sink(const LogTarget& target, const std::string& facility) {
     switch (target.kind) {
         case LogTarget::Kind::syslog:
             return std::make_unique<BoostLogSink>(make_syslog_sink(facility));
         case LogTarget::Kind::stderr_stream:
-            return std::make_unique<BoostLogSink>(
-                make_stream_sink(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter())));
+            return std::make_unique<BoostLogSink>(make_stream_sink(
+                boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter())));
         case LogTarget::Kind::file: {
             auto file = boost::make_shared<std::ofstream>(target.path, std::ios::app);
-            if (!*file) throw std::runtime_error("cannot open log file " + target.path);
+            if (!*file)
+                throw std::runtime_error("cannot open log file " + target.path);
             return std::make_unique<BoostLogSink>(make_stream_sink(file));
         }
     }

@@ -26,7 +26,7 @@ namespace milter503::milter {
 enum class Severity { debug, info, warning, error };
 
 class LogSink {
-public:
+  public:
     virtual ~LogSink() = default;
     virtual void write(Severity severity, std::string_view line) = 0;
     // Waits until queued lines are written.
@@ -42,7 +42,6 @@ struct LogTarget {
 std::optional<LogTarget> parse_log_target(std::string_view text);
 
 // Throws std::runtime_error when the target cannot be opened.
-std::unique_ptr<LogSink> make_boost_log_sink(const LogTarget& target,
-                                             const std::string& facility);
+std::unique_ptr<LogSink> make_boost_log_sink(const LogTarget& target, const std::string& facility);
 
 }  // namespace milter503::milter

@@ -14,9 +14,13 @@ const char* LibMilterApi::getsymval(SMFICTX* ctx, const char* name) {
     return smfi_getsymval(ctx, copy.data());
 }
 
-void* LibMilterApi::getpriv(SMFICTX* ctx) { return smfi_getpriv(ctx); }
+void* LibMilterApi::getpriv(SMFICTX* ctx) {
+    return smfi_getpriv(ctx);
+}
 
-void LibMilterApi::setpriv(SMFICTX* ctx, void* data) { smfi_setpriv(ctx, data); }
+void LibMilterApi::setpriv(SMFICTX* ctx, void* data) {
+    smfi_setpriv(ctx, data);
+}
 
 bool LibMilterApi::setsymlist(SMFICTX* ctx, int stage, const char* macros) {
     std::string copy(macros);

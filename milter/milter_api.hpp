@@ -17,7 +17,7 @@
 namespace milter503::milter {
 
 class MilterApi {
-public:
+  public:
     virtual ~MilterApi() = default;
     // nullptr when the MTA did not send the macro.
     virtual const char* getsymval(SMFICTX* ctx, const char* name) = 0;
@@ -28,7 +28,7 @@ public:
 };
 
 class LibMilterApi final : public MilterApi {
-public:
+  public:
     const char* getsymval(SMFICTX* ctx, const char* name) override;
     void* getpriv(SMFICTX* ctx) override;
     void setpriv(SMFICTX* ctx, void* data) override;
@@ -37,7 +37,7 @@ public:
 
 // The value of a macro of one context, "" when absent.
 class Macros {
-public:
+  public:
     Macros(MilterApi& api, SMFICTX* ctx) : api_(api), ctx_(ctx) {}
     std::string get(const char* name) const {
         const char* value = api_.getsymval(ctx_, name);
@@ -45,7 +45,7 @@ public:
     }
     bool has(const char* name) const { return api_.getsymval(ctx_, name) != nullptr; }
 
-private:
+  private:
     MilterApi& api_;
     SMFICTX* ctx_;
 };

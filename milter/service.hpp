@@ -28,9 +28,10 @@ namespace milter503::milter {
 using Clock = policy::Clock;
 
 class Service {
-public:
-    Service(conf::Config config, LogSink& log,
-            std::function<Clock::time_point()> now = [] { return Clock::now(); });
+  public:
+    Service(
+        conf::Config config, LogSink& log,
+        std::function<Clock::time_point()> now = [] { return Clock::now(); });
 
     std::shared_ptr<const conf::Config> config() const { return config_.load(); }
     // Applies a new configuration to new connections (SIGUSR1).
@@ -50,7 +51,7 @@ public:
     void log(Severity severity, std::string_view line) { log_.write(severity, line); }
     policy::ClientTable& clients() { return clients_; }
 
-private:
+  private:
     std::atomic<std::shared_ptr<const conf::Config>> config_;
     LogSink& log_;
     std::function<Clock::time_point()> now_;

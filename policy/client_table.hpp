@@ -59,15 +59,14 @@ std::string format_summary(const ClientSummary& summary);
 std::optional<ClientSummary> parse_summary(std::string_view line);
 
 class ClientTable : public SenderHistory {
-public:
+  public:
     ClientTable(size_t max_clients, unsigned findings_per_minute);
 
     // New limits apply from the next call; excess entries are evicted.
     void set_limits(size_t max_clients, unsigned findings_per_minute);
 
     void record_session(std::string_view client_addr, Clock::time_point now);
-    void record_transactions(std::string_view client_addr, unsigned count,
-                             Clock::time_point now);
+    void record_transactions(std::string_view client_addr, unsigned count, Clock::time_point now);
     // Counts the finding. True when its line may be written, false when it
     // is over the per-client per-minute limit (then counted as suppressed).
     bool record_finding(const Finding& finding, Clock::time_point now);
@@ -78,7 +77,7 @@ public:
     bool was_trusted(std::string_view sender) const override;
     void remember_trusted(std::string_view sender) override;
 
-private:
+  private:
     // Up to 100000 of these live at once: counters in fixed arrays (a
     // ClientSummary's maps cost several hundred bytes more per client).
     struct Entry {

@@ -30,9 +30,9 @@ enum class FindingKind {
 };
 
 inline constexpr FindingKind all_finding_kinds[] = {
-    FindingKind::no_accepted_rcpt,     FindingKind::unauthenticated_sender,
+    FindingKind::no_accepted_rcpt,      FindingKind::unauthenticated_sender,
     FindingKind::sender_login_mismatch, FindingKind::header_from_mismatch,
-    FindingKind::display_name_special, FindingKind::mailbox_full,
+    FindingKind::display_name_special,  FindingKind::mailbox_full,
 };
 
 // "no-accepted-rcpt", ... as written in the log.
@@ -49,24 +49,24 @@ struct RejectedRcpt {
 struct Finding {
     FindingKind kind{};
     Cause cause{};
-    std::string queue_id;      // empty: NOQUEUE
-    std::string conn_id;       // the milter's own connection id
-    std::string client_name;   // "unknown" when the MTA did not resolve it
-    std::string client_addr;   // "127.0.0.5", "::1"
-    std::string client_port;   // "40312"
+    std::string queue_id;     // empty: NOQUEUE
+    std::string conn_id;      // the milter's own connection id
+    std::string client_name;  // "unknown" when the MTA did not resolve it
+    std::string client_addr;  // "127.0.0.5", "::1"
+    std::string client_port;  // "40312"
     std::string helo;
-    std::string daemon_port;   // "25", "587"
-    std::string auth_login;    // empty: not authenticated
-    std::string sender;        // envelope sender without <>
-    std::string header_from;   // From: address, for the header findings
+    std::string daemon_port;  // "25", "587"
+    std::string auth_login;   // empty: not authenticated
+    std::string sender;       // envelope sender without <>
+    std::string header_from;  // From: address, for the header findings
     unsigned rcpt_ok = 0;
     unsigned rcpt_rejected = 0;
     // Empty and rejected_unreported == true: the MTA refused recipients it
     // did not pass to milters (Sendmail check_rcpt), written `unreported`.
     std::vector<RejectedRcpt> rejected;
     bool rejected_unreported = false;
-    std::string detail;        // short machine-made explanation, may be empty
-    std::string advice;        // sentence for the user
+    std::string detail;  // short machine-made explanation, may be empty
+    std::string advice;  // sentence for the user
 };
 
 // `QUEUEID|NOQUEUE: finding=... cause=... conn=... client=NAME[ADDR]:PORT

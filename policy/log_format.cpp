@@ -29,19 +29,26 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
         len = 2;
     } else if (lead >= 0xE0 && lead <= 0xEF) {
         len = 3;
-        if (lead == 0xE0) min_second = 0xA0;
-        if (lead == 0xED) max_second = 0x9F;
+        if (lead == 0xE0)
+            min_second = 0xA0;
+        if (lead == 0xED)
+            max_second = 0x9F;
     } else if (lead >= 0xF0 && lead <= 0xF4) {
         len = 4;
-        if (lead == 0xF0) min_second = 0x90;
-        if (lead == 0xF4) max_second = 0x8F;
+        if (lead == 0xF0)
+            min_second = 0x90;
+        if (lead == 0xF4)
+            max_second = 0x8F;
     } else {
         return 0;
     }
-    if (i + len > s.size()) return 0;
-    if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+    if (i + len > s.size())
+        return 0;
+    if (byte(i + 1) < min_second || byte(i + 1) > max_second)
+        return 0;
     for (size_t k = 2; k < len; ++k) {
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+            return 0;
     }
     return len;
 }
@@ -52,16 +59,19 @@ bool is_bare_ascii(char c) {
 }
 
 bool needs_quotes(std::string_view value) {
-    if (value.empty()) return true;
+    if (value.empty())
+        return true;
     for (size_t i = 0; i < value.size();) {
         const auto u = static_cast<uint8_t>(value[i]);
         if (u < 0x80) {
-            if (!is_bare_ascii(value[i])) return true;
+            if (!is_bare_ascii(value[i]))
+                return true;
             ++i;
             continue;
         }
         const size_t len = utf8_sequence_length(value, i);
-        if (len == 0) return true;
+        if (len == 0)
+            return true;
         i += len;
     }
     return false;
@@ -79,7 +89,9 @@ void append_quoted(std::string& out, std::string_view value) {
         const char c = value[i];
         const auto u = static_cast<uint8_t>(c);
         // Bytes of the character at i that may stand as they are; 0: escape.
-        const size_t len = u < 0x20 || u == 0x7F ? 0 : u < 0x80 ? 1 : utf8_sequence_length(value, i);
+        const size_t len = u < 0x20 || u == 0x7F ? 0
+                           : u < 0x80            ? 1
+                                                 : utf8_sequence_length(value, i);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
@@ -96,9 +108,12 @@ void append_quoted(std::string& out, std::string_view value) {
 }
 
 int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -108,19 +123,22 @@ std::optional<std::string> read_quoted(std::string_view text, size_t& pos) {
     std::string value;
     while (pos < text.size()) {
         const char c = text[pos++];
-        if (c == '"') return value;
+        if (c == '"')
+            return value;
         if (c != '\\') {
             value += c;
             continue;
         }
-        if (pos >= text.size()) return std::nullopt;
+        if (pos >= text.size())
+            return std::nullopt;
         const char escaped = text[pos++];
         if (escaped == '"' || escaped == '\\') {
             value += escaped;
         } else if (escaped == 'x' && pos + 2 <= text.size()) {
             const int hi = hex_value(text[pos]);
             const int lo = hex_value(text[pos + 1]);
-            if (hi < 0 || lo < 0) return std::nullopt;
+            if (hi < 0 || lo < 0)
+                return std::nullopt;
             value += static_cast<char>(hi * 16 + lo);
             pos += 2;
         } else {
@@ -141,7 +159,8 @@ void append_value(std::string& out, std::string_view value) {
 }
 
 void append_field(std::string& out, std::string_view key, std::string_view value) {
-    if (!out.empty()) out += ' ';
+    if (!out.empty())
+        out += ' ';
     out.append(key);
     out += '=';
     append_value(out, value);
@@ -162,18 +181,22 @@ std::optional<Fields> parse_fields(std::string_view text) {
             continue;
         }
         const size_t eq = text.find('=', pos);
-        if (eq == std::string_view::npos || eq == pos) return std::nullopt;
+        if (eq == std::string_view::npos || eq == pos)
+            return std::nullopt;
         std::string key(text.substr(pos, eq - pos));
-        if (key.find(' ') != std::string::npos) return std::nullopt;
+        if (key.find(' ') != std::string::npos)
+            return std::nullopt;
         pos = eq + 1;
         if (pos < text.size() && text[pos] == '"') {
             ++pos;
             auto value = read_quoted(text, pos);
-            if (!value) return std::nullopt;
+            if (!value)
+                return std::nullopt;
             fields.emplace_back(std::move(key), std::move(*value));
         } else {
             size_t end = text.find(' ', pos);
-            if (end == std::string_view::npos) end = text.size();
+            if (end == std::string_view::npos)
+                end = text.size();
             fields.emplace_back(std::move(key), std::string(text.substr(pos, end - pos)));
             pos = end;
         }
@@ -183,7 +206,8 @@ std::optional<Fields> parse_fields(std::string_view text) {
 
 const std::string* find_field(const Fields& fields, std::string_view key) {
     for (const auto& [name, value] : fields) {
-        if (name == key) return &value;
+        if (name == key)
+            return &value;
     }
     return nullptr;
 }

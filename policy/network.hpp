@@ -39,14 +39,14 @@ struct Cidr {
 std::optional<Cidr> parse_cidr(std::string_view text, std::string* error = nullptr);
 
 class NetworkList {
-public:
+  public:
     void add(const Cidr& cidr) { networks_.push_back(cidr); }
     bool contains(const IpAddress& address) const;
     // False for text that is not an address.
     bool contains(std::string_view address_text) const;
     bool empty() const { return networks_.empty(); }
 
-private:
+  private:
     std::vector<Cidr> networks_;
 };
 

@@ -37,7 +37,7 @@ struct MapError {
 };
 
 class SenderLoginMap {
-public:
+  public:
     // Parses map text; `file` only names the source in errors.
     static std::optional<SenderLoginMap> parse(std::string_view text, std::string_view file,
                                                MapError* error);
@@ -46,20 +46,18 @@ public:
     const std::vector<std::string>* owners(std::string_view sender,
                                            const DomainSet& local_domains) const;
     // The same with the MTA's recipient_delimiter ('\0': no extensions).
-    const std::vector<std::string>* owners(std::string_view sender,
-                                           const DomainSet& local_domains,
+    const std::vector<std::string>* owners(std::string_view sender, const DomainSet& local_domains,
                                            char recipient_delimiter) const;
     size_t size() const { return entries_.size(); }
 
-private:
+  private:
     std::unordered_map<std::string, std::vector<std::string>> entries_;
 };
 
 // True when `login` may send as `sender`. `map` may be null (no map).
 // Always true for the null sender: Postfix's reject_*_sender_login_mismatch
 // skip an empty sender.
-bool login_owns_sender(std::string_view login, std::string_view sender,
-                       const SenderLoginMap* map, const DomainSet& local_domains,
-                       char recipient_delimiter = '+');
+bool login_owns_sender(std::string_view login, std::string_view sender, const SenderLoginMap* map,
+                       const DomainSet& local_domains, char recipient_delimiter = '+');
 
 }  // namespace milter503::policy

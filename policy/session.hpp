@@ -42,7 +42,7 @@ namespace milter503::policy {
 // by all sessions; lets a relay denial be told apart as a client that
 // moved (VPN, travel): cause left-trusted-network.
 class SenderHistory {
-public:
+  public:
     virtual ~SenderHistory() = default;
     virtual bool was_trusted(std::string_view sender) const = 0;
     virtual void remember_trusted(std::string_view sender) = 0;
@@ -71,7 +71,7 @@ struct RcptEvent {
 };
 
 class Session {
-public:
+  public:
     // `history` may be null (no left-trusted-network detection).
     Session(std::shared_ptr<const Settings> settings, SenderHistory* history);
 
@@ -93,7 +93,7 @@ public:
     const ConnectEvent& connection() const { return connect_; }
     const Settings& settings() const { return *settings_; }
 
-private:
+  private:
     struct Transaction {
         bool open = false;
         std::string sender;

@@ -24,12 +24,12 @@ namespace milter503::policy {
 // Domain names, case-insensitive, without trailing dot. An entry that
 // starts with `.` also matches every subdomain (`.example.test`).
 class DomainSet {
-public:
+  public:
     void add(std::string_view domain);
     bool contains(std::string_view domain) const;
     bool empty() const { return exact_.empty() && parents_.empty(); }
 
-private:
+  private:
     std::unordered_set<std::string> exact_;
     std::vector<std::string> parents_;  // ".example.test"
 };

@@ -17,14 +17,15 @@
 namespace milter503::fuzz {
 
 class FuzzInput {
-public:
+  public:
     FuzzInput(const uint8_t* data, size_t size)
         : rest_(reinterpret_cast<const char*>(data), size) {}
 
     bool empty() const { return rest_.empty(); }
 
     uint8_t take_byte() {
-        if (rest_.empty()) return 0;
+        if (rest_.empty())
+            return 0;
         const auto byte = static_cast<uint8_t>(rest_.front());
         rest_.remove_prefix(1);
         return byte;
@@ -39,7 +40,7 @@ public:
 
     std::string_view rest() const { return rest_; }
 
-private:
+  private:
     std::string_view rest_;
 };
 

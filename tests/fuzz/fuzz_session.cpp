@@ -18,7 +18,8 @@ namespace milter503::policy {
 namespace {
 
 void check(bool condition) {
-    if (!condition) std::abort();
+    if (!condition)
+        std::abort();
 }
 
 void check_line(const std::string& line) {
@@ -59,7 +60,8 @@ std::vector<Finding> next_event(Session& session, fuzz::FuzzInput& in) {
             e.daemon_port = in.take_field();
             return session.on_connect(e);
         }
-        case 1: return session.on_helo(in.take_field());
+        case 1:
+            return session.on_helo(in.take_field());
         case 2: {
             MailEvent e;
             e.sender = in.take_field();
@@ -76,14 +78,18 @@ std::vector<Finding> next_event(Session& session, fuzz::FuzzInput& in) {
             e.queue_id = in.take_field();
             return session.on_rcpt(e);
         }
-        case 4: return session.on_data(in.take_field());
+        case 4:
+            return session.on_data(in.take_field());
         case 5: {
             const std::string name = in.take_field();
             return session.on_header(name, in.take_field());
         }
-        case 6: return session.on_end_of_message(in.take_field());
-        case 7: return session.on_abort();
-        default: return session.on_close();
+        case 6:
+            return session.on_end_of_message(in.take_field());
+        case 7:
+            return session.on_abort();
+        default:
+            return session.on_close();
     }
 }
 
@@ -102,7 +108,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             clients.record_finding(f, Clock::time_point{});
         }
     };
-    while (!in.empty()) record(next_event(session, in));
+    while (!in.empty())
+        record(next_event(session, in));
     record(session.on_close());
     for (const auto& summary : clients.snapshot()) {
         const std::string line = format_summary(summary);

@@ -22,7 +22,8 @@
 namespace {
 
 void check(bool condition) {
-    if (!condition) std::abort();
+    if (!condition)
+        std::abort();
 }
 
 void fuzz_header(std::string_view text) {
@@ -49,7 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint8_t selector = in.take_byte();
     const std::string_view text = in.rest();
     switch (selector % 10) {
-        case 0: fuzz_header(text); break;
+        case 0:
+            fuzz_header(text);
+            break;
         case 1: {
             const std::string address = policy::strip_angle(text);
             (void)policy::split_address(address);
@@ -82,10 +85,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             (void)conf::parse_config(text, "/fuzz/milter503.conf", &error);
             break;
         }
-        case 6: (void)policy::parse_finding(text); break;
-        case 7: (void)policy::parse_summary(text); break;
-        case 8: (void)logfmt::parse_fields(text); break;
-        default: fuzz_value_round_trip(text); break;
+        case 6:
+            (void)policy::parse_finding(text);
+            break;
+        case 7:
+            (void)policy::parse_summary(text);
+            break;
+        case 8:
+            (void)logfmt::parse_fields(text);
+            break;
+        default:
+            fuzz_value_round_trip(text);
+            break;
     }
     return 0;
 }

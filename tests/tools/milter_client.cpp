@@ -58,12 +58,14 @@ int connect_inet(const std::string& host, const std::string& port, int family) {
     // EOM) are small writes: without TCP_NODELAY, Nagle's algorithm and
     // delayed ACKs add 40 ms to each (Postfix buffers them instead).
     const int one = 1;
-    if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (fd >= 0)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     const bool ok = fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0;
     const std::string why = ok ? std::string() : errno_text("connect " + host + ":" + port);
     freeaddrinfo(found);
     if (!ok) {
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0)
+            ::close(fd);
         throw ProtocolError(why);
     }
     return fd;
@@ -72,12 +74,14 @@ int connect_inet(const std::string& host, const std::string& port, int family) {
 int connect_unix(const std::string& path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path) throw ProtocolError("socket path too long");
+    if (path.size() >= sizeof address.sun_path)
+        throw ProtocolError("socket path too long");
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
         const std::string why = errno_text("connect " + path);
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0)
+            ::close(fd);
         throw ProtocolError(why);
     }
     return fd;
@@ -86,10 +90,12 @@ int connect_unix(const std::string& path) {
 // libmilter's socket forms.
 int connect_socket(std::string_view spec) {
     const size_t colon = spec.find(':');
-    if (colon == std::string_view::npos) throw ProtocolError("bad socket " + std::string(spec));
+    if (colon == std::string_view::npos)
+        throw ProtocolError("bad socket " + std::string(spec));
     const std::string kind(spec.substr(0, colon));
     const std::string rest(spec.substr(colon + 1));
-    if (kind == "unix" || kind == "local") return connect_unix(rest);
+    if (kind == "unix" || kind == "local")
+        return connect_unix(rest);
     const size_t at = rest.find('@');
     if ((kind != "inet" && kind != "inet6") || at == std::string::npos) {
         throw ProtocolError("bad socket " + std::string(spec));
@@ -121,14 +127,17 @@ MilterClient::MilterClient(std::string_view socket, std::chrono::milliseconds ti
     : fd_(connect_socket(socket)), timeout_(timeout) {}
 
 MilterClient::~MilterClient() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0)
+        ::close(fd_);
 }
 
 void MilterClient::write_all(std::string_view bytes) {
     while (!bytes.empty()) {
         const ssize_t written = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (written < 0 && errno == EINTR) continue;
-        if (written <= 0) throw ProtocolError(errno_text("write to milter"));
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            throw ProtocolError(errno_text("write to milter"));
         bytes.remove_prefix(static_cast<size_t>(written));
     }
 }
@@ -137,12 +146,17 @@ void MilterClient::read_exact(char* out, size_t size) {
     while (size > 0) {
         pollfd waiting{fd_, POLLIN, 0};
         const int ready = ::poll(&waiting, 1, static_cast<int>(timeout_.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready == 0) throw ProtocolError("milter did not answer in time");
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0)
+            throw ProtocolError("milter did not answer in time");
         const ssize_t got = ::read(fd_, out, size);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) throw ProtocolError(errno_text("read from milter"));
-        if (got == 0) throw ProtocolError("milter closed the connection");
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            throw ProtocolError(errno_text("read from milter"));
+        if (got == 0)
+            throw ProtocolError("milter closed the connection");
         out += got;
         size -= static_cast<size_t>(got);
     }
@@ -164,7 +178,8 @@ Reply MilterClient::read_reply() {
     Reply reply;
     while (true) {
         auto [code, data] = read_packet();
-        if (code == SMFIR_PROGRESS) continue;
+        if (code == SMFIR_PROGRESS)
+            continue;
         if (final_codes.find(code) != std::string_view::npos) {
             reply.code = code;
             reply.data = std::move(data);
@@ -207,11 +222,13 @@ void MilterClient::macros(char stage, const MacroList& macros) {
     write_all(packet(SMFIC_MACRO, data));
 }
 
-std::optional<Reply> MilterClient::exchange(char command, std::string_view data,
-                                            uint32_t no_flag, uint32_t no_reply_flag) {
-    if (no_flag != 0 && skipped(no_flag)) return std::nullopt;
+std::optional<Reply> MilterClient::exchange(char command, std::string_view data, uint32_t no_flag,
+                                            uint32_t no_reply_flag) {
+    if (no_flag != 0 && skipped(no_flag))
+        return std::nullopt;
     write_all(packet(command, data));
-    if (no_reply_flag != 0 && (negotiated_.protocol & no_reply_flag) != 0) return Reply{};
+    if (no_reply_flag != 0 && (negotiated_.protocol & no_reply_flag) != 0)
+        return Reply{};
     return read_reply();
 }
 
@@ -248,8 +265,8 @@ std::optional<Reply> MilterClient::data() {
 }
 
 std::optional<Reply> MilterClient::header(std::string_view name, std::string_view value) {
-    return exchange(SMFIC_HEADER, nul_joined({std::string(name), std::string(value)}),
-                    SMFIP_NOHDRS, SMFIP_NR_HDR);
+    return exchange(SMFIC_HEADER, nul_joined({std::string(name), std::string(value)}), SMFIP_NOHDRS,
+                    SMFIP_NR_HDR);
 }
 
 std::optional<Reply> MilterClient::end_of_header() {
@@ -264,24 +281,36 @@ std::optional<Reply> MilterClient::end_of_message() {
     return exchange(SMFIC_BODYEOB, {}, 0, 0);
 }
 
-void MilterClient::abort() { write_all(packet(SMFIC_ABORT, {})); }
+void MilterClient::abort() {
+    write_all(packet(SMFIC_ABORT, {}));
+}
 
-void MilterClient::quit() { write_all(packet(SMFIC_QUIT, {})); }
+void MilterClient::quit() {
+    write_all(packet(SMFIC_QUIT, {}));
+}
 
-void MilterClient::send_raw(std::string_view bytes) { write_all(bytes); }
+void MilterClient::send_raw(std::string_view bytes) {
+    write_all(bytes);
+}
 
-void MilterClient::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void MilterClient::shutdown_write() {
+    ::shutdown(fd_, SHUT_WR);
+}
 
 bool MilterClient::wait_closed() {
     char sink[4096];
     while (true) {
         pollfd waiting{fd_, POLLIN, 0};
         const int ready = ::poll(&waiting, 1, static_cast<int>(timeout_.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready <= 0) return false;
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return false;
         const ssize_t got = ::read(fd_, sink, sizeof sink);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return true;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return true;
     }
 }
 

@@ -32,7 +32,7 @@
 namespace milter503::tools {
 
 class ProtocolError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -55,7 +55,7 @@ struct Reply {
 using MacroList = std::vector<std::pair<std::string, std::string>>;
 
 class MilterClient {
-public:
+  public:
     // `socket`: inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path.
     explicit MilterClient(std::string_view socket,
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
@@ -96,7 +96,7 @@ public:
     // the command, the data.
     static std::string packet(char command, std::string_view data);
 
-private:
+  private:
     bool skipped(uint32_t no_flag) const { return (negotiated_.protocol & no_flag) != 0; }
     std::optional<Reply> exchange(char command, std::string_view data, uint32_t no_flag,
                                   uint32_t no_reply_flag);

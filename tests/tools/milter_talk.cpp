@@ -58,27 +58,34 @@ struct Step {
 };
 
 int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
 char unescape(std::string_view text, size_t& i) {
     const char c = text[++i];
     switch (c) {
-        case 'n': return '\n';
-        case 'r': return '\r';
-        case 't': return '\t';
-        case '0': return '\0';
+        case 'n':
+            return '\n';
+        case 'r':
+            return '\r';
+        case 't':
+            return '\t';
+        case '0':
+            return '\0';
         case 'x':
-            if (i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
-                hex_digit(text[i + 2]) >= 0) {
+            if (i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
                 i += 2;
                 return static_cast<char>(hex_digit(text[i - 1]) * 16 + hex_digit(text[i]));
             }
             throw ProtocolError("bad \\x escape");
-        default: return c;
+        default:
+            return c;
     }
 }
 
@@ -95,7 +102,8 @@ std::vector<std::string> tokenize(std::string_view text) {
             quoted = !quoted;
             in_token = true;
         } else if (!quoted && (c == ' ' || c == '\t')) {
-            if (in_token) tokens.push_back(std::move(current));
+            if (in_token)
+                tokens.push_back(std::move(current));
             current.clear();
             in_token = false;
         } else {
@@ -103,22 +111,27 @@ std::vector<std::string> tokenize(std::string_view text) {
             in_token = true;
         }
     }
-    if (quoted) throw ProtocolError("unterminated quote");
-    if (in_token) tokens.push_back(std::move(current));
+    if (quoted)
+        throw ProtocolError("unterminated quote");
+    if (in_token)
+        tokens.push_back(std::move(current));
     return tokens;
 }
 
 std::vector<Step> read_script(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw ProtocolError("cannot read " + path);
+    if (!in)
+        throw ProtocolError("cannot read " + path);
     std::vector<Step> steps;
     unsigned number = 0;
     for (std::string line; std::getline(in, line);) {
         ++number;
-        if (line.empty() || line.front() == '#') continue;
+        if (line.empty() || line.front() == '#')
+            continue;
         try {
             auto tokens = tokenize(line);
-            if (tokens.empty()) continue;
+            if (tokens.empty())
+                continue;
             Step step{number, tokens.front(), {tokens.begin() + 1, tokens.end()}};
             steps.push_back(std::move(step));
         } catch (const ProtocolError& e) {
@@ -163,33 +176,43 @@ std::string printable(std::string_view bytes) {
 }
 
 std::string describe(const std::optional<Reply>& reply) {
-    if (!reply) return "skipped";
+    if (!reply)
+        return "skipped";
     std::string out;
     for (const auto& [code, data] : reply->modifications) {
         out += "modify:" + std::string(1, code) + ":" + printable(data) + " ";
     }
     switch (reply->code) {
-        case 0: return out + "noreply";
-        case SMFIR_CONTINUE: return out + "continue";
-        case SMFIR_ACCEPT: return out + "accept";
-        case SMFIR_REJECT: return out + "reject";
-        case SMFIR_TEMPFAIL: return out + "tempfail";
-        case SMFIR_DISCARD: return out + "discard";
-        case SMFIR_REPLYCODE: return out + "replycode:" + printable(reply->data);
-        default: return out + "code:" + printable(std::string(1, reply->code));
+        case 0:
+            return out + "noreply";
+        case SMFIR_CONTINUE:
+            return out + "continue";
+        case SMFIR_ACCEPT:
+            return out + "accept";
+        case SMFIR_REJECT:
+            return out + "reject";
+        case SMFIR_TEMPFAIL:
+            return out + "tempfail";
+        case SMFIR_DISCARD:
+            return out + "discard";
+        case SMFIR_REPLYCODE:
+            return out + "replycode:" + printable(reply->data);
+        default:
+            return out + "code:" + printable(std::string(1, reply->code));
     }
 }
 
 bool harmless(const std::optional<Reply>& reply) {
-    return !reply || (reply->modifications.empty() &&
-                      (reply->code == 0 || reply->code == SMFIR_CONTINUE));
+    return !reply ||
+           (reply->modifications.empty() && (reply->code == 0 || reply->code == SMFIR_CONTINUE));
 }
 
 std::string from_hex(std::string_view hex) {
     std::string out;
     for (size_t i = 0; i + 1 < hex.size(); i += 2) {
         const int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
-        if (hi < 0 || lo < 0) throw ProtocolError("bad hex in raw");
+        if (hi < 0 || lo < 0)
+            throw ProtocolError("bad hex in raw");
         out += static_cast<char>(hi * 16 + lo);
     }
     return out;
@@ -207,7 +230,8 @@ MacroList macro_pairs(const Step& step) {
     MacroList pairs;
     for (size_t i = 1; i < step.args.size(); ++i) {
         const size_t eq = step.args[i].find('=');
-        if (eq == std::string::npos) throw ProtocolError("macro needs NAME=VALUE");
+        if (eq == std::string::npos)
+            throw ProtocolError("macro needs NAME=VALUE");
         pairs.emplace_back(step.args[i].substr(0, eq), step.args[i].substr(eq + 1));
     }
     return pairs;
@@ -231,14 +255,22 @@ std::optional<std::optional<Reply>> run_step(MilterClient& client, const Step& s
         return client.connect(arg(step, 0), arg(step, 1).at(0),
                               static_cast<uint16_t>(std::stoul(arg(step, 2))), arg(step, 3));
     }
-    if (c == "helo") return client.helo(arg(step, 0));
-    if (c == "mail") return client.mail(step.args);
-    if (c == "rcpt") return client.rcpt(step.args);
-    if (c == "data") return client.data();
-    if (c == "header") return client.header(arg(step, 0), arg(step, 1));
-    if (c == "eoh") return client.end_of_header();
-    if (c == "body") return client.body(arg(step, 0));
-    if (c == "eom") return client.end_of_message();
+    if (c == "helo")
+        return client.helo(arg(step, 0));
+    if (c == "mail")
+        return client.mail(step.args);
+    if (c == "rcpt")
+        return client.rcpt(step.args);
+    if (c == "data")
+        return client.data();
+    if (c == "header")
+        return client.header(arg(step, 0), arg(step, 1));
+    if (c == "eoh")
+        return client.end_of_header();
+    if (c == "body")
+        return client.body(arg(step, 0));
+    if (c == "eom")
+        return client.end_of_message();
     if (c == "abort") {
         client.abort();
         return std::nullopt;
@@ -255,9 +287,11 @@ std::optional<std::optional<Reply>> run_step(MilterClient& client, const Step& s
         client.shutdown_write();
         return std::nullopt;
     }
-    if (c == "no-negotiate") return std::nullopt;
+    if (c == "no-negotiate")
+        return std::nullopt;
     if (c == "expect-closed") {
-        if (!client.wait_closed()) throw ProtocolError("the milter kept the connection open");
+        if (!client.wait_closed())
+            throw ProtocolError("the milter kept the connection open");
         return std::nullopt;
     }
     throw ProtocolError("line " + std::to_string(step.line) + ": unknown command " + c);
@@ -265,26 +299,28 @@ std::optional<std::optional<Reply>> run_step(MilterClient& client, const Step& s
 
 Step with_session(const Step& step, unsigned session) {
     Step out = step;
-    for (auto& a : out.args) a = substitute(a, session);
+    for (auto& a : out.args)
+        a = substitute(a, session);
     return out;
 }
 
 bool has_negotiate(const std::vector<Step>& steps) {
-    return std::any_of(steps.begin(), steps.end(),
-                       [](const Step& s) {
-                           return s.command == "negotiate" || s.command == "no-negotiate";
-                       });
+    return std::any_of(steps.begin(), steps.end(), [](const Step& s) {
+        return s.command == "negotiate" || s.command == "no-negotiate";
+    });
 }
 
 // One session, printing each step. False when an answer was not harmless.
 bool run_once(const std::string& socket, const std::vector<Step>& steps,
               std::chrono::milliseconds timeout) {
     MilterClient client(socket, timeout);
-    if (!has_negotiate(steps)) client.negotiate(0x1ff, 0x1fffff);
+    if (!has_negotiate(steps))
+        client.negotiate(0x1ff, 0x1fffff);
     bool all_harmless = true;
     for (const auto& step : steps) {
         const auto answer = run_step(client, with_session(step, 0));
-        if (!answer) continue;
+        if (!answer)
+            continue;
         std::cout << step.command << " -> " << describe(*answer) << "\n";
         all_harmless = all_harmless && harmless(*answer);
     }
@@ -313,11 +349,15 @@ void run_sessions(const LoadPlan& plan, std::atomic<unsigned>& next, std::atomic
         const auto start = std::chrono::steady_clock::now();
         try {
             MilterClient client(plan.socket, plan.timeout);
-            if (negotiate_first) client.negotiate(0x1ff, 0x1fffff);
-            for (const auto& step : plan.steps) run_step(client, with_session(step, session));
+            if (negotiate_first)
+                client.negotiate(0x1ff, 0x1fffff);
+            for (const auto& step : plan.steps)
+                run_step(client, with_session(step, session));
         } catch (const std::exception& e) {
-            if (result.errors++ == 0) result.first_error = e.what();
-            if (plan.stop_on_error) stop = true;
+            if (result.errors++ == 0)
+                result.first_error = e.what();
+            if (plan.stop_on_error)
+                stop = true;
             continue;
         }
         const std::chrono::duration<double, std::milli> took =
@@ -327,7 +367,8 @@ void run_sessions(const LoadPlan& plan, std::atomic<unsigned>& next, std::atomic
 }
 
 double percentile(std::vector<double>& sorted, double p) {
-    if (sorted.empty()) return 0;
+    if (sorted.empty())
+        return 0;
     const auto index = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1));
     return sorted[index];
 }
@@ -349,7 +390,8 @@ int run_load(const LoadPlan& plan) {
     std::string first_error;
     for (auto& r : results) {
         all.insert(all.end(), r.latencies_ms.begin(), r.latencies_ms.end());
-        if (errors == 0 && r.errors > 0) first_error = r.first_error;
+        if (errors == 0 && r.errors > 0)
+            first_error = r.first_error;
         errors += r.errors;
     }
     std::sort(all.begin(), all.end());
@@ -358,7 +400,8 @@ int run_load(const LoadPlan& plan) {
         "max_ms=%.3f\n",
         all.size(), errors, seconds.count(), static_cast<double>(all.size()) / seconds.count(),
         percentile(all, 0.50), percentile(all, 0.99), all.empty() ? 0.0 : all.back());
-    if (errors > 0) std::fprintf(stderr, "milter-talk: first error: %s\n", first_error.c_str());
+    if (errors > 0)
+        std::fprintf(stderr, "milter-talk: first error: %s\n", first_error.c_str());
     return errors == 0 ? 0 : 1;
 }
 
@@ -399,10 +442,12 @@ int main(int argc, char** argv) {
             return usage();
         }
     }
-    if (plan.socket.empty() || script.empty()) return usage();
+    if (plan.socket.empty() || script.empty())
+        return usage();
     try {
         plan.steps = read_script(script);
-        if (plan.sessions > 0) return run_load(plan);
+        if (plan.sessions > 0)
+            return run_load(plan);
         const bool all_harmless = run_once(plan.socket, plan.steps, plan.timeout);
         return expect_continue && !all_harmless ? 2 : 0;
     } catch (const std::exception& e) {

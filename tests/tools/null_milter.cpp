@@ -20,8 +20,7 @@ constexpr unsigned long wanted_protocol =
     SMFIP_RCPT_REJ | SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NOEOH;
 
 sfsistat negotiate(SMFICTX*, unsigned long, unsigned long f1, unsigned long, unsigned long,
-                   unsigned long* pf0, unsigned long* pf1, unsigned long* pf2,
-                   unsigned long* pf3) {
+                   unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
     *pf0 = 0;
     *pf1 = f1 & wanted_protocol;
     *pf2 = 0;
@@ -29,11 +28,21 @@ sfsistat negotiate(SMFICTX*, unsigned long, unsigned long f1, unsigned long, uns
     return SMFIS_CONTINUE;
 }
 
-sfsistat connect(SMFICTX*, char*, _SOCK_ADDR*) { return SMFIS_CONTINUE; }
-sfsistat one_arg(SMFICTX*, char*) { return SMFIS_CONTINUE; }
-sfsistat args(SMFICTX*, char**) { return SMFIS_CONTINUE; }
-sfsistat header(SMFICTX*, char*, char*) { return SMFIS_CONTINUE; }
-sfsistat proceed(SMFICTX*) { return SMFIS_CONTINUE; }
+sfsistat connect(SMFICTX*, char*, _SOCK_ADDR*) {
+    return SMFIS_CONTINUE;
+}
+sfsistat one_arg(SMFICTX*, char*) {
+    return SMFIS_CONTINUE;
+}
+sfsistat args(SMFICTX*, char**) {
+    return SMFIS_CONTINUE;
+}
+sfsistat header(SMFICTX*, char*, char*) {
+    return SMFIS_CONTINUE;
+}
+sfsistat proceed(SMFICTX*) {
+    return SMFIS_CONTINUE;
+}
 
 }  // namespace
 
@@ -43,8 +52,22 @@ int main(int argc, char** argv) {
         return 64;
     }
     smfiDesc description = {
-        const_cast<char*>("null-milter"), SMFI_VERSION, 0, connect, one_arg, args, args, header,
-        nullptr, nullptr, proceed, proceed, proceed, nullptr, proceed, negotiate,
+        const_cast<char*>("null-milter"),
+        SMFI_VERSION,
+        0,
+        connect,
+        one_arg,
+        args,
+        args,
+        header,
+        nullptr,
+        nullptr,
+        proceed,
+        proceed,
+        proceed,
+        nullptr,
+        proceed,
+        negotiate,
     };
     if (smfi_setconn(argv[1]) != MI_SUCCESS || smfi_register(description) != MI_SUCCESS ||
         smfi_opensocket(1) != MI_SUCCESS) {

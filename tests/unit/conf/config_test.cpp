@@ -96,15 +96,18 @@ TEST(Config, BadValuesNameFileLineAndKey) {
         {"LogWhy maybe", "/etc/milter503.conf:1: LogWhy: expected yes or no"},
         {"MaxClients 0", "/etc/milter503.conf:1: MaxClients: value 0 out of range"},
         {"SummaryInterval -5", "/etc/milter503.conf:1: SummaryInterval: expected a number"},
-        {"LogRateLimit 99999999999999999999", "/etc/milter503.conf:1: LogRateLimit: value 99999999999999999999 out of range"},
+        {"LogRateLimit 99999999999999999999",
+         "/etc/milter503.conf:1: LogRateLimit: value 99999999999999999999 out of range"},
         {"MaxClients 123456789012345678901234567890", "/etc/milter503.conf:1: MaxClients: value"},
         {"UMask 089", "/etc/milter503.conf:1: UMask: expected an octal number"},
-        {"TrustedNetworks 10.0.0.0/33", "/etc/milter503.conf:1: TrustedNetworks: bad network \"10.0.0.0/33\""},
+        {"TrustedNetworks 10.0.0.0/33",
+         "/etc/milter503.conf:1: TrustedNetworks: bad network \"10.0.0.0/33\""},
         {"TrustedNetworks not-an-ip", "/etc/milter503.conf:1: TrustedNetworks: bad network"},
         {"SubmissionPorts 587 70000", "/etc/milter503.conf:1: SubmissionPorts: value 70000"},
         {"Socket inet:port@127.0.0.1", "/etc/milter503.conf:1: Socket: socket port"},
         {"Socket tcp:25@127.0.0.1", "/etc/milter503.conf:1: Socket: unknown socket type"},
-        {"Socket unix:relative.sock", "/etc/milter503.conf:1: Socket: socket path must be absolute"},
+        {"Socket unix:relative.sock",
+         "/etc/milter503.conf:1: Socket: socket path must be absolute"},
         {"SyslogFacility kern", "/etc/milter503.conf:1: SyslogFacility: unknown syslog facility"},
         {"LocalDomains exa mple;com", "/etc/milter503.conf:1: LocalDomains: not a domain name"},
         {"LogWhy", "/etc/milter503.conf:1: LogWhy: missing value"},
@@ -118,7 +121,7 @@ TEST(Config, BadValuesNameFileLineAndKey) {
 }
 
 class ConfigFiles : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = std::filesystem::temp_directory_path() /
                ("milter503-conf-test-" + std::to_string(::getpid()));
@@ -135,7 +138,8 @@ protected:
 
 TEST_F(ConfigFiles, SenderLoginMapIsReadRelativeToTheConfigFile) {
     write("logins", "alice@example.test alice\n@example.org bob, carol\n");
-    const std::string conf = write("milter503.conf", "LocalDomains example.test\nSenderLoginMap logins\n");
+    const std::string conf =
+        write("milter503.conf", "LocalDomains example.test\nSenderLoginMap logins\n");
     ConfigError error;
     auto config = load_config(conf, &error);
     ASSERT_TRUE(config.has_value()) << error.to_string();
@@ -179,7 +183,8 @@ TEST(Config, SampleFileParsesAndListsEveryKey) {
 TEST(Config, SampleDefaultsMatchBuiltInDefaults) {
     std::ostringstream text;
     for (const auto& key : config_keys()) {
-        if (!key.default_value.empty()) text << key.name << " " << key.default_value << "\n";
+        if (!key.default_value.empty())
+            text << key.name << " " << key.default_value << "\n";
     }
     const Config written = parse_ok(text.str());
     const Config builtin = parse_ok("");

@@ -75,8 +75,8 @@ TEST_F(Callbacks, NegotiateAsksForRejectedRecipientsNoBodyAndOurMacros) {
     EXPECT_NE(f1 & SMFIP_NOBODY, 0u);
     // No answer-less stages: they make Postfix over TCP 3x slower (see
     // callbacks.cpp and bench/milter-run).
-    EXPECT_EQ(f1 & (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
-                    SMFIP_NR_DATA | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_UNKN),
+    EXPECT_EQ(f1 & (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_DATA |
+                    SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_UNKN),
               0u);
     EXPECT_EQ(f1 & SMFIP_NOHDRS, 0u) << "From: is needed";
     EXPECT_NE(api_.symlists(ctx)[SMFIM_CONNECT].find("{daemon_port}"), std::string::npos);

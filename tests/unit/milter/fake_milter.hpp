@@ -16,7 +16,7 @@
 namespace milter503::milter::testing {
 
 class FakeApi final : public MilterApi {
-public:
+  public:
     const char* getsymval(SMFICTX* ctx, const char* name) override {
         auto& macros = macros_[ctx];
         auto it = macros.find(name);
@@ -36,14 +36,14 @@ public:
     void* priv(SMFICTX* ctx) { return priv_[ctx]; }
     std::map<int, std::string>& symlists(SMFICTX* ctx) { return symlists_[ctx]; }
 
-private:
+  private:
     std::map<SMFICTX*, std::map<std::string, std::string>> macros_;
     std::map<SMFICTX*, void*> priv_;
     std::map<SMFICTX*, std::map<int, std::string>> symlists_;
 };
 
 class RecordingSink final : public LogSink {
-public:
+  public:
     void write(Severity severity, std::string_view line) override {
         std::lock_guard lock(mutex_);
         lines_.emplace_back(severity, std::string(line));
@@ -51,7 +51,8 @@ public:
     std::vector<std::string> lines() const {
         std::lock_guard lock(mutex_);
         std::vector<std::string> out;
-        for (const auto& entry : lines_) out.push_back(entry.second);
+        for (const auto& entry : lines_)
+            out.push_back(entry.second);
         return out;
     }
     // Lines that contain every one of `parts`.
@@ -59,13 +60,15 @@ public:
         std::vector<std::string> out;
         for (const auto& line : lines()) {
             bool all = true;
-            for (const auto& part : parts) all = all && line.find(part) != std::string::npos;
-            if (all) out.push_back(line);
+            for (const auto& part : parts)
+                all = all && line.find(part) != std::string::npos;
+            if (all)
+                out.push_back(line);
         }
         return out;
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<std::pair<Severity, std::string>> lines_;
 };

@@ -12,7 +12,9 @@ TEST(LogFormat, PlainValueIsWrittenBare) {
     EXPECT_EQ(escape_value("<bob@example.test>"), "<bob@example.test>");
 }
 
-TEST(LogFormat, EmptyValueIsQuoted) { EXPECT_EQ(escape_value(""), "\"\""); }
+TEST(LogFormat, EmptyValueIsQuoted) {
+    EXPECT_EQ(escape_value(""), "\"\"");
+}
 
 TEST(LogFormat, SpaceQuoteBackslashAndEqualsForceQuotes) {
     EXPECT_EQ(escape_value("Relay access denied"), "\"Relay access denied\"");
@@ -29,9 +31,9 @@ TEST(LogFormat, ControlBytesAndDelAreHexEscaped) {
 
 TEST(LogFormat, ValidUtf8IsKeptInvalidIsEscaped) {
     EXPECT_EQ(escape_value("J\xc3\xbcrgen"), "J\xc3\xbcrgen");
-    EXPECT_EQ(escape_value("a\xc3"), "\"a\\xc3\"");          // truncated sequence
-    EXPECT_EQ(escape_value("\xc0\xaf"), "\"\\xc0\\xaf\"");   // overlong '/'
-    EXPECT_EQ(escape_value("\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"");  // surrogate
+    EXPECT_EQ(escape_value("a\xc3"), "\"a\\xc3\"");                           // truncated sequence
+    EXPECT_EQ(escape_value("\xc0\xaf"), "\"\\xc0\\xaf\"");                    // overlong '/'
+    EXPECT_EQ(escape_value("\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"");           // surrogate
     EXPECT_EQ(escape_value("\xf4\x90\x80\x80"), "\"\\xf4\\x90\\x80\\x80\"");  // > U+10FFFF
 }
 
@@ -54,7 +56,8 @@ TEST(LogFormat, FieldsRoundTripByteForByte) {
 
 TEST(LogFormat, EscapedOutputHasNoLineBreakOrControlByte) {
     std::string all_bytes;
-    for (int b = 0; b < 256; ++b) all_bytes += static_cast<char>(b);
+    for (int b = 0; b < 256; ++b)
+        all_bytes += static_cast<char>(b);
     const std::string out = escape_value(all_bytes);
     for (char c : out) {
         const auto u = static_cast<unsigned char>(c);
