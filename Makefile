@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMILTER503_WERROR=ON
 
-.PHONY: all deps build test demo deb package-test bench fuzz format tidy clean
+.PHONY: all deps build test sanitize demo deb package-test bench fuzz format tidy clean
 
 all: build
 
@@ -17,6 +17,16 @@ build: deps
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 1
+
+# The unit, fuzz-corpus, milter, syslog and Postfix tests once more with
+# AddressSanitizer and UBSan in the milter and the report (.ci/run runs it).
+SANITIZE_BUILD ?= build-asan
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMILTER503_WERROR=ON \
+	    -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_FLAGS)"
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j 1 -LE 'sendmail|demo'
 
 demo: build
 	tests/integration/demo.sh $(BUILD)
