@@ -224,54 +224,99 @@ std::string client_field(const Finding& finding) {
     return out;
 }
 
-// The fields every finding line has; a line without one of them is not ours.
-bool read_required(const logfmt::Fields& fields, Finding& finding) {
-    const auto* kind = logfmt::find_field(fields, key::finding);
-    const auto* cause = logfmt::find_field(fields, key::cause);
-    const auto* conn = logfmt::find_field(fields, key::conn);
-    const auto* client = logfmt::find_field(fields, key::client);
-    const auto* helo = logfmt::find_field(fields, key::helo);
-    const auto* port = logfmt::find_field(fields, key::port);
-    const auto* auth = logfmt::find_field(fields, key::auth);
-    const auto* from = logfmt::find_field(fields, key::from);
-    const auto* ok = logfmt::find_field(fields, key::rcpt_ok);
-    const auto* rejected_count = logfmt::find_field(fields, key::rcpt_rejected);
-    const auto* rejected = logfmt::find_field(fields, key::rejected);
-    const auto* advice = logfmt::find_field(fields, key::advice);
-    if (!kind || !cause || !conn || !client || !helo || !port || !auth || !from || !ok ||
-        !rejected_count || !rejected || !advice) {
-        return false;
+// The fields of a finding line, in the order format_finding() writes
+// them; those before header_from are the ones every finding line has.
+enum class Slot : unsigned {
+    finding,
+    cause,
+    conn,
+    client,
+    helo,
+    port,
+    auth,
+    from,
+    rcpt_ok,
+    rcpt_rejected,
+    rejected,
+    advice,
+    header_from,
+    detail,
+    count
+};
+constexpr unsigned required_slots = (1U << static_cast<unsigned>(Slot::header_from)) - 1;
+
+std::optional<Slot> slot_of(std::string_view name) {
+    static constexpr std::array<std::string_view, static_cast<size_t>(Slot::count)> names = {
+        key::finding,  key::cause,  key::conn,        key::client,  key::helo,
+        key::port,     key::auth,   key::from,        key::rcpt_ok, key::rcpt_rejected,
+        key::rejected, key::advice, key::header_from, key::detail};
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name)
+            return static_cast<Slot>(i);
     }
-    const auto parsed_kind = finding_from_name(*kind);
-    const auto parsed_cause = cause_from_name(*cause);
-    const auto sender = unangle(*from);
-    const auto rcpt_ok = parse_count(*ok);
-    const auto rcpt_rejected = parse_count(*rejected_count);
-    if (!parsed_kind || !parsed_cause || !sender || !rcpt_ok || !rcpt_rejected)
-        return false;
-    finding.kind = *parsed_kind;
-    finding.cause = *parsed_cause;
-    finding.conn_id = *conn;
-    finding.helo = *helo;
-    finding.daemon_port = *port;
-    finding.auth_login = *auth == logfmt::none ? std::string() : *auth;
-    finding.sender = *sender;
-    finding.rcpt_ok = *rcpt_ok;
-    finding.rcpt_rejected = *rcpt_rejected;
-    finding.advice = *advice;
-    return parse_client(*client, finding) && parse_rejected(*rejected, finding);
+    return std::nullopt;
 }
 
-bool read_optional(const logfmt::Fields& fields, Finding& finding) {
-    if (const auto* header_from = logfmt::find_field(fields, key::header_from)) {
-        auto address = unangle(*header_from);
-        if (!address)
-            return false;
-        finding.header_from = std::move(*address);
+// Stores one field's value; false when the value is not what that field
+// holds. Unknown keys are allowed (a newer milter may add some).
+bool read_field(Slot slot, std::string_view value, Finding& finding) {
+    switch (slot) {
+        case Slot::finding: {
+            const auto kind = finding_from_name(value);
+            finding.kind = kind.value_or(FindingKind{});
+            return kind.has_value();
+        }
+        case Slot::cause: {
+            const auto cause = cause_from_name(value);
+            finding.cause = cause.value_or(Cause{});
+            return cause.has_value();
+        }
+        case Slot::conn:
+            finding.conn_id = value;
+            return true;
+        case Slot::client:
+            return parse_client(value, finding);
+        case Slot::helo:
+            finding.helo = value;
+            return true;
+        case Slot::port:
+            finding.daemon_port = value;
+            return true;
+        case Slot::auth:
+            finding.auth_login = value == logfmt::none ? std::string_view() : value;
+            return true;
+        case Slot::from: {
+            auto sender = unangle(value);
+            finding.sender = sender.value_or(std::string());
+            return sender.has_value();
+        }
+        case Slot::rcpt_ok: {
+            const auto count = parse_count(value);
+            finding.rcpt_ok = count.value_or(0);
+            return count.has_value();
+        }
+        case Slot::rcpt_rejected: {
+            const auto count = parse_count(value);
+            finding.rcpt_rejected = count.value_or(0);
+            return count.has_value();
+        }
+        case Slot::rejected:
+            return parse_rejected(value, finding);
+        case Slot::advice:
+            finding.advice = value;
+            return true;
+        case Slot::header_from: {
+            auto address = unangle(value);
+            finding.header_from = address.value_or(std::string());
+            return address.has_value();
+        }
+        case Slot::detail:
+            finding.detail = value;
+            return true;
+        case Slot::count:
+            break;
     }
-    if (const auto* detail = logfmt::find_field(fields, key::detail))
-        finding.detail = *detail;
-    return true;
+    return false;
 }
 
 }  // namespace
@@ -321,12 +366,26 @@ std::optional<Finding> parse_finding(std::string_view line) {
     auto queue_id = parse_queue_id(line.substr(0, colon));
     if (!queue_id)
         return std::nullopt;
-    const auto fields = logfmt::parse_fields(line.substr(colon + 2));
-    if (!fields)
-        return std::nullopt;
     Finding finding;
     finding.queue_id = std::move(*queue_id);
-    if (!read_required(*fields, finding) || !read_optional(*fields, finding))
+    // The first of repeated keys counts, as it would for a reader that
+    // looks a key up.
+    unsigned seen = 0;
+    logfmt::FieldScanner scanner(line.substr(colon + 2));
+    std::string_view name;
+    std::string_view value;
+    while (scanner.next(name, value)) {
+        const auto slot = slot_of(name);
+        if (!slot)
+            continue;
+        const unsigned bit = 1U << static_cast<unsigned>(*slot);
+        if ((seen & bit) != 0)
+            continue;
+        seen |= bit;
+        if (!read_field(*slot, value, finding))
+            return std::nullopt;
+    }
+    if (scanner.malformed() || (seen & required_slots) != required_slots)
         return std::nullopt;
     return finding;
 }

@@ -7,6 +7,7 @@
 //	rather than trusting the locale, because the bytes come from clients.
 #include "policy/log_format.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -117,37 +118,6 @@ int hex_value(char c) {
     return -1;
 }
 
-// Reads a quoted value starting after the opening quote; advances `pos`
-// past the closing quote.
-std::optional<std::string> read_quoted(std::string_view text, size_t& pos) {
-    std::string value;
-    while (pos < text.size()) {
-        const char c = text[pos++];
-        if (c == '"')
-            return value;
-        if (c != '\\') {
-            value += c;
-            continue;
-        }
-        if (pos >= text.size())
-            return std::nullopt;
-        const char escaped = text[pos++];
-        if (escaped == '"' || escaped == '\\') {
-            value += escaped;
-        } else if (escaped == 'x' && pos + 2 <= text.size()) {
-            const int hi = hex_value(text[pos]);
-            const int lo = hex_value(text[pos + 1]);
-            if (hi < 0 || lo < 0)
-                return std::nullopt;
-            value += static_cast<char>(hi * 16 + lo);
-            pos += 2;
-        } else {
-            return std::nullopt;
-        }
-    }
-    return std::nullopt;  // no closing quote: a truncated line
-}
-
 }  // namespace
 
 void append_value(std::string& out, std::string_view value) {
@@ -172,35 +142,103 @@ std::string escape_value(std::string_view value) {
     return out;
 }
 
-std::optional<Fields> parse_fields(std::string_view text) {
-    Fields fields;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        if (text[pos] == ' ') {
-            ++pos;
+namespace {
+
+// The first `"` or `\` at or after `from`, or text.size(). (A plain loop:
+// string_view::find_first_of searches its set once per byte.)
+size_t quote_or_backslash(std::string_view text, size_t from) {
+    while (from < text.size() && text[from] != '"' && text[from] != '\\')
+        ++from;
+    return from;
+}
+
+}  // namespace
+
+// After the opening quote; leaves pos_ past the closing one. A value
+// without `\\` is a view into the text; one with escapes is decoded.
+bool FieldScanner::read_quoted(std::string_view& value) {
+    const size_t start = pos_;
+    const size_t stop = quote_or_backslash(text_, start);
+    if (stop == text_.size())
+        return false;  // no closing quote: a truncated line
+    if (text_[stop] == '"') {
+        value = text_.substr(start, stop - start);
+        pos_ = stop + 1;
+        return true;
+    }
+    decoded_.assign(text_.substr(start, stop - start));
+    pos_ = stop;
+    while (pos_ < text_.size()) {
+        const char c = text_[pos_++];
+        if (c == '"') {
+            value = decoded_;
+            return true;
+        }
+        if (c != '\\') {
+            // The run up to the next quote or backslash, in one piece.
+            const size_t run_end = quote_or_backslash(text_, pos_);
+            decoded_ += c;
+            decoded_.append(text_.substr(pos_, run_end - pos_));
+            pos_ = run_end;
             continue;
         }
-        const size_t eq = text.find('=', pos);
-        if (eq == std::string_view::npos || eq == pos)
-            return std::nullopt;
-        std::string key(text.substr(pos, eq - pos));
-        if (key.find(' ') != std::string::npos)
-            return std::nullopt;
-        pos = eq + 1;
-        if (pos < text.size() && text[pos] == '"') {
-            ++pos;
-            auto value = read_quoted(text, pos);
-            if (!value)
-                return std::nullopt;
-            fields.emplace_back(std::move(key), std::move(*value));
+        if (pos_ >= text_.size())
+            return false;
+        const char escaped = text_[pos_++];
+        if (escaped == '"' || escaped == '\\') {
+            decoded_ += escaped;
+        } else if (escaped == 'x' && pos_ + 2 <= text_.size()) {
+            const int hi = hex_value(text_[pos_]);
+            const int lo = hex_value(text_[pos_ + 1]);
+            if (hi < 0 || lo < 0)
+                return false;
+            decoded_ += static_cast<char>(hi * 16 + lo);
+            pos_ += 2;
         } else {
-            size_t end = text.find(' ', pos);
-            if (end == std::string_view::npos)
-                end = text.size();
-            fields.emplace_back(std::move(key), std::string(text.substr(pos, end - pos)));
-            pos = end;
+            return false;
         }
     }
+    return false;
+}
+
+bool FieldScanner::next(std::string_view& key, std::string_view& value) {
+    while (pos_ < text_.size() && text_[pos_] == ' ')
+        ++pos_;
+    if (malformed_ || pos_ >= text_.size())
+        return false;
+    const size_t eq = text_.find('=', pos_);
+    if (eq == std::string_view::npos || eq == pos_ ||
+        text_.substr(pos_, eq - pos_).find(' ') != std::string_view::npos) {
+        malformed_ = true;
+        return false;
+    }
+    key = text_.substr(pos_, eq - pos_);
+    pos_ = eq + 1;
+    if (pos_ < text_.size() && text_[pos_] == '"') {
+        ++pos_;
+        if (!read_quoted(value)) {
+            malformed_ = true;
+            return false;
+        }
+        return true;
+    }
+    size_t end = text_.find(' ', pos_);
+    if (end == std::string_view::npos)
+        end = text_.size();
+    value = text_.substr(pos_, end - pos_);
+    pos_ = end;
+    return true;
+}
+
+std::optional<Fields> parse_fields(std::string_view text) {
+    Fields fields;
+    FieldScanner scanner(text);
+    std::string_view key;
+    std::string_view value;
+    while (scanner.next(key, value))
+        fields.emplace_back(std::string(key), std::string(value));
+    if (scanner.malformed())
+        return std::nullopt;
     return fields;
 }
 

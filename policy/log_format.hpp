@@ -73,6 +73,26 @@ void append_field(std::string& out, std::string_view key, std::string_view value
 // Escaped form of a value as append_value() writes it.
 std::string escape_value(std::string_view value);
 
+// Reads `key=value key="quoted value"` one field at a time, undoing the
+// escapes, without allocating for values that have none (the report
+// reads millions of lines). A value view lasts until the next call.
+class FieldScanner {
+  public:
+    explicit FieldScanner(std::string_view text) : text_(text) {}
+    // The next field; false at the end of the text or when the text is
+    // not in this format (then malformed() is true).
+    bool next(std::string_view& key, std::string_view& value);
+    bool malformed() const { return malformed_; }
+
+  private:
+    bool read_quoted(std::string_view& value);
+
+    std::string_view text_;
+    size_t pos_ = 0;
+    std::string decoded_;  // the last quoted value that had escapes
+    bool malformed_ = false;
+};
+
 // Splits `key=value key="quoted value"` back into its pairs, undoing the
 // escapes. Returns nullopt when the text is not in this format.
 std::optional<Fields> parse_fields(std::string_view text);

@@ -143,6 +143,16 @@ std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
     }
     if (host_at >= line.size() || line[host_at] != ' ')
         return std::nullopt;
+    const std::string_view stamp = line.substr(0, host_at);
+    LogLine out;
+    out.form = LineForm::rfc3164;
+    // year_for() is still asked, so that the year guess sees every line.
+    if (stamp == last_3164_.text && years_.year_for(last_3164_.month) == last_3164_.year) {
+        out.time = last_3164_.time;
+        if (!split_host_tag(line.substr(host_at + 1), true, out))
+            return std::nullopt;
+        return out;
+    }
     const unsigned month = month_from_abbrev(line.substr(0, 3));
     if (month == 0)
         return std::nullopt;
@@ -159,9 +169,8 @@ std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
     civil.year = years_.year_for(month);
     if (!valid_civil(civil))
         return std::nullopt;
-    LogLine out;
-    out.form = LineForm::rfc3164;
     out.time = zone_.to_unix(civil);
+    last_3164_ = {std::string(stamp), month, civil.year, out.time};
     if (!split_host_tag(line.substr(host_at + 1), true, out))
         return std::nullopt;
     return out;

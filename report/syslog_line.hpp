@@ -27,6 +27,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "report/timestamp.hpp"
@@ -66,6 +67,14 @@ class SyslogParser {
 
     const LocalZone& zone_;
     YearGuess years_;
+    // The last RFC 3164 stamp read: the lines of one second share it, and
+    // its conversion (year guess, time zone) was a tenth of the report.
+    struct Stamp {
+        std::string text;
+        unsigned month = 0;
+        int year = 0;
+        UnixTime time = 0;
+    } last_3164_;
 };
 
 }  // namespace milter503::report

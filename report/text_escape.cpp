@@ -4,6 +4,8 @@
 //	escaping for terminal, JSON and HTML output
 #include "report/text_escape.hpp"
 
+#include <algorithm>
+
 #include <cstdint>
 
 namespace milter503::report {
@@ -56,10 +58,23 @@ size_t utf8_length(std::string_view s, size_t i) {
     return len;
 }
 
+namespace {
+
+bool plain_ascii(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f;
+}
+
+}  // namespace
+
 std::string terminal_safe(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size();) {
+    // Nearly every logged text is printable ASCII: copy it whole.
+    const auto first_other = std::find_if_not(text.begin(), text.end(), plain_ascii);
+    if (first_other == text.end())
+        return std::string(text);
+    std::string out(text.begin(), first_other);
+    out.reserve(text.size() + 16);
+    for (size_t i = static_cast<size_t>(first_other - text.begin()); i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
         // Bytes of the character at i that may stand as they are; 0: escape.
         const size_t len = c < 0x20 || c == 0x7f ? 0 : c < 0x80 ? 1 : utf8_length(text, i);

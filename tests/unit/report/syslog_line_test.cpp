@@ -38,6 +38,22 @@ TEST_F(SyslogLine, Rfc3164DayPaddingFractionsAndLocalTime) {
     EXPECT_EQ(local.parse("Nov 25 05:31:14 mx sm-mta[1]: x")->time, t);
 }
 
+// The parser reuses the last stamp's conversion; the year guess must still
+// see every line: here the log crosses New Year, then repeats a stamp.
+TEST_F(SyslogLine, RepeatedStampsAndTheYearRollover) {
+    SyslogParser p(utc, YearGuess(std::nullopt, CivilTime{2027, 1, 2, 0, 0, 0}));
+    const auto dec1 = p.parse("Dec 31 23:59:59 mx sm-mta[1]: a");
+    const auto dec2 = p.parse("Dec 31 23:59:59 mx sm-mta[1]: b");
+    const auto jan = p.parse("Jan  1 00:00:00 mx sm-mta[1]: c");
+    const auto jan2 = p.parse("Jan  1 00:00:00 mx sm-mta[1]: d");
+    ASSERT_TRUE(dec1 && dec2 && jan && jan2);
+    EXPECT_EQ(dec1->time, unix_from_civil(CivilTime{2026, 12, 31, 23, 59, 59}));
+    EXPECT_EQ(dec2->time, dec1->time);
+    EXPECT_EQ(jan->time, dec1->time + 1);
+    EXPECT_EQ(jan2->time, jan->time);
+    EXPECT_EQ(dec2->message, "b");
+}
+
 TEST_F(SyslogLine, Rfc3339WithAndWithoutFractions) {
     const auto rsyslog =
         parser.parse("2026-11-25T04:31:14.619131+00:00 mx postfix/smtpd[2345]: connect");

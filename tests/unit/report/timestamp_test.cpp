@@ -24,6 +24,14 @@ TEST(Timestamp, DaysFromCivilAndBack) {
     EXPECT_EQ(format_utc_hour(1795667474), "2026-11-26 04:00");
 }
 
+TEST(Timestamp, FormatUtcPadsEveryField) {
+    EXPECT_EQ(format_utc(0), "1970-01-01T00:00:00Z");
+    EXPECT_EQ(format_utc(951782400 + 9 * 3600 + 8 * 60 + 7), "2000-02-29T09:08:07Z");
+    EXPECT_EQ(format_utc(253402300799), "9999-12-31T23:59:59Z");
+    EXPECT_EQ(format_utc(253402300800), "10000-01-01T00:00:00Z");
+    EXPECT_EQ(format_utc(-86400), "1969-12-31T00:00:00Z");
+}
+
 TEST(Timestamp, ValidCivilChecksMonthLengthAndLeapYears) {
     EXPECT_TRUE(valid_civil(CivilTime{2024, 2, 29, 0, 0, 0}));
     EXPECT_FALSE(valid_civil(CivilTime{2026, 2, 29, 0, 0, 0}));
