@@ -16,70 +16,18 @@
 set -u
 IT_NAME=demo
 . "$(dirname "$0")/lib/harness.sh"
+. "$IT_LIB/demo.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 64; }
 BUILD=$(cd "$1" 2>/dev/null && pwd) || it_fail "build directory $1 does not exist"
 OUT=$BUILD/demo
-
-if [ -t 1 ]; then
-    B=$'\e[1m' D=$'\e[2m' R=$'\e[0m'
-else
-    B= D= R=
-fi
-
-title() { printf '\n%s== %s ==%s\n' "$B" "$*" "$R"; }
-
-# The client's side of the dialogue, without the banner, the EHLO
-# capability list, the credentials and the message body.
-show_dialogue() {
-    awk '
-        /^ -> EHLO / || /^<-  220 / || /^<-  250-/ { next }
-        /^<-  250 [^2]/ && !seen_ehlo_end { seen_ehlo_end = 1; next }
-        /^ -> AUTH / { print "    C: AUTH PLAIN (credentials)"; next }
-        /^ -> QUIT/ || /^<-  221 / { next }
-        body && /^ -> \.$/ { body = 0; printf "    C: (message: %d lines)\n    C: .\n", n; next }
-        body { n++; next }
-        /^ -> / { sub(/^ -> /, ""); print "    C: " $0; next }
-        /^<-  354 / { body = 1; n = 0 }
-        /^<(-|\*\*) / { sub(/^<(-|\*\*) +/, ""); print "    S: " $0; next }
-        /^\*\*\* / { sub(/^\*\*\* /, ""); print "    swaks: " $0 }
-    ' "$SESSION_TRANSCRIPT"
-}
-
-# The milter's lines about one client, one finding per paragraph.
-show_findings() {
-    local addr=$1
-    # Lines are written asynchronously: give the last one a moment.
-    milter_wait_log "\[${addr//./\\.}\]:[0-9]+ .*finding=" "${2:-3}" || true
-    milter_lines_for "$addr" | awk -v D="$D" -v R="$R" '
-        function field(k,    s) {
-            if (!match(msg, " " k "=(\"([^\"\\\\]|\\\\.)*\"|[^ ]*)")) return ""
-            s = substr(msg, RSTART + length(k) + 2, RLENGTH - length(k) - 2)
-            if (s ~ /^"/) { s = substr(s, 2, length(s) - 2); gsub(/\\"/, "\"", s); gsub(/\\\\/, "\\", s) }
-            return s
-        }
-        {
-            msg = $0
-            sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", msg)
-            qid = msg; sub(/:.*/, "", qid)
-            printf "    %s  (cause %s, queue id %s)\n", field("finding"), field("cause"), qid
-            printf "      %sclient%s %s  %shelo%s %s  %sport%s %s  %slogin%s %s\n", D, R, field("client"), D, R, field("helo"), D, R, field("port"), D, R, field("auth")
-            printf "      %ssender%s %s  %saccepted/refused rcpts%s %s/%s\n", D, R, field("from"), D, R, field("rcpt_ok"), field("rcpt_rejected")
-            if ((v = field("header_from")) != "") printf "      %sFrom: header%s %s\n", D, R, v
-            if ((v = field("rejected")) != "" && v != "-") printf "      %srefused%s %s\n", D, R, v
-            if ((v = field("detail")) != "") printf "      %sdetail%s %s\n", D, R, v
-            if ((v = field("advice")) != "") printf "      %sadvice%s %s\n", D, R, v
-        }
-        END { if (NR == 0) print "    (no finding: nothing wrong with this session)" }
-    '
-}
 
 scenario() {
     local number=$1 text=$2 fn=$3
     title "$number. $text"
     "$fn"
     printf '  %sWhat the client (%s) saw:%s\n' "$B" "$SESSION_ADDR" "$R"
-    show_dialogue
+    show_dialogue "$SESSION_TRANSCRIPT"
     printf '  %sPostfix logged:%s\n' "$B" "$R"
     grep -E "(reject|disconnect from).*\[${SESSION_ADDR//./\\.}\]" "$PF_MAILLOG" | tail -n 3 |
         sed -e 's/^.*postfix-it\/\(submission\/\)\{0,1\}smtpd\[[0-9]*\]: /    /'
@@ -91,7 +39,7 @@ harness_up "$BUILD"
 
 title "milter503 demo"
 cat <<EOF
-A private Postfix $(postconf -h mail_version) runs in $IT_WORK:
+A private Postfix $(postconf -d -h mail_version) runs in $IT_WORK:
   smtpd ("port 25") on 127.0.0.1:$PF_SMTP_PORT, submission smtpd on 127.0.0.1:$PF_SUBMISSION_PORT,
   local domain example.test, mynetworks 127.0.0.1/32, SASL logins alice@ and bob@example.test,
   full@example.test answers "452 4.2.2 Mailbox full" (what a quota service says).

@@ -75,49 +75,6 @@ expect_data_refused() {
     expect_maillog "disconnect from [^ ]*\[${1//./\\.}\]:[0-9]+ .*mail=1 rcpt=0/[0-9]+ data=0/1"
 }
 
-# expect_finding ADDR FINDING SUBSTRING...: a finding line about client
-# ADDR that contains every SUBSTRING. Prints the line.
-expect_finding() {
-    local addr=$1 finding=$2 line s
-    shift 2
-    line=$(milter_lines_for "$addr" | grep -F -- " finding=$finding ")
-    [ -n "$line" ] ||
-        it_fail "no finding=$finding for client [$addr] in the milter log" "$MT_LOG" "$PF_MAILLOG"
-    [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] ||
-        it_fail "finding=$finding logged more than once for client [$addr] (one session)" "$MT_LOG"
-    for s in "$@"; do
-        case "$line" in
-            *"$s"*) ;;
-            *) it_fail "finding=$finding for [$addr] lacks '$s'; line:
-$line" "$MT_LOG" ;;
-        esac
-    done
-    FOUND_LINE=$line
-}
-
-expect_no_finding() {
-    local addr=$1 finding=${2:-} lines
-    lines=$(milter_lines_for "$addr")
-    [ -n "$finding" ] && lines=$(printf '%s\n' "$lines" | grep -F -- " finding=$finding " || true)
-    [ -z "$lines" ] ||
-        it_fail "unexpected finding${finding:+=$finding} for client [$addr]:
-$lines" "$MT_LOG"
-}
-
-expect_summary() {
-    local addr=$1 s line
-    shift
-    line=$(grep -F -- "summary: client=$addr " "$MT_LOG" | tail -n 1)
-    [ -n "$line" ] || it_fail "no summary line for client $addr after SIGTERM" "$MT_LOG"
-    for s in "$@"; do
-        case "$line" in
-            *"$s"*) ;;
-            *) it_fail "summary for $addr lacks '$s'; line:
-$line" "$MT_LOG" ;;
-        esac
-    done
-}
-
 expect_milter_alive() {
     milter_alive || it_fail "milter503 died during the scenario ($1)" "$MT_LOG" "$MT_DIR/stderr.out" "$PF_MAILLOG"
 }
@@ -145,6 +102,7 @@ queue_id_of_transcript() {
 # ---- scenarios ------------------------------------------------------------
 
 harness_up "$BUILD"
+MT_MTA_LOG=$PF_MAILLOG
 it_log "Postfix smtp=127.0.0.1:$PF_SMTP_PORT submission=127.0.0.1:$PF_SUBMISSION_PORT milter=127.0.0.1:$MT_PORT work=$IT_WORK"
 
 case "$SCENARIO" in

@@ -161,7 +161,3 @@ it_escape_value() {
     if [ -z "$quote" ]; then printf '%s' "$v"; else printf '"%s"' "$out"; fi
 }
 
-# milter_lines_for ADDR: the milter's finding lines about client ADDR.
-milter_lines_for() {
-    grep -F -- "[$1]" "$MT_LOG" | grep -- ' finding=' || true
-}

@@ -7,6 +7,7 @@
 #	milter_start BINARY PORT	# foreground daemon in the background
 #	milter_wait_log REGEX [SECONDS]	# poll MT_LOG
 #	milter_stop			# SIGTERM, wait; MT_STATUS = exit status
+#	expect_finding ADDR FINDING TEXT...	# assertions on MT_LOG, see below
 # DESCRIPTION
 #	The files live in IT_WORK/milter: milter503.conf, milter.log (the
 #	-l file: target) and stderr.out (anything printed before the log
@@ -172,4 +173,59 @@ milter_check_log_format() {
     [ -z "$bad" ] && return 0
     printf '%s\n' "$bad"
     return 1
+}
+
+# ---- assertions on the milter's log (postfix_findings.sh, sendmail/) -------
+# MT_MTA_LOG: the MTA's own log, shown beside the milter's when one fails.
+
+# milter_lines_for ADDR: the milter's finding lines about client ADDR.
+milter_lines_for() {
+    grep -F -- "[$1]" "$MT_LOG" | grep -- ' finding=' || true
+}
+
+# expect_finding ADDR FINDING SUBSTRING...: exactly one finding line of that
+# kind about client ADDR (one session), containing every SUBSTRING; the
+# line is left in FOUND_LINE.
+expect_finding() {
+    local addr=$1 finding=$2 line s
+    shift 2
+    line=$(milter_lines_for "$addr" | grep -F -- " finding=$finding ")
+    [ -n "$line" ] ||
+        it_fail "no finding=$finding for client [$addr] in the milter log" "$MT_LOG" "${MT_MTA_LOG:-}"
+    [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] ||
+        it_fail "finding=$finding logged more than once for client [$addr] (one session)" "$MT_LOG"
+    for s in "$@"; do
+        case "$line" in
+            *"$s"*) ;;
+            *) it_fail "finding=$finding for [$addr] lacks '$s'; line:
+$line" "$MT_LOG" "${MT_MTA_LOG:-}" ;;
+        esac
+    done
+    FOUND_LINE=$line
+}
+
+# expect_no_finding ADDR [FINDING]: no finding (of that kind) about ADDR.
+expect_no_finding() {
+    local addr=$1 finding=${2:-} lines
+    lines=$(milter_lines_for "$addr")
+    [ -n "$finding" ] && lines=$(printf '%s\n' "$lines" | grep -F -- " finding=$finding " || true)
+    [ -z "$lines" ] ||
+        it_fail "unexpected finding${finding:+=$finding} for client [$addr]:
+$lines" "$MT_LOG"
+}
+
+# expect_summary ADDR SUBSTRING...: the last summary line about ADDR (they
+# are written at SIGTERM) contains every SUBSTRING.
+expect_summary() {
+    local addr=$1 s line
+    shift
+    line=$(grep -F -- "summary: client=$addr " "$MT_LOG" | tail -n 1)
+    [ -n "$line" ] || it_fail "no summary line for client $addr after SIGTERM" "$MT_LOG"
+    for s in "$@"; do
+        case "$line" in
+            *"$s"*) ;;
+            *) it_fail "summary for $addr lacks '$s'; line:
+$line" "$MT_LOG" ;;
+        esac
+    done
 }

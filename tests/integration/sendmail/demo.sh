@@ -18,34 +18,11 @@
 set -u
 IT_NAME=demo-sendmail
 . "$(dirname "$0")/lib.sh"
+. "$IT_LIB/demo.sh"
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 64; }
 BUILD=$(cd "$1" 2>/dev/null && pwd) || it_fail "build directory $1 does not exist"
 OUT=$2
-
-if [ -t 1 ]; then
-    B=$'\e[1m' D=$'\e[2m' R=$'\e[0m'
-else
-    B= D= R=
-fi
-
-title() { printf '\n%s== %s ==%s\n' "$B" "$*" "$R"; }
-
-# The client's side of the dialogue, without the banner, the EHLO
-# capability list, the credentials and the message body.
-show_dialogue() {
-    awk '
-        /^ -> EHLO / || /^<-  220 / || /^<-  250-/ { next }
-        /^<-  250 HELP/ { next }
-        /^ -> AUTH / { print "    C: AUTH PLAIN (credentials)"; next }
-        /^ -> QUIT/ || /^<-  221 / { next }
-        body && /^ -> \.$/ { body = 0; printf "    C: (message: %d lines)\n    C: .\n", n; next }
-        body { n++; next }
-        /^ -> / { sub(/^ -> /, ""); print "    C: " $0; next }
-        /^<-  354 / { body = 1; n = 0 }
-        /^<~?(-|\*\*) / { sub(/^<~?(-|\*\*) +/, ""); print "    S: " $0; next }
-    ' "$SM_TRANSCRIPT"
-}
 
 # Sendmail's lines about the session's transactions: every line under a
 # queue id that one of its lines names the client with, less the milter
@@ -59,41 +36,12 @@ show_sendmail_log() {
         sed -e 's/^.* sm-mta\[[0-9]*\]: /    /'
 }
 
-# The milter's lines about one client, one finding per paragraph.
-show_findings() {
-    local addr=$1
-    # Lines are written asynchronously: give the last one a moment.
-    milter_wait_log " finding=.* client=[^ ]*\[${addr//./\\.}\]:[0-9]+ " "${2:-3}" || true
-    grep -F -- "[$addr]" "$MT_LOG" | grep -F -- ' finding=' | awk -v D="$D" -v R="$R" '
-        function field(k,    s) {
-            if (!match(msg, " " k "=(\"([^\"\\\\]|\\\\.)*\"|[^ ]*)")) return ""
-            s = substr(msg, RSTART + length(k) + 2, RLENGTH - length(k) - 2)
-            if (s ~ /^"/) { s = substr(s, 2, length(s) - 2); gsub(/\\"/, "\"", s); gsub(/\\\\/, "\\", s) }
-            return s
-        }
-        {
-            msg = $0
-            sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", msg)
-            qid = msg; sub(/:.*/, "", qid)
-            msg = " " msg
-            printf "    %s  (cause %s, queue id %s)\n", field("finding"), field("cause"), qid
-            printf "      %sclient%s %s  %shelo%s %s  %slogin%s %s\n", D, R, field("client"), D, R, field("helo"), D, R, field("auth")
-            printf "      %ssender%s %s  %saccepted/refused rcpts%s %s/%s\n", D, R, field("from"), D, R, field("rcpt_ok"), field("rcpt_rejected")
-            if ((v = field("header_from")) != "") printf "      %sFrom: header%s %s\n", D, R, v
-            if ((v = field("rejected")) != "" && v != "-") printf "      %srefused%s %s\n", D, R, v
-            if ((v = field("detail")) != "") printf "      %sdetail%s %s\n", D, R, v
-            if ((v = field("advice")) != "") printf "      %sadvice%s %s\n", D, R, v
-        }
-        END { if (NR == 0) print "    (no finding: nothing wrong with this session)" }
-    '
-}
-
 scenario() {
     local number=$1 text=$2 fn=$3
     title "Sendmail $number. $text"
     "$fn"
     printf '  %sWhat the client (%s) saw:%s\n' "$B" "$SESSION_ADDR" "$R"
-    show_dialogue
+    show_dialogue "$SM_TRANSCRIPT"
     printf '  %sSendmail logged:%s\n' "$B" "$R"
     show_sendmail_log "$SESSION_ADDR"
     printf '  %sWhat milter503 logged:%s\n' "$B" "$R"

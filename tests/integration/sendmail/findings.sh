@@ -104,54 +104,6 @@ expect_maillog() {
     sm_wait_maillog "$1" 5 || it_fail "Sendmail did not log /$1/" "$SM_MAILLOG"
 }
 
-# The milter's finding lines about client ADDR.
-milter_lines_for() {
-    grep -F -- "[$1]" "$MT_LOG" | grep -- ' finding=' || true
-}
-
-# expect_finding ADDR FINDING SUBSTRING...: exactly one finding line of
-# that kind about client ADDR, containing every SUBSTRING (FOUND_LINE).
-expect_finding() {
-    local addr=$1 finding=$2 line s
-    shift 2
-    line=$(milter_lines_for "$addr" | grep -F -- " finding=$finding ")
-    [ -n "$line" ] ||
-        it_fail "no finding=$finding for client [$addr] in the milter log" "$MT_LOG" "$SM_MAILLOG"
-    [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] ||
-        it_fail "finding=$finding logged more than once for client [$addr] (one transaction)" "$MT_LOG"
-    for s in "$@"; do
-        case "$line" in
-            *"$s"*) ;;
-            *) it_fail "finding=$finding for [$addr] lacks '$s'; line:
-$line" "$MT_LOG" "$SM_MAILLOG" ;;
-        esac
-    done
-    FOUND_LINE=$line
-}
-
-expect_no_finding() {
-    local addr=$1 finding=${2:-} lines
-    lines=$(milter_lines_for "$addr")
-    [ -n "$finding" ] && lines=$(printf '%s\n' "$lines" | grep -F -- " finding=$finding " || true)
-    [ -z "$lines" ] ||
-        it_fail "unexpected finding${finding:+=$finding} for client [$addr]:
-$lines" "$MT_LOG"
-}
-
-expect_summary() {
-    local addr=$1 s line
-    shift
-    line=$(grep -F -- "summary: client=$addr " "$MT_LOG" | tail -n 1)
-    [ -n "$line" ] || it_fail "no summary line for client $addr after SIGTERM" "$MT_LOG"
-    for s in "$@"; do
-        case "$line" in
-            *"$s"*) ;;
-            *) it_fail "summary for $addr lacks '$s'; line:
-$line" "$MT_LOG" ;;
-        esac
-    done
-}
-
 # expect_same_qid MILTER_QID SENDMAIL_QID WHAT
 expect_same_qid() {
     [ -n "$2" ] || it_fail "no queue id in Sendmail's log for $3" "$SM_MAILLOG"

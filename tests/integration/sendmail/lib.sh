@@ -119,6 +119,8 @@ sm_init() {
     it_workdir
     SM_DIR=$IT_WORK/sendmail
     SM_MAILLOG=$SM_DIR/maillog
+    # The MTA log shown when an assertion on the milter's log fails (lib/milter.sh).
+    MT_MTA_LOG=$SM_MAILLOG
     install -d -m 0755 "$SM_DIR"
     sm_fetch
 }
