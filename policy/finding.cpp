@@ -40,25 +40,7 @@ bool is_alnum(char c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-void append_hex(std::string& out, char c) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    const auto u = static_cast<unsigned char>(c);
-    out += "\\x";
-    out += digits[u >> 4];
-    out += digits[u & 0x0F];
-}
-
-// Undoes append_hex(); every other byte is literal. nullopt on a `\` that
+// Undoes logfmt::append_hex_escape(); every other byte is literal. nullopt on a `\` that
 // does not start a \xHH escape.
 std::optional<std::string> unescape_hex(std::string_view text) {
     std::string out;
@@ -69,8 +51,8 @@ std::optional<std::string> unescape_hex(std::string_view text) {
         }
         if (i + 3 >= text.size() || text[i + 1] != 'x')
             return std::nullopt;
-        const int hi = hex_value(text[i + 2]);
-        const int lo = hex_value(text[i + 3]);
+        const int hi = logfmt::hex_digit_value(text[i + 2]);
+        const int lo = logfmt::hex_digit_value(text[i + 3]);
         if (hi < 0 || lo < 0)
             return std::nullopt;
         out += static_cast<char>(hi * 16 + lo);
@@ -88,7 +70,7 @@ std::string format_queue_id(std::string_view queue_id) {
         if (is_alnum(queue_id[i]) && !reserved) {
             out += queue_id[i];
         } else {
-            append_hex(out, queue_id[i]);
+            logfmt::append_hex_escape(out, static_cast<unsigned char>(queue_id[i]));
         }
     }
     return out;
@@ -111,7 +93,7 @@ std::string escape_part(std::string_view text, std::string_view also) {
     std::string out;
     for (char c : text) {
         if (c == '\\' || c == ';' || also.find(c) != std::string_view::npos) {
-            append_hex(out, c);
+            logfmt::append_hex_escape(out, static_cast<unsigned char>(c));
         } else {
             out += c;
         }

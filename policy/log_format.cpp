@@ -78,12 +78,6 @@ bool needs_quotes(std::string_view value) {
     return false;
 }
 
-void append_hex_escape(std::string& out, uint8_t u) {
-    out += "\\x";
-    out += hex_digits[u >> 4];
-    out += hex_digits[u & 0x0F];
-}
-
 void append_quoted(std::string& out, std::string_view value) {
     out += '"';
     for (size_t i = 0; i < value.size();) {
@@ -98,7 +92,7 @@ void append_quoted(std::string& out, std::string_view value) {
             out += c;
             ++i;
         } else if (len == 0) {
-            append_hex_escape(out, u);
+            append_hex_escape(out, static_cast<unsigned char>(u));
             ++i;
         } else {
             out.append(value.substr(i, len));
@@ -108,7 +102,15 @@ void append_quoted(std::string& out, std::string_view value) {
     out += '"';
 }
 
-int hex_value(char c) {
+}  // namespace
+
+void append_hex_escape(std::string& out, unsigned char byte) {
+    out += "\\x";
+    out += hex_digits[byte >> 4];
+    out += hex_digits[byte & 0x0F];
+}
+
+int hex_digit_value(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -117,8 +119,6 @@ int hex_value(char c) {
         return c - 'A' + 10;
     return -1;
 }
-
-}  // namespace
 
 void append_value(std::string& out, std::string_view value) {
     if (needs_quotes(value)) {
@@ -188,8 +188,8 @@ bool FieldScanner::read_quoted(std::string_view& value) {
         if (escaped == '"' || escaped == '\\') {
             decoded_ += escaped;
         } else if (escaped == 'x' && pos_ + 2 <= text_.size()) {
-            const int hi = hex_value(text_[pos_]);
-            const int lo = hex_value(text_[pos_ + 1]);
+            const int hi = hex_digit_value(text_[pos_]);
+            const int lo = hex_digit_value(text_[pos_ + 1]);
             if (hi < 0 || lo < 0)
                 return false;
             decoded_ += static_cast<char>(hi * 16 + lo);

@@ -64,6 +64,11 @@ inline constexpr std::string_view unreported = "unreported";
 using Field = std::pair<std::string, std::string>;
 using Fields = std::vector<Field>;
 
+// Appends `\xHH` (lower-case hex) for one byte.
+void append_hex_escape(std::string& out, unsigned char byte);
+// 0-15 for a hex digit (either case), -1 for any other character.
+int hex_digit_value(char c);
+
 // Appends the escaped form of `value` (quoted when needed).
 void append_value(std::string& out, std::string_view value);
 

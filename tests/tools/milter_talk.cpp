@@ -46,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "policy/log_format.hpp"
 #include "tests/tools/milter_client.hpp"
 
 namespace milter503::tools {
@@ -56,16 +57,6 @@ struct Step {
     std::string command;
     std::vector<std::string> args;
 };
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 char unescape(std::string_view text, size_t& i) {
     const char c = text[++i];
@@ -79,9 +70,11 @@ char unescape(std::string_view text, size_t& i) {
         case '0':
             return '\0';
         case 'x':
-            if (i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
+            if (i + 2 < text.size() && logfmt::hex_digit_value(text[i + 1]) >= 0 &&
+                logfmt::hex_digit_value(text[i + 2]) >= 0) {
                 i += 2;
-                return static_cast<char>(hex_digit(text[i - 1]) * 16 + hex_digit(text[i]));
+                return static_cast<char>(logfmt::hex_digit_value(text[i - 1]) * 16 +
+                                         logfmt::hex_digit_value(text[i]));
             }
             throw ProtocolError("bad \\x escape");
         default:
@@ -210,7 +203,7 @@ bool harmless(const std::optional<Reply>& reply) {
 std::string from_hex(std::string_view hex) {
     std::string out;
     for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-        const int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+        const int hi = logfmt::hex_digit_value(hex[i]), lo = logfmt::hex_digit_value(hex[i + 1]);
         if (hi < 0 || lo < 0)
             throw ProtocolError("bad hex in raw");
         out += static_cast<char>(hi * 16 + lo);

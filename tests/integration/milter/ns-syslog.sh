@@ -19,15 +19,8 @@ set -eu
 dir=$1
 shift
 
-mount -t tmpfs -o mode=0755,size=256k,nosuid milter503-dev /dev
-mknod -m 0666 /dev/null c 1 3
-mknod -m 0666 /dev/zero c 1 5
-mknod -m 0666 /dev/random c 1 8
-mknod -m 0666 /dev/urandom c 1 9
-ln -s /proc/self/fd /dev/fd
-ln -s /proc/self/fd/0 /dev/stdin
-ln -s /proc/self/fd/1 /dev/stdout
-ln -s /proc/self/fd/2 /dev/stderr
+. "$(dirname "$0")/../lib/private-dev.sh"
+private_dev
 
 rsyslogd -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid" </dev/null >>"$dir/rsyslogd.out" 2>&1 &
 rsyslogd_pid=$!
