@@ -28,13 +28,15 @@
 #	  signals         SIGUSR1 reloads (new sessions see the new rules, a bad
 #	                  file is refused with FILE:LINE and the old rules kept),
 #	                  SIGUSR2 writes the summary, SIGTERM exits 0
+#	  summary-interval  SummaryInterval 2: the summary comes by itself,
+#	                  again and again, with no signal
 #
 #	Each case ends with the same checks: the daemon is alive until
 #	SIGTERM, exits 0, and every log line is well formed
 #	(lib/milter.sh milter_check_log_format).
 set -u
 
-CASES="hostile-values event-order malformed many-clients signals"
+CASES="hostile-values event-order malformed many-clients signals summary-interval"
 if [ $# -ne 2 ] || ! case " $CASES " in *" $2 "*) true ;; *) false ;; esac; then
     echo "usage: $0 BUILD_DIR CASE   (cases: $CASES)" >&2
     exit 64
@@ -310,6 +312,18 @@ case_signals() {
     [ "$(grep -c 'summary: client=127\.0\.3\.3 ' "$MT_LOG")" -eq 2 ] ||
         it_fail "want one summary on SIGUSR2 and one at SIGTERM" "$MT_LOG"
     grep -q 'stopping: status=0' "$MT_LOG" || it_fail "no stopping line" "$MT_LOG"
+    finish_checks
+}
+
+case_summary_interval() {
+    write_conf SummaryInterval 2
+    start_milter
+    { session_head 127.0.5.1 tick.test '<bob@example.test>'; relay_rcpt '<x@remote.test>'
+      echo abort; echo quit; } >"$IT_WORK/tick.script"
+    talk tick --expect-continue || it_fail "session failed" "$IT_WORK/tick.txt"
+    it_wait_for 10 eval '[ "$(grep -c " summary: client=127\.0\.5\.1 " "$MT_LOG")" -ge 2 ]' ||
+        it_fail "no two periodic summaries within 10 s with SummaryInterval 2" "$MT_LOG"
+    milter_stop
     finish_checks
 }
 

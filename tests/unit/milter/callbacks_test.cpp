@@ -9,6 +9,7 @@
 
 #include "fake_milter.hpp"
 #include "policy/finding.hpp"
+#include "policy/log_format.hpp"
 
 namespace milter503::milter {
 namespace {
@@ -260,6 +261,36 @@ TEST_F(Callbacks, ReloadAppliesToNewConnectionsOnly) {
     }
     EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.5"}).size(), 1u);
     EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.6"}).size(), 0u);
+}
+
+// LogWhy: one `why:` line per phase, in the shared key=value format, only
+// when asked; it is what a bug report needs.
+TEST_F(Callbacks, LogWhyWritesOneLinePerPhaseOnlyWhenAsked) {
+    const auto run_session = [&](SMFICTX* ctx, const char* addr) {
+        open(ctx, addr, 60);
+        callback::helo(ctx, const_cast<char*>("outlook.test"));
+        mail(ctx, "<bob@example.test>");
+        rcpt(ctx, "<x@remote.test>", "error", "5.7.1", "Relay access denied");
+        callback::abort(ctx);
+        callback::close(ctx);
+    };
+    run_session(context(60), "127.0.0.60");
+    EXPECT_TRUE(sink_.matching({"why:"}).empty());
+
+    service_.replace_config(test_config("LogWhy yes\n"));
+    run_session(context(61), "127.0.0.61");
+    const auto why = sink_.matching({"why:", "client=127.0.0.61"});
+    std::vector<std::string> phases;
+    for (const auto& line : why) {
+        const auto fields = logfmt::parse_fields(line.substr(line.find(':') + 2));
+        ASSERT_TRUE(fields.has_value()) << line;
+        const std::string* phase = logfmt::find_field(*fields, logfmt::key::phase);
+        ASSERT_NE(phase, nullptr) << line;
+        phases.push_back(*phase);
+    }
+    ASSERT_EQ(phases,
+              (std::vector<std::string>{"connect", "helo", "mail", "rcpt", "abort", "close"}));
+    EXPECT_NE(why[3].find("5.7.1 Relay access denied"), std::string::npos) << why[3];
 }
 
 TEST_F(Callbacks, SummaryCountsSessionsAndFindingsPerClient) {
