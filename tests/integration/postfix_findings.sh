@@ -24,6 +24,9 @@
 #	  header-from-mismatch    AUTH alice, From: Boss <boss@...>
 #	  display-name-special    From: "Mark's email" <alice@...>
 #	  mailbox-full            recipient answered 452 4.2.2 Mailbox full
+#	  greylisted              recipient answered 450 4.7.1 Greylisted: cause deferred
+#	  left-trusted-network    a sender seen relaying from the trusted network is
+#	                          then refused relaying from outside (VPN off)
 #	  clean-submission        correct AUTH send on the submission port: no finding
 #	  hostile-session         quotes, =, control bytes, long addresses
 #
@@ -34,7 +37,7 @@
 set -u
 
 SCENARIOS="no-accepted-rcpt unauthenticated-sender sender-login-mismatch header-from-mismatch
-display-name-special mailbox-full clean-submission hostile-session"
+display-name-special mailbox-full greylisted left-trusted-network clean-submission hostile-session"
 
 if [ "${1:-}" = --list ]; then
     printf '%s\n' $SCENARIOS
@@ -178,6 +181,33 @@ mailbox-full)
         ' from=<someone@remote.test> '
     expect_no_finding 127.0.0.9 unauthenticated-sender
     ;;
+greylisted)
+    session_greylisted
+    expect_reply '450 4.7.1 <greylist@example.test>: Recipient address rejected: Greylisted'
+    expect_reply '554 5.5.1 Error: no valid recipients'
+    expect_data_refused 127.0.0.12
+    expect_milter_alive "after the session"
+    harness_milter_done
+    common_checks
+    expect_finding 127.0.0.12 no-accepted-rcpt ' cause=deferred ' '4.7.1' 'Greylisted' \
+        'greylist@example.test' ' from=<someone@remote.test> '
+    expect_no_finding 127.0.0.12 mailbox-full
+    ;;
+left-trusted-network)
+    session_office
+    expect_reply '250 2.0.0 Ok: queued as'
+    session_moved
+    expect_reply '554 5.7.1 <someone@remote.test>: Relay access denied'
+    expect_reply '554 5.5.1 Error: no valid recipients'
+    expect_data_refused 127.0.0.13
+    expect_milter_alive "after the sessions"
+    harness_milter_done
+    common_checks
+    expect_no_finding 127.0.0.1
+    expect_finding 127.0.0.13 no-accepted-rcpt ' cause=left-trusted-network ' \
+        ' from=<bob@example.test> ' 'Relay access denied'
+    expect_finding 127.0.0.13 unauthenticated-sender ' cause=left-trusted-network '
+    ;;
 clean-submission)
     session_clean
     expect_reply '235 2.7.0 Authentication successful'
@@ -233,6 +263,8 @@ sender-login-mismatch) report_expect 127.0.0.6 1 sender-not-owned "$PF_MAILLOG" 
 header-from-mismatch) report_expect 127.0.0.7 0 sender-not-owned "$PF_MAILLOG" "$MT_LOG" ;;
 display-name-special) report_expect 127.0.0.8 0 policy-reject "$PF_MAILLOG" "$MT_LOG" ;;
 mailbox-full) report_expect 127.0.0.9 1 mailbox-full "$PF_MAILLOG" "$MT_LOG" ;;
+greylisted) report_expect 127.0.0.12 1 deferred "$PF_MAILLOG" "$MT_LOG" ;;
+left-trusted-network) report_expect 127.0.0.13 1 left-trusted-network "$PF_MAILLOG" "$MT_LOG" ;;
 clean-submission) report_expect 127.0.0.10 0 - "$PF_MAILLOG" "$MT_LOG" ;;
 hostile-session) report_expect 127.0.0.11 1 relay-denied "$PF_MAILLOG" "$MT_LOG" ;;
 esac

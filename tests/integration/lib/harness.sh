@@ -22,6 +22,9 @@
 #	  display_name    127.0.0.8   AUTH alice, From: "Mark's email" <alice@...>
 #	  mailbox_full    127.0.0.9   remote sender to full@example.test: 452 4.2.2
 #	  clean           127.0.0.10  AUTH alice on the submission port, all correct
+#	  greylisted      127.0.0.12  remote sender to greylist@example.test: 450 4.7.1
+#	  office, moved   127.0.0.1,  bob sends from the office (trusted), then
+#	                  127.0.0.13  from outside without AUTH: Relay access denied
 #	  hostile_*       127.0.0.11  quotes, =, backslashes, control bytes, long
 #	                              addresses in HELO, MAIL, RCPT and From:
 
@@ -101,6 +104,28 @@ session_mailbox_full() {
     session_run mailbox_full 127.0.0.9 --port "$PF_SMTP_PORT" --pipeline \
         --helo mail.remote.test --from someone@remote.test --to full@example.test \
         --header "From: Someone <someone@remote.test>"
+}
+
+session_greylisted() {
+    session_run greylisted 127.0.0.12 --port "$PF_SMTP_PORT" --pipeline \
+        --helo mail.remote.test --from someone@remote.test --to greylist@example.test \
+        --header "From: Someone <someone@remote.test>"
+}
+
+# bob sends from the office (127.0.0.1, in mynetworks and TrustedNetworks,
+# no AUTH needed), then from home with the VPN off (127.0.0.13) to a
+# remote recipient: relay denied, the same sender. (The office mail goes
+# to carol: this Postfix delivers nothing off-host.)
+session_office() {
+    session_run office 127.0.0.1 --port "$PF_SMTP_PORT" --pipeline \
+        --helo office.example.test --from bob@example.test --to carol@example.test \
+        --header "From: Bob <bob@example.test>"
+}
+
+session_moved() {
+    session_run moved 127.0.0.13 --port "$PF_SMTP_PORT" --pipeline \
+        --helo home.example.test --from bob@example.test --to someone@remote.test \
+        --header "From: Bob <bob@example.test>"
 }
 
 session_clean() {

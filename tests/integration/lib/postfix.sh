@@ -48,13 +48,15 @@
 #	  - smtpd_sender_login_maps (PF_SENDER_LOGIN_MAP): every user owns
 #	    his own address. reject_authenticated_sender_login_mismatch in
 #	    smtpd_sender_restrictions gives "not owned by user LOGIN";
-#	    reject_unauthenticated_sender_login_mismatch comes after the
+#	    reject_unauthenticated_sender_login_mismatch comes after
+#	    permit_mynetworks (the office) and the
 #	    relay check, so an outside client with a local sender and a
 #	    remote recipient gets "Relay access denied" (the Outlook case),
 #	    and "not logged in" only for a local recipient.
 #	  - full@example.test: check_recipient_access answers
 #	    `452 4.2.2 Mailbox full`, which is the reply a quota policy
-#	    service (postfwd, a Dovecot quota-status service) gives.
+#	    service (postfwd, a Dovecot quota-status service) gives;
+#	    greylist@example.test answers postgrey's `450 4.7.1 Greylisted`.
 #	  - smtpd_milters = { inet:127.0.0.1:MILTER_PORT, default_action=accept },
 #	    milter_protocol 6 (the default), so the milter sees the refused
 #	    recipients.
@@ -73,7 +75,7 @@ PF_DAEMON_DIR=${PF_DAEMON_DIR:-$(postconf -h daemon_directory 2>/dev/null || ech
 PF_DOMAIN=example.test
 PF_HOSTNAME=$(hostname -s 2>/dev/null || hostname)
 PF_HOSTNAME=${PF_HOSTNAME%%.*}
-PF_USERS="alice bob carol boss full"
+PF_USERS="alice bob carol boss full greylist"
 PF_SASL_USERS="alice bob"
 # pf_create MILTER_PORT: writes a complete instance, sets PF_DIR, PF_CONF,
 # PF_MAILLOG, PF_SMTP_PORT, PF_SUBMISSION_PORT, PF_SENDER_LOGIN_MAP.
@@ -115,6 +117,8 @@ pf_create() {
     cat >"$PF_CONF/recipient_access" <<EOF
 # What a quota policy service answers for a full mailbox.
 full@$PF_DOMAIN 452 4.2.2 Mailbox full
+# What postgrey answers a first-time (client, sender, recipient).
+greylist@$PF_DOMAIN 450 4.7.1 Greylisted, see http://postgrey.schweikert.ch/help/$PF_DOMAIN.html
 EOF
 
     # Cyrus SASL: sasldb with one entry per login.
@@ -192,7 +196,7 @@ smtpd_sasl_security_options = noanonymous
 smtpd_sender_login_maps = texthash:$PF_SENDER_LOGIN_MAP
 smtpd_sender_restrictions = reject_authenticated_sender_login_mismatch
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
-smtpd_recipient_restrictions = reject_unauthenticated_sender_login_mismatch,
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauthenticated_sender_login_mismatch,
     check_recipient_access texthash:$PF_CONF/recipient_access, permit
 
 smtpd_milters = $milters
