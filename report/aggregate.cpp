@@ -27,40 +27,51 @@ void add_unique(std::vector<std::string>& list, std::string_view value) {
     list.emplace_back(value);
 }
 
-std::vector<Evidence> session_evidence(const MtaSession& s) {
-    std::vector<Evidence> out;
-    for (const auto& line : s.rejects) {
-        Evidence e;
+// The evidence of a session: its reject lines or, when the MTA logged
+// none, the milter's findings. Held as positions into the session, so
+// that only the few kept as examples or as the latest are copied.
+struct EvidenceSource {
+    const MtaSession& session;
+    bool from_rejects;
+    size_t size() const { return from_rejects ? session.rejects.size() : session.findings.size(); }
+    UnixTime time(size_t i) const {
+        return from_rejects ? session.rejects[i].time : session.findings[i].first;
+    }
+    Evidence make(size_t i) const;
+};
+
+EvidenceSource evidence_of(const MtaSession& s) {
+    return EvidenceSource{s, !s.rejects.empty()};
+}
+
+Evidence EvidenceSource::make(size_t i) const {
+    Evidence e;
+    e.host = session.host;
+    if (from_rejects) {
+        const RejectLine& line = session.rejects[i];
         e.time = line.time;
-        e.host = s.host;
-        e.mta = s.mta;
+        e.mta = session.mta;
         e.stage = line.stage;
         e.text = line.reply;
         e.sender = line.sender;
         e.recipient = line.recipient;
-        out.push_back(std::move(e));
+        return e;
     }
-    if (!out.empty())
-        return out;
-    for (const auto& [time, finding] : s.findings) {
-        Evidence e;
-        e.time = time;
-        e.host = s.host;
-        e.mta = Mta::milter;
-        e.stage = std::string(policy::finding_name(finding.kind));
-        e.sender = finding.sender;
-        if (!finding.rejected.empty()) {
-            const auto& r = finding.rejected.front();
-            e.recipient = r.recipient;
-            e.text = r.status.empty() ? r.text : r.status + " " + r.text;
-        } else if (finding.rejected_unreported) {
-            e.text = "recipients refused; the MTA did not pass them to the milter";
-        } else {
-            e.text = finding.detail;
-        }
-        out.push_back(std::move(e));
+    const auto& [time, finding] = session.findings[i];
+    e.time = time;
+    e.mta = Mta::milter;
+    e.stage = std::string(policy::finding_name(finding.kind));
+    e.sender = finding.sender;
+    if (!finding.rejected.empty()) {
+        const auto& r = finding.rejected.front();
+        e.recipient = r.recipient;
+        e.text = r.status.empty() ? r.text : r.status + " " + r.text;
+    } else if (finding.rejected_unreported) {
+        e.text = "recipients refused; the MTA did not pass them to the milter";
+    } else {
+        e.text = finding.detail;
     }
-    return out;
+    return e;
 }
 
 }  // namespace
@@ -204,28 +215,23 @@ void Aggregator::on_session(MtaSession&& s) {
 
     // Evidence strings are copied only for what is kept: up to
     // max_examples distinct texts and the latest.
-    std::vector<Evidence> evidence = session_evidence(s);
-    const UnixTime first = evidence.empty() ? s.start : evidence.front().time;
-    const UnixTime last = evidence.empty() ? s.end : evidence.back().time;
+    const EvidenceSource evidence = evidence_of(s);
+    const size_t count = evidence.size();
+    const UnixTime first = count == 0 ? s.start : evidence.time(0);
+    const UnixTime last = count == 0 ? s.end : evidence.time(count - 1);
     if (c.sessions == 1 || first < c.first)
         c.first = first;
     if (c.sessions == 1 || last > c.last)
         c.last = last;
-    if (c.examples.size() < max_examples) {
-        for (auto& item : evidence) {
-            const bool seen = std::any_of(c.examples.begin(), c.examples.end(),
-                                          [&](const Evidence& x) { return x.text == item.text; });
-            if (!seen && c.examples.size() < max_examples)
-                c.examples.push_back(item);
-        }
+    for (size_t i = 0; i < count && c.examples.size() < max_examples; ++i) {
+        Evidence item = evidence.make(i);
+        const bool seen = std::any_of(c.examples.begin(), c.examples.end(),
+                                      [&](const Evidence& x) { return x.text == item.text; });
+        if (!seen)
+            c.examples.push_back(std::move(item));
     }
-    if (!evidence.empty() && (!c.latest || evidence.back().time >= c.latest->time)) {
-        if (c.latest) {
-            *c.latest = std::move(evidence.back());
-        } else {
-            c.latest = std::move(evidence.back());
-        }
-    }
+    if (count > 0 && (!c.latest || last >= c.latest->time))
+        c.latest = evidence.make(count - 1);
     if (s.data_refused)
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
 }
