@@ -25,6 +25,7 @@
 #	  display-name-special    From: "Mark's email" <alice@...>
 #	  mailbox-full            recipient answered 452 4.2.2 Mailbox full
 #	  greylisted              recipient answered 450 4.7.1 Greylisted: cause deferred
+#	  unknown-recipient       550 5.1.1 User unknown in virtual mailbox table
 #	  left-trusted-network    a sender seen relaying from the trusted network is
 #	                          then refused relaying from outside (VPN off)
 #	  clean-submission        correct AUTH send on the submission port: no finding
@@ -37,7 +38,8 @@
 set -u
 
 SCENARIOS="no-accepted-rcpt unauthenticated-sender sender-login-mismatch header-from-mismatch
-display-name-special mailbox-full greylisted left-trusted-network clean-submission hostile-session"
+display-name-special mailbox-full greylisted unknown-recipient left-trusted-network clean-submission
+hostile-session"
 
 if [ "${1:-}" = --list ]; then
     printf '%s\n' $SCENARIOS
@@ -193,6 +195,17 @@ greylisted)
         'greylist@example.test' ' from=<someone@remote.test> '
     expect_no_finding 127.0.0.12 mailbox-full
     ;;
+unknown-recipient)
+    session_unknown_user
+    expect_reply '550 5.1.1 <nosuchuser@example.test>: Recipient address rejected: User unknown'
+    expect_reply '554 5.5.1 Error: no valid recipients'
+    expect_data_refused 127.0.0.14
+    expect_milter_alive "after the session"
+    harness_milter_done
+    common_checks
+    expect_finding 127.0.0.14 no-accepted-rcpt ' cause=unknown-recipient ' '5.1.1' \
+        'nosuchuser@example.test' 'User unknown'
+    ;;
 left-trusted-network)
     session_office
     expect_reply '250 2.0.0 Ok: queued as'
@@ -264,6 +277,7 @@ header-from-mismatch) report_expect 127.0.0.7 0 sender-not-owned "$PF_MAILLOG" "
 display-name-special) report_expect 127.0.0.8 0 policy-reject "$PF_MAILLOG" "$MT_LOG" ;;
 mailbox-full) report_expect 127.0.0.9 1 mailbox-full "$PF_MAILLOG" "$MT_LOG" ;;
 greylisted) report_expect 127.0.0.12 1 deferred "$PF_MAILLOG" "$MT_LOG" ;;
+unknown-recipient) report_expect 127.0.0.14 1 unknown-recipient "$PF_MAILLOG" "$MT_LOG" ;;
 left-trusted-network) report_expect 127.0.0.13 1 left-trusted-network "$PF_MAILLOG" "$MT_LOG" ;;
 clean-submission) report_expect 127.0.0.10 0 - "$PF_MAILLOG" "$MT_LOG" ;;
 hostile-session) report_expect 127.0.0.11 1 relay-denied "$PF_MAILLOG" "$MT_LOG" ;;

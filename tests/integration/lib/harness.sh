@@ -23,6 +23,7 @@
 #	  mailbox_full    127.0.0.9   remote sender to full@example.test: 452 4.2.2
 #	  clean           127.0.0.10  AUTH alice on the submission port, all correct
 #	  greylisted      127.0.0.12  remote sender to greylist@example.test: 450 4.7.1
+#	  unknown_user    127.0.0.14  remote sender to nosuchuser@example.test: 550 5.1.1
 #	  office, moved   127.0.0.1,  bob sends from the office (trusted), then
 #	                  127.0.0.13  from outside without AUTH: Relay access denied
 #	  hostile_*       127.0.0.11  quotes, =, backslashes, control bytes, long
@@ -103,6 +104,12 @@ session_display_name() {
 session_mailbox_full() {
     session_run mailbox_full 127.0.0.9 --port "$PF_SMTP_PORT" --pipeline \
         --helo mail.remote.test --from someone@remote.test --to full@example.test \
+        --header "From: Someone <someone@remote.test>"
+}
+
+session_unknown_user() {
+    session_run unknown_user 127.0.0.14 --port "$PF_SMTP_PORT" --pipeline \
+        --helo mail.remote.test --from someone@remote.test --to nosuchuser@example.test \
         --header "From: Someone <someone@remote.test>"
 }
 
