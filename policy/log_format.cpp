@@ -7,7 +7,6 @@
 //	rather than trusting the locale, because the bytes come from clients.
 #include "policy/log_format.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 
