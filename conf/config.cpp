@@ -10,6 +10,8 @@
 //	the file and line, as `postconf`/`opendkim -n` report them.
 #include "conf/config.hpp"
 
+#include "policy/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -26,7 +28,8 @@
 namespace milter503::conf {
 namespace {
 
-using policy::to_lower_ascii;
+using text::to_lower_ascii;
+using text::trim;
 
 // Where a value came from, for errors raised while applying it.
 struct Source {
@@ -262,6 +265,11 @@ const std::vector<KeyRow>& key_table() {
          [](Building& b, const std::string& v, const Source&) {
              return parse_number(v, 0U, 1000000U, b.config.log_rate_limit);
          }},
+        {{"AlertInterval", "600",
+          "seconds between admin alerts of one kind (server faults), 0 = no alerts"},
+         [](Building& b, const std::string& v, const Source&) {
+             return parse_number(v, 0U, 7U * 86400U, b.config.alert_interval);
+         }},
         {{"LogWhy", "no", "log every SMTP phase of every session (for bug reports)"},
          [](Building& b, const std::string& v, const Source&) {
              return parse_bool(v, b.config.log_why);
@@ -271,21 +279,11 @@ const std::vector<KeyRow>& key_table() {
 }
 
 const KeyRow* find_key(std::string_view name) {
-    const std::string lower = to_lower_ascii(name);
     for (const auto& row : key_table()) {
-        if (to_lower_ascii(row.info.name) == lower)
+        if (text::equal_nocase(row.info.name, name))
             return &row;
     }
     return nullptr;
-}
-
-std::string_view trim(std::string_view s) {
-    const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return s;
 }
 
 bool apply_defaults(Building& b, const std::string& file, ConfigError* error) {
@@ -343,9 +341,8 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
         line = trim(line);
         if (line.empty())
             continue;
-        const auto space = std::find_if(line.begin(), line.end(), [](char c) {
-            return std::isspace(static_cast<unsigned char>(c)) != 0;
-        });
+        const auto space =
+            std::find_if(line.begin(), line.end(), [](char c) { return text::is_space(c); });
         const std::string_view name = line.substr(0, space - line.begin());
         const std::string value(trim(line.substr(name.size())));
         const KeyRow* row = find_key(name);

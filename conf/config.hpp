@@ -31,21 +31,24 @@ struct ConfigError {
     std::string to_string() const;
 };
 
+// Filled by parse_config() from the key table, which alone holds the
+// defaults: a default-constructed Config is empty, not the defaults.
 struct Config {
     // Daemon settings (read at start; a reload reports changes it cannot apply).
-    std::string socket = "inet:8894@127.0.0.1";
+    std::string socket;
     std::string pid_file;
     std::string user_id;
     std::optional<unsigned> umask;
-    std::string syslog_facility = "mail";
+    std::string syslog_facility;
 
     // Diagnosis settings (a reload applies them to new sessions).
     std::shared_ptr<const policy::Settings> settings = std::make_shared<policy::Settings>();
 
-    unsigned summary_interval = 3600;  // seconds, 0 = off
-    size_t max_clients = 100000;
-    unsigned log_rate_limit = 30;  // finding lines per client per minute
+    unsigned summary_interval = 0;  // seconds, 0 = off
+    size_t max_clients = 0;
+    unsigned log_rate_limit = 0;  // finding lines per client per minute, 0 = no limit
     bool log_why = false;
+    unsigned alert_interval = 0;  // seconds between admin alerts of one kind, 0 = off
 
     std::vector<std::string> local_domains;  // as written, for display
     std::string sender_login_map_path;

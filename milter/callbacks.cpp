@@ -68,7 +68,6 @@ sfsistat guarded(SMFICTX* ctx, const char* stage, Body body) {
 
 void request_macros(SMFICTX* ctx) {
     bound_api->setsymlist(ctx, SMFIM_CONNECT, connect_macros);
-    bound_api->setsymlist(ctx, SMFIM_HELO, helo_macros);
     bound_api->setsymlist(ctx, SMFIM_ENVFROM, envfrom_macros);
     bound_api->setsymlist(ctx, SMFIM_ENVRCPT, envrcpt_macros);
     bound_api->setsymlist(ctx, SMFIM_DATA, data_macros);
@@ -87,9 +86,10 @@ namespace callback {
 sfsistat negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
                    unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
     try {
-        ensure_connection(ctx);
+        Connection& connection = ensure_connection(ctx);
         *pf0 = f0 & SMFIF_SETSYMLIST;
         *pf1 = f1 & wanted_protocol_flags;
+        connection.set_refused_rcpts_negotiated((*pf1 & SMFIP_RCPT_REJ) != 0);
         *pf2 = 0;
         *pf3 = 0;
         if ((*pf0 & SMFIF_SETSYMLIST) != 0)

@@ -14,6 +14,8 @@
 #include <array>
 
 #include "policy/log_format.hpp"
+#include "policy/reply.hpp"
+#include "policy/text.hpp"
 
 namespace milter503::milter {
 namespace {
@@ -56,27 +58,6 @@ std::string client_name_of(const char* hostname, const Macros& macros) {
     return name;
 }
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-// Sendmail's {rcpt_addr} for a refused recipient is the whole reply,
-// "550 5.1.1 User unknown", where Postfix passes the text alone: drop the
-// reply code and the status {rcpt_host} already holds, so that rejected=
-// reads the same for both MTAs.
-std::string refusal_text(std::string_view addr, std::string_view status) {
-    if (addr.size() < 4 || !is_digit(addr[0]) || !is_digit(addr[1]) || !is_digit(addr[2]) ||
-        addr[3] != ' ') {
-        return std::string(addr);
-    }
-    addr.remove_prefix(4);
-    if (!status.empty() && addr.size() > status.size() && addr.starts_with(status) &&
-        addr[status.size()] == ' ') {
-        addr.remove_prefix(status.size() + 1);
-    }
-    return std::string(addr);
-}
-
 }  // namespace
 
 Connection::Connection(Service& service)
@@ -116,6 +97,9 @@ void Connection::connect(const Macros& macros, const char* hostname, const socka
         event.client_port = or_default(macros.get("{client_port}"), "0");
     }
     event.daemon_port = or_default(macros.get("{daemon_port}"), "-");
+    // Postfix passes every recipient its restrictions refused; Sendmail
+    // negotiates the flag too but hides what check_rcpt refuses.
+    event.refused_rcpts_reported = postfix_ && rcpt_rej_;
     check_macro(macros, "{daemon_port}", MacroStage::connect,
                 "cannot tell the submission port from port 25");
     service_.record_session(event.client_addr);
@@ -152,11 +136,17 @@ void Connection::rcpt(const Macros& macros, const char* recipient) {
     event.mailer = macros.get("{rcpt_mailer}");
     event.host = macros.get("{rcpt_host}");
     event.addr = macros.get("{rcpt_addr}");
-    if (event.mailer == "error")
-        event.addr = refusal_text(event.addr, event.host);
+    if (event.mailer == "error") {
+        // Sendmail passes the whole reply in {rcpt_addr}, Postfix the text.
+        const policy::Reply reply = policy::split_refusal(event.host, event.addr);
+        event.host = std::string(reply.status);
+        event.addr = std::string(reply.text);
+    }
     event.queue_id = macros.get("i");
     check_macro(macros, "{rcpt_mailer}", MacroStage::envrcpt,
                 "rejected recipients cannot be told from accepted ones");
+    if (!text::equal_nocase(event.mailer, "error"))
+        service_.record_accepted_recipient(event.recipient);
     report(session_.on_rcpt(event));
     log_phase("rcpt", event.mailer == "error" ? event.host + " " + event.addr : event.recipient);
 }

@@ -27,6 +27,8 @@ class Connection {
   public:
     explicit Connection(Service& service);
 
+    // At negotiate: the MTA agreed to pass refused recipients (SMFIP_RCPT_REJ).
+    void set_refused_rcpts_negotiated(bool negotiated) { rcpt_rej_ = negotiated; }
     void connect(const Macros& macros, const char* hostname, const sockaddr* address);
     void helo(const char* helo);
     void mail(const Macros& macros, const char* sender);
@@ -46,6 +48,7 @@ class Connection {
     std::shared_ptr<const conf::Config> config_;
     policy::Session session_;
     bool postfix_ = false;
+    bool rcpt_rej_ = false;
     bool connected_ = false;
 };
 

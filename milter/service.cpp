@@ -10,10 +10,12 @@ Service::Service(conf::Config config, LogSink& log, std::function<Clock::time_po
     : config_(std::make_shared<const conf::Config>(std::move(config))),
       log_(log),
       now_(std::move(now)),
-      clients_(config_.load()->max_clients, config_.load()->log_rate_limit) {}
+      clients_(config_.load()->max_clients, config_.load()->log_rate_limit),
+      alerts_(std::chrono::seconds(config_.load()->alert_interval)) {}
 
 void Service::replace_config(conf::Config config) {
     clients_.set_limits(config.max_clients, config.log_rate_limit);
+    alerts_.set_interval(std::chrono::seconds(config.alert_interval));
     config_.store(std::make_shared<const conf::Config>(std::move(config)));
 }
 
@@ -26,11 +28,21 @@ void Service::record_transaction(const std::string& client_addr) {
 }
 
 void Service::report(const std::vector<policy::Finding>& findings) {
+    if (findings.empty())
+        return;
+    const auto settings = config()->settings;
     for (const auto& finding : findings) {
-        if (clients_.record_finding(finding, now())) {
+        const auto when = now();
+        if (clients_.record_finding(finding, when)) {
             log_.write(Severity::info, policy::format_finding(finding));
         }
+        if (auto alert = alerts_.on_finding(finding, settings->local_domains, when))
+            log_.write(Severity::warning, policy::format_alert(*alert));
     }
+}
+
+void Service::record_accepted_recipient(std::string_view recipient) {
+    alerts_.on_accepted_recipient(recipient, config()->settings->local_domains, now());
 }
 
 void Service::log_summary() {

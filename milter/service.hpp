@@ -7,8 +7,9 @@
 // DESCRIPTION
 //	Service holds the current configuration (swapped whole on reload;
 //	connections keep the snapshot they started with), the per-client
-//	table, the missing-macro memory, the log sink and the clock. It turns
-//	findings into log lines, honouring the per-client rate limit.
+//	table, the admin alerts, the missing-macro memory, the log sink and the
+//	clock. It turns findings into log lines, honouring the per-client rate
+//	limit, and server-wide faults into alert lines (warning priority).
 #pragma once
 
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "conf/config.hpp"
 #include "milter/log_sink.hpp"
 #include "milter/macro_check.hpp"
+#include "policy/alerts.hpp"
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
 
@@ -42,8 +44,11 @@ class Service {
 
     void record_session(const std::string& client_addr);
     void record_transaction(const std::string& client_addr);
-    // Counts each finding and writes its line unless rate-limited.
+    // Counts each finding and writes its line unless rate-limited, and
+    // an admin alert line when the finding is a server-wide fault.
     void report(const std::vector<policy::Finding>& findings);
+    // An RCPT the MTA accepted (its argument as sent), for the alerts.
+    void record_accepted_recipient(std::string_view recipient);
     // One `summary:` line per client (SIGUSR2, periodic, shutdown).
     void log_summary();
     void report_missing_macro(const MissingMacro& missing);
@@ -56,6 +61,7 @@ class Service {
     LogSink& log_;
     std::function<Clock::time_point()> now_;
     policy::ClientTable clients_;
+    policy::AlertTracker alerts_;
     MacroCheck macros_;
     std::atomic<unsigned long> connection_count_{0};
 };

@@ -9,20 +9,10 @@
 //	both and honours quoted local parts that hold `>` or spaces.
 #include "policy/address.hpp"
 
+#include "policy/text.hpp"
+
 namespace milter503::policy {
 namespace {
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
 
 // End of the address that starts at text[0]: the first unquoted `>`
 // (inside angles) or unquoted space (bare address).
@@ -34,7 +24,7 @@ size_t address_end(std::string_view text, char stop) {
             ++i;
         } else if (c == '"') {
             quoted = !quoted;
-        } else if (!quoted && (c == stop || (stop == ' ' && is_space(c)))) {
+        } else if (!quoted && (c == stop || (stop == ' ' && text::is_space(c)))) {
             return i;
         }
     }
@@ -53,14 +43,14 @@ std::string_view drop_source_route(std::string_view address) {
 }  // namespace
 
 std::string strip_angle(std::string_view envelope_arg) {
-    std::string_view text = trim(envelope_arg);
+    std::string_view text = text::trim(envelope_arg);
     if (!text.empty() && text.front() == '<') {
         text.remove_prefix(1);
         text = text.substr(0, address_end(text, '>'));
     } else {
         text = text.substr(0, address_end(text, ' '));
     }
-    return std::string(drop_source_route(trim(text)));
+    return std::string(drop_source_route(text::trim(text)));
 }
 
 AddressParts split_address(std::string_view address) {
@@ -70,22 +60,14 @@ AddressParts split_address(std::string_view address) {
     std::string_view domain = address.substr(at + 1);
     while (!domain.empty() && domain.back() == '.')
         domain.remove_suffix(1);
-    return {std::string(address.substr(0, at)), to_lower_ascii(domain)};
-}
-
-std::string to_lower_ascii(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
+    return {std::string(address.substr(0, at)), text::to_lower_ascii(domain)};
 }
 
 bool same_address(std::string_view a, std::string_view b) {
     const AddressParts pa = split_address(a);
     const AddressParts pb = split_address(b);
-    return to_lower_ascii(pa.local) == to_lower_ascii(pb.local) && pa.domain == pb.domain &&
+    return text::to_lower_ascii(pa.local) == text::to_lower_ascii(pb.local) &&
+           pa.domain == pb.domain &&
            (a.find('@') == std::string_view::npos) == (b.find('@') == std::string_view::npos);
 }
 

@@ -27,8 +27,6 @@ struct AddressParts {
 // No `@`: local = whole address, domain empty.
 AddressParts split_address(std::string_view address);
 
-std::string to_lower_ascii(std::string_view text);
-
 // Same mailbox, ignoring case (see DESCRIPTION).
 bool same_address(std::string_view a, std::string_view b);
 

@@ -1,217 +1,388 @@
 // NAME
 //	cause 3
 // SUMMARY
-//	cause names, advice sentences and the rejection classifier
+//	the cause table and the rejection classifier
 // DESCRIPTION
-//	classify_rejection() tries, in this order: the reply texts Postfix,
-//	Sendmail (and a few other MTAs) really send, as case-insensitive
-//	substrings; then the enhanced status code detail (X.2.2 quota, X.1.1
-//	unknown mailbox); then the class (4 = deferred). A text is more
-//	precise than a status: Postfix answers "Relay access denied" with 4.7.1
-//	under soft_bounce and "User unknown" with 4.1.1 or 5.1.1, and both
-//	must still be told apart from greylisting.
+//	The table is in matching order, most specific first, because real
+//	refusals nest texts: a policy service's answer comes wrapped in
+//	Postfix's "Recipient address rejected:" or "Client host rejected:"
+//	(whichever restriction called it), a callout failure quotes the
+//	remote "User unknown", a DNSBL reply quotes the list's URL, and
+//	"Sender quota limit reached" is a rate limit, not a full mailbox. So
+//	the rows whose phrases can only mean one thing (DNSBL, SPF,
+//	greylisting, rate limits, verification, server faults) come before
+//	the generic restriction prefixes (helo, client), and enhanced status
+//	codes are tried only when no phrase matched: policy services send
+//	5.7.1 for everything.
 //
-//	When {rcpt_host} is not an enhanced status code, the status is taken
-//	from the start of the text if the MTA put the whole reply there
-//	("550 5.7.1 <x>... Relaying denied").
+//	Phrases match whole, case-insensitively (text::contains_phrase), so
+//	"quota" never matches "quotas" and no row selects on a bare word that
+//	ordinary replies contain.
 #include "policy/cause.hpp"
 
 #include <array>
-#include <string>
 
-#include "policy/address.hpp"
+#include "policy/reply.hpp"
+#include "policy/text.hpp"
 
 namespace milter503::policy {
 namespace {
 
-struct CauseInfo {
-    Cause cause;
-    std::string_view name;
-    std::string_view advice;
-};
-
-constexpr std::array<CauseInfo, 9> cause_table = {{
-    {Cause::relay_denied, "relay-denied",
-     "Turn on \"My outgoing server (SMTP) requires authentication\" in the mail client and send "
-     "through the submission port 587 (or 465) with the mailbox login."},
-    {Cause::sender_not_logged_in, "sender-not-logged-in",
-     "The sender address belongs to a mailbox on this server: turn on \"My outgoing server (SMTP) "
-     "requires authentication\" in the mail client and log in with that mailbox (port 587 or "
-     "465)."},
-    {Cause::sender_not_owned, "sender-not-owned",
+// clang-format off
+constexpr std::array<CauseInfo, 23> table = {{
+    {Cause::dnsbl_unusable, "dnsbl-unusable", Actor::admin,
+     "the DNS blocklist refuses this server's own queries (open/public resolver, query limit): "
+     "every client is refused",
+     "open resolver|public resolver|returnc/pub|returnc/vol|excessive number of queries|"
+     "dnsbl+query refused",
+     "",
+     "Nothing to change in the mail client: the server's blocklist check is broken and refuses "
+     "everyone. The mail admin has to fix it; try again later.",
+     "The DNSBL refused this server's queries (Spamhaus answers 127.255.255.254 for queries via "
+     "public or open resolvers, 127.255.255.255 over the query limit): use a local recursive "
+     "resolver or the list's paid service, or drop the list from smtpd_*_restrictions.",
+     false, true},
+    {Cause::dnsbl_listed, "dnsbl-listed", Actor::sender,
+     "the client's address (or its HELO or sender domain) is on a DNS blocklist",
+     "blocked using|listed at|is listed in|are listed in|listed by|is in a black list|is in an rbl|"
+     "is blacklisted|blacklisted by|spamhaus|banned sending ip|dnsbl",
+     "",
+     "The network you send from is on a spam blocklist. Send through the submission port 587 "
+     "(or 465) with authentication, which blocklist checks do not apply to, or ask your "
+     "provider to get the address delisted.",
+     "The client's address is on a DNSBL. A real user on a dynamic or shared address should "
+     "submit on 587/465 with SMTP AUTH (exempt from blocklists); a server must get delisted.",
+     false, false},
+    {Cause::spf_fail, "spf-fail", Actor::sender,
+     "the sender domain's SPF record does not authorise the client's address",
+     "spf fail|spf softfail|spf permerror|spf temperror|spf check failed|spf validation|"
+     "failed spf|rejected due to spf|openspf|receiver policy for spf|sender policy framework|"
+     "spf+not authorized|spf+not permitted",
+     "x.7.23|x.7.24",
+     "The sender address's domain does not list the address you send from as allowed (SPF). "
+     "Send through your own provider's server for that address, with authentication.",
+     "The sender domain's SPF record does not cover the client's address. If the client is "
+     "ours, check that SPF is not evaluated for authenticated or NATed clients (a NAT gateway "
+     "makes every client look foreign); otherwise the domain's owner must fix the record.",
+     false, false},
+    {Cause::greylisted, "greylisted", Actor::user,
+     "greylisting: a first delivery attempt is deferred, the client must retry",
+     "greylisted|greylisting|graylisted|graylisting|grey listed|gray listed",
+     "",
+     "The server asks new senders to retry (greylisting): let the mail client retry in a few "
+     "minutes. Scripts and devices that never retry must send through the submission port "
+     "587 with authentication.",
+     "Greylisting deferred the first attempt. Authenticated and trusted clients should be "
+     "exempt (permit_sasl_authenticated before the greylisting check); apps that never retry "
+     "will fail every time.",
+     false, false},
+    {Cause::rate_limited, "rate-limited", Actor::user,
+     "a sending rate limit or sender quota (not a full mailbox)",
+     "rate limit|ratelimit|rate exceeded|sender quota|quota limit|sending limit|sending quota|"
+     "message limit|too many recipients|too many messages|too many connections|"
+     "max emails per hour|exceeded the max",
+     "",
+     "You have sent more mail than your account may send in this period (a rate limit, not a "
+     "full mailbox). Wait and send again later, or ask the mail admin for a higher limit.",
+     "A rate limit or sender quota refused the client. Check that the limit fits the user "
+     "(bulk senders, scanners) and that it is not hit by a compromised account.",
+     false, false},
+    {Cause::verify_failed, "verify-failed", Actor::admin,
+     "sender or recipient address verification (a callout) failed",
+     "unverified address|undeliverable address|address verification|sender verify failed|"
+     "recipient verify failed|verify callout|callout verification|sender verify defer|"
+     "could not verify",
+     "",
+     "The server could not verify an address of this message. Check the sender and "
+     "recipient addresses; if they are right, give this log line to the mail admin.",
+     "Address verification (reject_unverified_sender/recipient, an Exim callout) failed. It "
+     "is often this server's own fault: DNS, a missing local account, or the remote server "
+     "refusing probes. Read the verify result quoted in the reply.",
+     false, false},
+    {Cause::server_fault, "server-fault", Actor::admin,
+     "a fault of this server: lookup failure, configuration problem, a policy service down",
+     "temporary lookup failure|server configuration problem|server configuration error|"
+     "local configuration error|insufficient system storage|insufficient system resources|"
+     "internal error|internal server error|recipient address lookup failed|"
+     "address lookup failure|local error in processing",
+     "x.3.0|x.3.5|x.3.1",
+     "Nothing to change in the mail client: the mail server has a fault. The mail admin has "
+     "been told; try again later.",
+     "This server failed: a table or DNS lookup, a policy service (check_policy_service) that "
+     "is down, a configuration error or a full queue file system. Postfix logs the cause as a "
+     "warning or fatal line just before the refusal.",
+     false, true},
+    {Cause::pipelining, "pipelining", Actor::user,
+     "the client pipelined commands where the server does not allow it",
+     "improper use of smtp command pipelining|smtp protocol synchronization|"
+     "synchronization error|command pipelining",
+     "",
+     "The mail program sends several SMTP commands at once where the server does not allow "
+     "it: turn off pipelining in the program, or send through the submission port 587.",
+     "reject_unauth_pipelining (or smtpd_forbid_unauth_pipelining) refused a client that "
+     "sent commands before the server's reply; usually a script or device, sometimes a "
+     "proxy or antivirus on the client.",
+     false, false},
+    {Cause::relay_denied, "relay-denied", Actor::user,
+     "relaying refused: the client did not authenticate and the recipient is not local",
+     "relay access denied|relaying denied|relay not permitted|unable to relay|"
+     "relaying not allowed|relay access not allowed|not permitted to relay|"
+     "allowed rcpthosts|we do not relay|relay denied|relaying disallowed|"
+     "client was not authenticated|authentication required|must authenticate",
+     "",
+     "Turn on \"My outgoing server (SMTP) requires authentication\" in the mail client and log "
+     "in with the mailbox's user name and password.",
+     "An unauthenticated client outside mynetworks tried to send to a remote domain. A real "
+     "user needs SMTP AUTH on 587/465; a stranger is a relay attempt.",
+     true, false},
+    {Cause::domain_not_served, "domain-not-served", Actor::admin,
+     "relaying refused for a recipient in one of this server's own domains (LocalDomains)",
+     "", "",
+     "Nothing to change in the mail client: the server does not accept mail for its own "
+     "domain. The mail admin must fix it.",
+     "Relaying was refused for a recipient in a domain milter503 lists as local: add the "
+     "domain to Postfix's mydestination, virtual_mailbox_domains or relay_domains (Sendmail: "
+     "local-host-names or relay-domains).",
+     false, true},
+    {Cause::sender_not_logged_in, "sender-not-logged-in", Actor::user,
+     "the sender address is ours but the client did not log in",
+     "sender address rejected: not logged in|not logged in",
+     "",
+     "The sender address belongs to a mailbox on this server: turn on \"My outgoing server "
+     "(SMTP) requires authentication\" in the mail client and log in with that mailbox.",
+     "reject_sender_login_mismatch: a sender in a local domain without SMTP AUTH.",
+     true, false},
+    {Cause::sender_not_owned, "sender-not-owned", Actor::user,
+     "the login does not own the sender address",
+     "not owned by user|not owned by|client does not have permissions to send as this sender|"
+     "sender address does not match|not authorized to send as",
+     "x.7.60",
      "The login used for sending does not own the sender address: set the account's e-mail "
-     "address to the mailbox it logs in with, or ask the mail admin to allow this login to send "
-     "as that address."},
-    {Cause::unknown_recipient, "unknown-recipient",
-     "A recipient address does not exist: check it for typing errors and delete the stale entry "
-     "from the mail client's address autocomplete list."},
-    {Cause::mailbox_full, "mailbox-full",
-     "The recipient's mailbox is over its quota: the recipient must delete or archive mail (or "
-     "the mail admin raise the quota) before new mail can be delivered."},
-    {Cause::deferred, "deferred",
-     "The server refused the recipients only for now (greylisting or a lookup failure): let the "
-     "mail client retry in a few minutes; if it keeps failing, give the queue id to the mail "
-     "admin."},
-    {Cause::policy_reject, "policy-reject",
-     "A server policy refused the recipients: give this log line to the mail admin, whose MTA "
-     "log names the rule that rejected them."},
-    {Cause::rejected_unreported, "rejected-unreported",
-     "The MTA refused every recipient but did not pass the reason to the milter: look up the "
-     "queue id or the client in the MTA's log (Sendmail: grep the queue id for "
-     "\"ruleset=check_rcpt\" "
-     "and read its reject= text)."},
-    {Cause::left_trusted_network, "left-trusted-network",
-     "This sender used to send from a trusted network or after logging in, but now connects from "
-     "outside (VPN off, travelling): turn on SMTP authentication in the mail client (port 587 or "
-     "465) so that sending works from anywhere."},
+     "address to the mailbox it logs in with, or ask the mail admin to allow this login to "
+     "send as that address.",
+     "The SASL login does not own MAIL FROM (smtpd_sender_login_maps): add the address for "
+     "that login if the user may send as it (shared mailbox, alias).",
+     false, false},
+    {Cause::sender_domain_unresolvable, "sender-domain-unresolvable", Actor::user,
+     "the sender address's domain does not exist in DNS",
+     "sender address rejected: domain not found|domain of sender address|"
+     "valid mx for sender domain|sender domain+not found|sender domain+does not exist|"
+     "sender domain must exist|unresolvable sender domain",
+     "x.1.8",
+     "The sender address's domain does not exist (often a default like www-data@localhost or "
+     "a host name): set a real sender address in the program's mail settings.",
+     "reject_unknown_sender_domain: the sender domain has no A/AAAA/MX record. Postfix's "
+     "default unknown_address_reject_code is 450, so the client retries for days.",
+     false, false},
+    {Cause::non_fqdn_address, "non-fqdn-address", Actor::user,
+     "an address without a fully-qualified domain (root@host)",
+     "need fully-qualified address|domain name required|fully qualified domain name required",
+     "",
+     "An address has no full domain (like root@server): set full addresses (name@example.org) "
+     "in the program's mail settings.",
+     "reject_non_fqdn_sender/recipient refused an address without a dotted domain.",
+     false, false},
+    {Cause::helo_rejected, "helo-rejected", Actor::user,
+     "the client's HELO/EHLO name was refused (not a fully-qualified or resolvable name)",
+     "helo command rejected|ehlo command rejected|invalid helo|bad helo|helo name|"
+     "need fully-qualified hostname",
+     "",
+     "The program introduces itself with an invalid name (HELO, like a container id or "
+     "\"localhost\"): set a fully-qualified host name in its SMTP settings, or log in "
+     "(authenticated clients should be exempt).",
+     "A HELO restriction refused the client. Put permit_sasl_authenticated before "
+     "reject_non_fqdn_helo_hostname and friends so that logged-in users are not refused.",
+     false, false},
+    {Cause::client_rejected, "client-rejected", Actor::admin,
+     "the client host was refused: no reverse DNS, or an access list",
+     "client host rejected|cannot find your hostname|cannot find your reverse hostname|"
+     "reverse dns|no ptr record|ptr record",
+     "x.7.25",
+     "The server refuses the address you connect from. Give this log line to the mail admin.",
+     "The client's address was refused (reject_unknown_client_hostname or "
+     "reverse_client_hostname, check_client_access). If many clients share one private "
+     "address, a NAT gateway (Docker's proxy) is hiding them: fix the network, not the "
+     "clients.",
+     false, false},
+    {Cause::mailbox_full, "mailbox-full", Actor::user,
+     "the recipient's mailbox is over its quota",
+     "mailbox full|mailbox is full|over quota|overquota|quota exceeded|mailbox size limit|"
+     "exceeded storage allocation|user is over|insufficient storage",
+     "x.2.2",
+     "The recipient's mailbox is full: tell the recipient by other means; mail can be "
+     "delivered once they delete or archive mail.",
+     "A recipient is over quota (Dovecot quota-status or the mailbox store). Raise the quota "
+     "if it is one of ours.",
+     false, false},
+    {Cause::unknown_recipient, "unknown-recipient", Actor::user,
+     "the recipient address does not exist",
+     "user unknown|unknown user|no such user|recipient unknown|unknown recipient|"
+     "no mailbox here by that name|recipient not found|recipientnotfound|no such recipient|"
+     "mailbox not found|invalid recipient|unrouteable address|does not exist|"
+     "recipient address rejected: domain not found",
+     "x.1.1|x.1.10",
+     "A recipient address does not exist: check it for typing errors and delete the stale "
+     "entry from the mail client's address autocomplete list.",
+     "The recipient is not in the local, virtual or relay recipient tables. If every address "
+     "of a local domain is refused, the domain's mailboxes are missing.",
+     false, false},
+    {Cause::deferred, "deferred", Actor::user,
+     "any other temporary refusal",
+     "", "",
+     "The server refused the recipients only for now: let the mail client retry in a few "
+     "minutes.",
+     "A temporary refusal no other cause names: read the reply text.",
+     false, false},
+    {Cause::policy_reject, "policy-reject", Actor::admin,
+     "any other permanent refusal",
+     "", "",
+     "A server policy refused the recipients: give this log line to the mail admin.",
+     "A permanent refusal no other cause names: the MTA log names the rule.",
+     false, false},
+    {Cause::rejected_unreported, "rejected-unreported", Actor::admin,
+     "the MTA refused every recipient but did not tell the milter why",
+     "", "",
+     "The server refused the recipients: give this log line to the mail admin.",
+     "The MTA hid the refusal from milters (Sendmail's check_rcpt): grep the queue id in the "
+     "MTA log for \"ruleset=check_rcpt\" and read its reject= text.",
+     false, false},
+    {Cause::left_trusted_network, "left-trusted-network", Actor::user,
+     "a sender seen before from inside (trusted network or logged in) now sends unauthenticated "
+     "from outside",
+     "", "",
+     "This sender used to send from the office network or after logging in, but now connects "
+     "from outside (VPN off, travelling): turn on SMTP authentication in the mail client so "
+     "that sending works from anywhere.",
+     "A user who relied on mynetworks (office, VPN) now sends from outside without SMTP AUTH.",
+     true, false},
+    {Cause::no_recipient_sent, "no-recipient-sent", Actor::user,
+     "the client sent MAIL and DATA but no recipient at all",
+     "", "",
+     "The program sent the message without any recipient (an empty To: field in a web form "
+     "or script): fill in the recipient.",
+     "The client sent no RCPT (the MTA passes every refused recipient to the milter, and none "
+     "came): an application bug, not a server refusal.",
+     false, false},
 }};
+// clang-format on
 
-const CauseInfo& info(Cause cause) {
-    for (const auto& entry : cause_table) {
-        if (entry.cause == cause)
-            return entry;
+// Splits `list` at `separator`, calling `each` until it returns true.
+template <typename Each>
+bool any_of_split(std::string_view list, char separator, Each each) {
+    while (!list.empty()) {
+        const size_t end = list.find(separator);
+        if (each(list.substr(0, end)))
+            return true;
+        if (end == std::string_view::npos)
+            break;
+        list.remove_prefix(end + 1);
     }
-    return cause_table[static_cast<size_t>(Cause::policy_reject)];
+    return false;
 }
 
-struct TextPattern {
-    std::string_view needle;  // lower case
-    Cause cause;
-};
-
-// Most specific first: the sender texts contain "Sender address rejected",
-// the recipient texts "Recipient address rejected".
-constexpr std::array<TextPattern, 21> text_patterns = {{
-    {"relay access denied", Cause::relay_denied},       // Postfix
-    {"relaying denied", Cause::relay_denied},           // Sendmail
-    {"relay not permitted", Cause::relay_denied},       // Exim
-    {"unable to relay", Cause::relay_denied},           // Exchange
-    {"relaying not allowed", Cause::relay_denied},      // various
-    {"relay access not allowed", Cause::relay_denied},  // various
-    {"sender address rejected: not logged in", Cause::sender_not_logged_in},
-    {"sender address rejected: not owned by user", Cause::sender_not_owned},
-    {"not owned by user", Cause::sender_not_owned},
-    {"mailbox full", Cause::mailbox_full},
-    {"mailbox is full", Cause::mailbox_full},
-    {"over quota", Cause::mailbox_full},
-    {"quota", Cause::mailbox_full},
-    {"insufficient storage", Cause::mailbox_full},
-    {"insufficient system storage", Cause::mailbox_full},  // Postfix 452 4.3.1
-    {"user unknown", Cause::unknown_recipient},            // Postfix, Sendmail
-    {"unknown user", Cause::unknown_recipient},
-    {"no such user", Cause::unknown_recipient},
-    {"recipient unknown", Cause::unknown_recipient},
-    {"unknown recipient", Cause::unknown_recipient},
-    {"no mailbox here by that name", Cause::unknown_recipient},
-}};
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
+bool phrases_match(std::string_view phrases, std::string_view reply) {
+    return any_of_split(phrases, '|', [&](std::string_view alternative) {
+        return !any_of_split(alternative, '+', [&](std::string_view phrase) {
+            return !text::contains_phrase(reply, phrase);
+        });
+    });
 }
 
-struct Status {
-    char klass = 0;                   // '2', '4', '5', or 0 when unknown
-    std::string_view subject_detail;  // "2.2" of "5.2.2", empty when unknown
-};
-
-// Digits then '.', between `min` and `max` digits; advances `pos`.
-bool read_digits(std::string_view text, size_t& pos, size_t min, size_t max) {
-    size_t count = 0;
-    while (pos < text.size() && is_digit(text[pos]) && count < max) {
-        ++pos;
-        ++count;
-    }
-    return count >= min && (pos == text.size() || !is_digit(text[pos]));
+bool status_matches(std::string_view patterns, std::string_view status) {
+    return any_of_split(patterns, '|', [&](std::string_view pattern) {
+        if (pattern.size() != status.size())
+            return false;
+        for (size_t i = 0; i < pattern.size(); ++i) {
+            const bool any_class = i == 0 && pattern[0] == 'x';
+            if (!(any_class ? status[0] == '4' || status[0] == '5' : pattern[i] == status[i]))
+                return false;
+        }
+        return true;
+    });
 }
 
-// RFC 3463 "class.subject.detail" at the start of `text`, followed by the
-// end or a space.
-std::optional<Status> parse_enhanced(std::string_view text) {
-    if (text.size() < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5')) {
-        return std::nullopt;
-    }
-    if (text[1] != '.')
-        return std::nullopt;
-    size_t pos = 2;
-    if (!read_digits(text, pos, 1, 3) || pos >= text.size() || text[pos] != '.') {
-        return std::nullopt;
-    }
-    ++pos;
-    if (!read_digits(text, pos, 1, 3))
-        return std::nullopt;
-    if (pos < text.size() && text[pos] != ' ')
-        return std::nullopt;
-    return Status{text[0], text.substr(2, pos - 2)};
-}
-
-// "550 5.7.1 ..." or "550-5.7.1 ..." at the start of a reply text.
-std::optional<Status> status_in_text(std::string_view text) {
-    if (text.size() < 4 || !is_digit(text[0]) || !is_digit(text[1]) || !is_digit(text[2]) ||
-        (text[3] != ' ' && text[3] != '-')) {
-        return std::nullopt;
-    }
-    if (auto status = parse_enhanced(text.substr(4)))
-        return status;
-    if (text[0] == '4' || text[0] == '5')
-        return Status{text[0], {}};
-    return std::nullopt;
-}
-
-// The class alone from a malformed status such as "4" or "5.x".
-Status class_only(std::string_view status) {
-    if (!status.empty() && (status[0] == '4' || status[0] == '5') &&
-        (status.size() == 1 || status[1] == '.')) {
-        return Status{status[0], {}};
-    }
-    return Status{};
-}
-
-Status effective_status(std::string_view status, std::string_view text) {
-    if (auto parsed = parse_enhanced(status))
-        return *parsed;
-    if (auto in_text = status_in_text(text))
-        return *in_text;
-    return class_only(status);
-}
-
-std::optional<Cause> cause_from_text(std::string_view text) {
-    const std::string lower = to_lower_ascii(text);
-    for (const auto& pattern : text_patterns) {
-        if (lower.find(pattern.needle) != std::string::npos)
-            return pattern.cause;
-    }
-    return std::nullopt;
+// The reply class, 4 or 5 (0 when unknown): the enhanced status's, else
+// the reply code's, else that of a malformed status such as "4" or "4.x".
+char reply_class(std::string_view status, const Reply& reply) {
+    const auto klass = [](std::string_view s) { return s.empty() ? '\0' : s[0]; };
+    if (is_enhanced_status(status))
+        return klass(status);
+    if (!reply.status.empty())
+        return klass(reply.status);
+    if (!reply.code.empty())
+        return klass(reply.code);
+    if (status.size() == 1 || (status.size() > 1 && status[1] == '.'))
+        return klass(status);
+    return 0;
 }
 
 }  // namespace
 
-std::string_view cause_name(Cause cause) {
-    return info(cause).name;
+std::string_view actor_name(Actor actor) {
+    switch (actor) {
+        case Actor::user:
+            return "user";
+        case Actor::admin:
+            return "admin";
+        case Actor::sender:
+            return "sender";
+    }
+    return "admin";
 }
 
-std::optional<Cause> cause_from_name(std::string_view name) {
-    for (const auto& entry : cause_table) {
-        if (entry.name == name)
-            return entry.cause;
+std::optional<Actor> actor_from_name(std::string_view name) {
+    for (Actor actor : {Actor::user, Actor::admin, Actor::sender}) {
+        if (actor_name(actor) == name)
+            return actor;
     }
     return std::nullopt;
 }
 
+std::span<const CauseInfo> cause_table() {
+    return table;
+}
+
+const CauseInfo& cause_info(Cause cause) {
+    for (const auto& row : table) {
+        if (row.cause == cause)
+            return row;
+    }
+    return cause_info(Cause::policy_reject);
+}
+
+std::string_view cause_name(Cause cause) {
+    return cause_info(cause).name;
+}
+
+std::optional<Cause> cause_from_name(std::string_view name) {
+    for (const auto& row : table) {
+        if (row.name == name)
+            return row.cause;
+    }
+    return std::nullopt;
+}
+
+Actor cause_fix(Cause cause) {
+    return cause_info(cause).fix;
+}
+
 std::string_view cause_advice(Cause cause) {
-    return info(cause).advice;
+    const CauseInfo& row = cause_info(cause);
+    return row.fix == Actor::user ? row.user_advice : row.admin_advice;
 }
 
 Cause classify_rejection(std::string_view status, std::string_view text) {
-    if (auto cause = cause_from_text(text))
-        return *cause;
-    const Status parsed = effective_status(status, text);
-    if (parsed.subject_detail == "2.2")
-        return Cause::mailbox_full;
-    if (parsed.subject_detail == "1.1")
-        return Cause::unknown_recipient;
-    if (parsed.klass == '4')
-        return Cause::deferred;
-    return Cause::policy_reject;
+    const Reply reply = split_reply(text);
+    for (const auto& row : table) {
+        if (!row.phrases.empty() && phrases_match(row.phrases, reply.text))
+            return row.cause;
+    }
+    const std::string_view enhanced = is_enhanced_status(status) ? status : reply.status;
+    for (const auto& row : table) {
+        if (!enhanced.empty() && !row.statuses.empty() && status_matches(row.statuses, enhanced))
+            return row.cause;
+    }
+    return reply_class(status, reply) == '4' ? Cause::deferred : Cause::policy_reject;
 }
 
 }  // namespace milter503::policy

@@ -19,6 +19,8 @@
 //	parse_summary() gives that cause the client's total finding count.
 #include "policy/client_table.hpp"
 
+#include "policy/text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -194,7 +196,8 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view text) {
 std::optional<Cause> top_cause(const ClientSummary& summary) {
     std::optional<Cause> top;
     unsigned long best = 0;
-    for (Cause cause : all_causes) {
+    for (size_t i = 0; i < cause_count; ++i) {
+        const auto cause = static_cast<Cause>(i);
         const auto found = summary.causes.find(cause);
         if (found != summary.causes.end() && found->second > best) {
             top = cause;
@@ -295,13 +298,13 @@ ClientSummary ClientTable::summary_of(const std::string& client_addr, const Entr
     out.suppressed = entry.suppressed;
     out.first = entry.first;
     out.last = entry.last;
-    for (FindingKind kind : all_finding_kinds) {
-        if (const auto count = entry.findings.at(static_cast<size_t>(kind)); count != 0)
-            out.findings[kind] = count;
+    for (size_t i = 0; i < finding_kind_count; ++i) {
+        if (const auto count = entry.findings.at(i); count != 0)
+            out.findings[static_cast<FindingKind>(i)] = count;
     }
-    for (Cause cause : all_causes) {
-        if (const auto count = entry.causes.at(static_cast<size_t>(cause)); count != 0)
-            out.causes[cause] = count;
+    for (size_t i = 0; i < cause_count; ++i) {
+        if (const auto count = entry.causes.at(i); count != 0)
+            out.causes[static_cast<Cause>(i)] = count;
     }
     return out;
 }
@@ -315,13 +318,13 @@ bool ClientTable::was_trusted(std::string_view sender) const {
     if (sender.empty())
         return false;
     std::lock_guard lock(mutex_);
-    return trusted_senders_.contains(to_lower_ascii(sender));
+    return trusted_senders_.contains(text::to_lower_ascii(sender));
 }
 
 void ClientTable::remember_trusted(std::string_view sender) {
     if (sender.empty())
         return;
-    std::string key = to_lower_ascii(sender);
+    std::string key = text::to_lower_ascii(sender);
     std::lock_guard lock(mutex_);
     if (const auto found = trusted_senders_.find(key); found != trusted_senders_.end()) {
         trusted_lru_.splice(trusted_lru_.begin(), trusted_lru_, found->second);

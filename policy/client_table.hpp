@@ -84,8 +84,8 @@ class ClientTable : public SenderHistory {
         unsigned long sessions = 0;
         unsigned long transactions = 0;
         unsigned long suppressed = 0;
-        std::array<uint32_t, std::size(all_finding_kinds)> findings{};
-        std::array<uint32_t, std::size(all_causes)> causes{};
+        std::array<uint32_t, finding_kind_count> findings{};
+        std::array<uint32_t, cause_count> causes{};
         Clock::time_point first{};
         Clock::time_point last{};
         Clock::time_point window_start{};

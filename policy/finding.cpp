@@ -24,21 +24,38 @@
 #include <array>
 #include <charconv>
 
+#include "policy/text.hpp"
+
 namespace milter503::policy {
 namespace {
 
 namespace key = logfmt::key;
 
-constexpr std::array<std::string_view, 6> finding_names = {
-    "no-accepted-rcpt",     "unauthenticated-sender", "sender-login-mismatch",
-    "header-from-mismatch", "display-name-special",   "mailbox-full",
-};
+constexpr std::array<FindingInfo, 6> finding_rows = {{
+    {FindingKind::no_accepted_rcpt, "no-accepted-rcpt",
+     "a transaction whose MAIL was accepted ends with no accepted RCPT: the client's DATA got "
+     "503/554",
+     ""},
+    {FindingKind::unauthenticated_sender, "unauthenticated-sender",
+     "MAIL FROM in LocalDomains, no SMTP AUTH, client outside TrustedNetworks", ""},
+    {FindingKind::sender_login_mismatch, "sender-login-mismatch",
+     "the SASL login does not own MAIL FROM (smtpd_sender_login_maps rules)", ""},
+    {FindingKind::header_from_mismatch, "header-from-mismatch",
+     "the From: header address differs from the envelope sender",
+     "The From: address set in the mail client differs from the envelope sender: set the "
+     "account's e-mail address (From:) to the mailbox the client logs in with, or remove the "
+     "extra sender identity."},
+    {FindingKind::display_name_special, "display-name-special",
+     "the From: display name holds an apostrophe or other specials (\"Mark's email\")",
+     "Remove the apostrophe or other special characters from the sender name (\"Your name\") "
+     "in the mail client's account settings; some servers refuse or garble such names."},
+    {FindingKind::mailbox_full, "mailbox-full",
+     "a RCPT refused because the recipient's "
+     "mailbox is over quota",
+     ""},
+}};
 
 constexpr std::string_view entry_separator = "; ";
-
-bool is_alnum(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
 
 // Undoes logfmt::append_hex_escape(); every other byte is literal. nullopt on a `\` that
 // does not start a \xHH escape.
@@ -67,7 +84,7 @@ std::string format_queue_id(std::string_view queue_id) {
     std::string out;
     for (size_t i = 0; i < queue_id.size(); ++i) {
         const bool reserved = i == 0 && queue_id == logfmt::no_queue_id;
-        if (is_alnum(queue_id[i]) && !reserved) {
+        if (text::is_alnum(queue_id[i]) && !reserved) {
             out += queue_id[i];
         } else {
             logfmt::append_hex_escape(out, static_cast<unsigned char>(queue_id[i]));
@@ -82,7 +99,7 @@ std::optional<std::string> parse_queue_id(std::string_view text) {
     if (text == logfmt::no_queue_id)
         return std::string();
     for (char c : text) {
-        if (!is_alnum(c) && c != '\\')
+        if (!text::is_alnum(c) && c != '\\')
             return std::nullopt;
     }
     return unescape_hex(text);
@@ -100,6 +117,8 @@ std::string escape_part(std::string_view text, std::string_view also) {
     }
     return out;
 }
+
+}  // namespace
 
 std::string format_rejected(const Finding& finding) {
     if (finding.rejected_unreported)
@@ -119,6 +138,8 @@ std::string format_rejected(const Finding& finding) {
     }
     return out;
 }
+
+namespace {
 
 std::optional<RejectedRcpt> parse_entry(std::string_view entry) {
     if (entry.empty() || entry.front() != '<')
@@ -223,6 +244,7 @@ enum class Slot : unsigned {
     advice,
     header_from,
     detail,
+    fix,
     count
 };
 constexpr unsigned required_slots = (1U << static_cast<unsigned>(Slot::header_from)) - 1;
@@ -231,7 +253,7 @@ std::optional<Slot> slot_of(std::string_view name) {
     static constexpr std::array<std::string_view, static_cast<size_t>(Slot::count)> names = {
         key::finding,  key::cause,  key::conn,        key::client,  key::helo,
         key::port,     key::auth,   key::from,        key::rcpt_ok, key::rcpt_rejected,
-        key::rejected, key::advice, key::header_from, key::detail};
+        key::rejected, key::advice, key::header_from, key::detail,  key::fix};
     for (size_t i = 0; i < names.size(); ++i) {
         if (names[i] == name)
             return static_cast<Slot>(i);
@@ -295,6 +317,11 @@ bool read_field(Slot slot, std::string_view value, Finding& finding) {
         case Slot::detail:
             finding.detail = value;
             return true;
+        case Slot::fix: {
+            const auto actor = actor_from_name(value);
+            finding.fix = actor.value_or(Actor{});
+            return actor.has_value();
+        }
         case Slot::count:
             break;
     }
@@ -303,15 +330,26 @@ bool read_field(Slot slot, std::string_view value, Finding& finding) {
 
 }  // namespace
 
+std::span<const FindingInfo> finding_table() {
+    return finding_rows;
+}
+
+const FindingInfo& finding_info(FindingKind kind) {
+    for (const auto& row : finding_rows) {
+        if (row.kind == kind)
+            return row;
+    }
+    return finding_rows.front();
+}
+
 std::string_view finding_name(FindingKind kind) {
-    const auto index = static_cast<size_t>(kind);
-    return index < finding_names.size() ? finding_names[index] : "unknown";
+    return finding_info(kind).name;
 }
 
 std::optional<FindingKind> finding_from_name(std::string_view name) {
-    for (FindingKind kind : all_finding_kinds) {
-        if (finding_name(kind) == name)
-            return kind;
+    for (const auto& row : finding_rows) {
+        if (row.name == name)
+            return row.kind;
     }
     return std::nullopt;
 }
@@ -320,6 +358,7 @@ std::string format_finding(const Finding& finding) {
     std::string fields;
     logfmt::append_field(fields, key::finding, finding_name(finding.kind));
     logfmt::append_field(fields, key::cause, cause_name(finding.cause));
+    logfmt::append_field(fields, key::fix, actor_name(finding.fix));
     logfmt::append_field(fields, key::conn, finding.conn_id);
     logfmt::append_field(fields, key::client, client_field(finding));
     logfmt::append_field(fields, key::helo, finding.helo);
@@ -369,6 +408,9 @@ std::optional<Finding> parse_finding(std::string_view line) {
     }
     if (scanner.malformed() || (seen & required_slots) != required_slots)
         return std::nullopt;
+    // Lines written before fix= existed: the cause's reader.
+    if ((seen & (1U << static_cast<unsigned>(Slot::fix))) == 0)
+        finding.fix = cause_fix(finding.cause);
     return finding;
 }
 

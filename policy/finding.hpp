@@ -10,7 +10,9 @@
 //	reads that line back with parse_finding(); both use log_format.
 #pragma once
 
+#include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,13 +31,25 @@ enum class FindingKind {
     mailbox_full,
 };
 
-inline constexpr FindingKind all_finding_kinds[] = {
-    FindingKind::no_accepted_rcpt,      FindingKind::unauthenticated_sender,
-    FindingKind::sender_login_mismatch, FindingKind::header_from_mismatch,
-    FindingKind::display_name_special,  FindingKind::mailbox_full,
+inline constexpr size_t finding_kind_count = static_cast<size_t>(FindingKind::mailbox_full) + 1;
+inline constexpr auto all_finding_kinds = [] {
+    std::array<FindingKind, finding_kind_count> out{};
+    for (size_t i = 0; i < finding_kind_count; ++i)
+        out[i] = static_cast<FindingKind>(i);
+    return out;
+}();
+
+// One row per kind of finding: its log name, when it is made (for the
+// docs) and its own advice, when the cause's advice does not fit it.
+struct FindingInfo {
+    FindingKind kind;
+    std::string_view name;  // "no-accepted-rcpt", as written in the log
+    std::string_view when;
+    std::string_view advice;  // empty: the cause's advice
 };
 
-// "no-accepted-rcpt", ... as written in the log.
+std::span<const FindingInfo> finding_table();
+const FindingInfo& finding_info(FindingKind kind);
 std::string_view finding_name(FindingKind kind);
 std::optional<FindingKind> finding_from_name(std::string_view name);
 
@@ -49,6 +63,7 @@ struct RejectedRcpt {
 struct Finding {
     FindingKind kind{};
     Cause cause{};
+    Actor fix{};              // who must act; written fix=
     std::string queue_id;     // empty: NOQUEUE
     std::string conn_id;      // the milter's own connection id
     std::string client_name;  // "unknown" when the MTA did not resolve it
@@ -69,11 +84,13 @@ struct Finding {
     std::string advice;  // sentence for the user
 };
 
-// `QUEUEID|NOQUEUE: finding=... cause=... conn=... client=NAME[ADDR]:PORT
+// `QUEUEID|NOQUEUE: finding=... cause=... fix=user|admin|sender conn=... client=NAME[ADDR]:PORT
 //  helo=... port=... auth=LOGIN|- from=<SENDER> rcpt_ok=N rcpt_rejected=N
 //  rejected="RCPT DSN TEXT; ..." advice="..."`.
 // header_from= and detail= are added only when non-empty.
 std::string format_finding(const Finding& finding);
+// The rejected= value alone: `<RCPT> DSN TEXT; ...`, `unreported` or `-`.
+std::string format_rejected(const Finding& finding);
 
 // Inverse of format_finding() for the fields it writes; nullopt when the
 // line is not a finding line. `line` starts at the queue id.

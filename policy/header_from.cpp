@@ -16,6 +16,8 @@
 //	(`a@b (Name)`).
 #include "policy/header_from.hpp"
 
+#include "policy/text.hpp"
+
 #include "policy/address.hpp"
 
 namespace milter503::policy {
@@ -61,18 +63,6 @@ void walk(std::string_view text, F&& f) {
     }
 }
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
-
 // Folded lines: drop CR and LF; the folding whitespace after them stays.
 std::string unfold(std::string_view value) {
     std::string out;
@@ -116,7 +106,7 @@ std::string plausible(const std::string& address) {
 
 // Appends `c`, collapsing whitespace runs to one space.
 void append_collapsed(std::string& out, char c) {
-    if (is_space(c)) {
+    if (text::is_space(c)) {
         if (!out.empty() && out.back() != ' ')
             out += ' ';
     } else {
@@ -134,7 +124,7 @@ void read_display_name(std::string_view phrase, HeaderFrom& from) {
             from.display_name_quoted = true;
         return true;
     });
-    from.display_name = std::string(trim(name));
+    from.display_name = std::string(text::trim(name));
 }
 
 // `<addr>` content up to the first `>` outside quotes.
@@ -147,7 +137,7 @@ std::string read_angle(std::string_view after_open) {
             address += c;
         return true;
     });
-    return strip_angle("<" + std::string(trim(address)) + ">");
+    return strip_angle("<" + std::string(text::trim(address)) + ">");
 }
 
 // addr-spec without angles: comments out (the first becomes the display
@@ -163,14 +153,14 @@ void read_addr_spec(std::string_view mailbox, HeaderFrom& from) {
             comment_done = true;
         if (ctx == Ctx::plain && c == ':') {
             address.clear();  // "Group: a@b;" -> a@b
-        } else if ((ctx == Ctx::plain && !is_space(c) && c != ';') || ctx == Ctx::quoted ||
+        } else if ((ctx == Ctx::plain && !text::is_space(c) && c != ';') || ctx == Ctx::quoted ||
                    (ctx == Ctx::syntax && c == '"')) {
             address += c;
         }
         return true;
     });
     from.address = plausible(address);
-    from.display_name = std::string(trim(comment));
+    from.display_name = std::string(text::trim(comment));
 }
 
 constexpr std::string_view unquoted_specials = "'()<>[]:;@\\,\"";

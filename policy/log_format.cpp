@@ -7,6 +7,8 @@
 //	rather than trusting the locale, because the bytes come from clients.
 #include "policy/log_format.hpp"
 
+#include "policy/text.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -15,43 +17,6 @@ namespace {
 
 constexpr std::array<char, 16> hex_digits = {'0', '1', '2', '3', '4', '5', '6', '7',
                                              '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
-// there are not one (overlong forms, surrogates and values past U+10FFFF
-// included, as RFC 3629 requires).
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-    const auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-    const uint8_t lead = byte(i);
-    size_t len = 0;
-    uint8_t min_second = 0x80;
-    uint8_t max_second = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        len = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        len = 3;
-        if (lead == 0xE0)
-            min_second = 0xA0;
-        if (lead == 0xED)
-            max_second = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        len = 4;
-        if (lead == 0xF0)
-            min_second = 0x90;
-        if (lead == 0xF4)
-            max_second = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size())
-        return 0;
-    if (byte(i + 1) < min_second || byte(i + 1) > max_second)
-        return 0;
-    for (size_t k = 2; k < len; ++k) {
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-            return 0;
-    }
-    return len;
-}
 
 bool is_bare_ascii(char c) {
     const auto u = static_cast<uint8_t>(c);
@@ -69,7 +34,7 @@ bool needs_quotes(std::string_view value) {
             ++i;
             continue;
         }
-        const size_t len = utf8_sequence_length(value, i);
+        const size_t len = text::utf8_sequence_length(value, i);
         if (len == 0)
             return true;
         i += len;
@@ -85,7 +50,7 @@ void append_quoted(std::string& out, std::string_view value) {
         // Bytes of the character at i that may stand as they are; 0: escape.
         const size_t len = u < 0x20 || u == 0x7F ? 0
                            : u < 0x80            ? 1
-                                                 : utf8_sequence_length(value, i);
+                                                 : text::utf8_sequence_length(value, i);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += c;

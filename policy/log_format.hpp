@@ -31,6 +31,7 @@ namespace milter503::logfmt {
 namespace key {
 inline constexpr std::string_view finding = "finding";
 inline constexpr std::string_view cause = "cause";
+inline constexpr std::string_view fix = "fix";
 inline constexpr std::string_view conn = "conn";
 inline constexpr std::string_view client = "client";
 inline constexpr std::string_view helo = "helo";
@@ -51,10 +52,14 @@ inline constexpr std::string_view first = "first";
 inline constexpr std::string_view last = "last";
 inline constexpr std::string_view macro = "macro";
 inline constexpr std::string_view phase = "phase";
+inline constexpr std::string_view clients = "clients";
+inline constexpr std::string_view domain = "domain";
 }  // namespace key
 
 // The text between the syslog header and the fields.
 inline constexpr std::string_view summary_prefix = "summary";
+// An admin alert: a server-wide fault, rate limited (policy/alerts.hpp).
+inline constexpr std::string_view alert_prefix = "alert";
 inline constexpr std::string_view no_queue_id = "NOQUEUE";
 // Written for an empty login and as the value of `rejected` when the MTA
 // did not pass the refused recipients (Sendmail's check_rcpt).

@@ -29,6 +29,8 @@
 //	other way round, login to sender patterns; it is not what smtpd uses.)
 #include "policy/sender_login.hpp"
 
+#include "policy/text.hpp"
+
 #include "policy/address.hpp"
 #include "policy/settings.hpp"
 
@@ -39,18 +41,6 @@ constexpr std::string_view login_separators = ", \t\r\n";
 
 bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r';
-}
-
-bool equal_nocase(std::string_view a, std::string_view b) {
-    return to_lower_ascii(a) == to_lower_ascii(b);
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_blank(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && is_blank(text.back()))
-        text.remove_suffix(1);
-    return text;
 }
 
 std::vector<std::string> split_logins(std::string_view value) {
@@ -74,7 +64,7 @@ std::vector<std::string> split_logins(std::string_view value) {
 std::optional<std::string> strip_extension(std::string_view local, char delimiter) {
     if (delimiter == '\0')
         return std::nullopt;
-    const std::string lower = to_lower_ascii(local);
+    const std::string lower = text::to_lower_ascii(local);
     if (lower == "postmaster" || lower == "mailer-daemon" || lower == "double-bounce") {
         return std::nullopt;
     }
@@ -92,7 +82,7 @@ std::vector<std::string> lookup_keys(std::string_view sender, const DomainSet& l
                                      char delimiter) {
     const bool has_domain = sender.find('@') != std::string_view::npos;
     const AddressParts parts = split_address(sender);
-    const std::string local = to_lower_ascii(parts.local);
+    const std::string local = text::to_lower_ascii(parts.local);
     const auto bare = strip_extension(local, delimiter);
     const std::string at_domain = has_domain ? "@" + parts.domain : std::string();
     std::vector<std::string> keys{local + at_domain};
@@ -131,7 +121,7 @@ bool join_lines(std::string_view text, std::string_view file, MapError* error,
         const std::string_view physical = text.substr(0, newline);
         text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
         ++number;
-        const std::string_view content = trim(physical);
+        const std::string_view content = text::trim(physical);
         if (content.empty() || content.front() == '#')
             continue;
         if (!is_blank(physical.front())) {
@@ -157,7 +147,7 @@ std::optional<SenderLoginMap> SenderLoginMap::parse(std::string_view text, std::
     SenderLoginMap map;
     for (const auto& line : lines) {
         const size_t split = line.text.find_first_of(" \t");
-        const std::string key = to_lower_ascii(line.text.substr(0, split));
+        const std::string key = text::to_lower_ascii(line.text.substr(0, split));
         if (key.front() == '/') {
             set_error(error, file, line.number,
                       "regular expression keys are not supported: list addresses, users or "
@@ -206,14 +196,14 @@ bool login_owns_sender(std::string_view login, std::string_view sender, const Se
         if (!logins)
             return false;
         for (const auto& owner : *logins) {
-            if (equal_nocase(owner, login))
+            if (text::equal_nocase(owner, login))
                 return true;
         }
         return false;
     }
     // No map: the login is the address itself or, in a local domain, its
     // local part (with or without extension).
-    const std::string wanted = to_lower_ascii(login);
+    const std::string wanted = text::to_lower_ascii(login);
     const bool login_is_address = wanted.find('@') != std::string::npos;
     for (const auto& key : lookup_keys(sender, local_domains, recipient_delimiter)) {
         if (key.empty() || key.front() == '@')

@@ -27,8 +27,11 @@
 //	close twice, close without connect) are ignored, never an error.
 #include "policy/session.hpp"
 
+#include <algorithm>
+
 #include "policy/address.hpp"
 #include "policy/header_from.hpp"
+#include "policy/text.hpp"
 
 namespace milter503::policy {
 namespace {
@@ -36,16 +39,15 @@ namespace {
 // Enough to show the pattern in one log line; rcpt_rejected still counts all.
 constexpr size_t max_listed_rejections = 16;
 
-constexpr std::string_view header_from_advice =
-    "The From: address set in the mail client differs from the envelope sender: set the "
-    "account's e-mail address (From:) to the mailbox the client logs in with, or remove the "
-    "extra sender identity.";
-constexpr std::string_view display_name_advice =
-    "Remove the apostrophe or other special characters from the sender name (\"Your name\") in "
-    "the mail client's account settings; some servers refuse or garble such names.";
-
-bool equal_nocase(std::string_view a, std::string_view b) {
-    return to_lower_ascii(a) == to_lower_ascii(b);
+// "587 or 465" from SubmissionPorts.
+std::string port_list(const std::vector<std::string>& ports) {
+    std::string out;
+    for (size_t i = 0; i < ports.size(); ++i) {
+        if (i > 0)
+            out += i + 1 == ports.size() ? " or " : ", ";
+        out += ports[i];
+    }
+    return out;
 }
 
 std::string spaced(std::string_view chars) {
@@ -96,7 +98,7 @@ std::vector<Finding> Session::on_rcpt(const RcptEvent& event) {
     if (!event.queue_id.empty())
         txn_.queue_id = event.queue_id;
     std::vector<Finding> findings;
-    if (equal_nocase(event.mailer, "error")) {
+    if (text::equal_nocase(event.mailer, "error")) {
         record_rejection({strip_angle(event.recipient), event.host, event.addr}, findings);
     } else {
         ++txn_.rcpt_ok;
@@ -111,7 +113,7 @@ std::vector<Finding> Session::on_data(std::string_view queue_id) {
 }
 
 std::vector<Finding> Session::on_header(std::string_view name, std::string_view value) {
-    if (!txn_.open || txn_.header_from_seen || !equal_nocase(name, "from"))
+    if (!txn_.open || txn_.header_from_seen || !text::equal_nocase(name, "from"))
         return {};
     txn_.header_from_seen = true;
     std::vector<Finding> findings;
@@ -182,7 +184,6 @@ void Session::check_header_from(std::string_view value, std::vector<Finding>& fi
         f.detail = not_owned ? "From: header differs from the envelope sender and the login "
                                "does not own it"
                              : "From: header differs from the envelope sender";
-        f.advice = header_from_advice;
         findings.push_back(std::move(f));
     }
     const std::string special = special_characters(from.display_name, from.display_name_quoted);
@@ -191,13 +192,23 @@ void Session::check_header_from(std::string_view value, std::vector<Finding>& fi
         f.header_from = from.address;
         f.detail = std::string(from.display_name_quoted ? "quoted" : "unquoted") +
                    " display name has special characters: " + spaced(special);
-        f.advice = display_name_advice;
         findings.push_back(std::move(f));
     }
 }
 
-void Session::record_rejection(RejectedRcpt rcpt, std::vector<Finding>& findings) {
+// A relay refusal for one of our own domains is the server's fault: it
+// does not accept mail for a domain the admin told milter503 is local.
+Cause Session::classify(const RejectedRcpt& rcpt) const {
     const Cause cause = classify_rejection(rcpt.status, rcpt.text);
+    if (cause == Cause::relay_denied &&
+        settings_->local_domains.contains(split_address(rcpt.recipient).domain)) {
+        return Cause::domain_not_served;
+    }
+    return cause;
+}
+
+void Session::record_rejection(RejectedRcpt rcpt, std::vector<Finding>& findings) {
+    const Cause cause = classify(rcpt);
     ++txn_.rejected_count;
     bool counted = false;
     for (auto& [seen, count] : txn_.cause_counts) {
@@ -219,6 +230,14 @@ void Session::record_rejection(RejectedRcpt rcpt, std::vector<Finding>& findings
 }
 
 Finding Session::no_accepted_rcpt() const {
+    if (txn_.rejected_count == 0 && connect_.refused_rcpts_reported) {
+        Finding f = make_finding(FindingKind::no_accepted_rcpt, Cause::no_recipient_sent);
+        f.detail =
+            "no RCPT event: the MTA passes refused recipients, so the client sent no "
+            "RCPT (or only ones refused for syntax or a recipient limit, which the MTA "
+            "does not pass; its log shows them)";
+        return f;
+    }
     if (txn_.rejected_count == 0) {
         const bool outsider = !authenticated() && !client_trusted();
         const Cause relay = sharpen_cause(Cause::relay_denied);
@@ -261,8 +280,28 @@ Finding Session::make_finding(FindingKind kind, Cause cause) const {
     f.rcpt_ok = txn_.rcpt_ok;
     f.rcpt_rejected = txn_.rejected_count;
     f.rejected = txn_.rejected;
-    f.advice = cause_advice(cause);
+    f.fix = cause_fix(cause);
+    const std::string_view own_advice = finding_info(kind).advice;
+    f.advice = own_advice.empty() ? advice_for(cause) : std::string(own_advice);
     return f;
+}
+
+// For the causes that logging in fixes, the port the client used decides
+// the advice: on a submission port only the login is missing; on port 25
+// (meant for servers, often behind postscreen and blocklists) the client
+// must also move to a submission port.
+std::string Session::advice_for(Cause cause) const {
+    std::string advice(cause_advice(cause));
+    const auto& ports = settings_->submission_ports;
+    const std::string& port = connect_.daemon_port;
+    if (!cause_info(cause).login_fixes || ports.empty() || !text::all_digits(port))
+        return advice;
+    if (std::find(ports.begin(), ports.end(), port) != ports.end())
+        return advice + " The client already uses the submission port " + port +
+               ": only the login is missing.";
+    return advice + " The client sends to port " + port +
+           ", which is meant for mail between servers: set the outgoing server's port to " +
+           port_list(ports) + " (with STARTTLS or SSL/TLS).";
 }
 
 // Only for a client that is outside now: one that is authenticated or

@@ -54,6 +54,10 @@ struct ConnectEvent {
     std::string client_addr;  // {client_addr}
     std::string client_port;  // {client_port}
     std::string daemon_port;  // {daemon_port}
+    // The MTA passes every recipient its restrictions refused (Postfix
+    // with SMFIP_RCPT_REJ): a transaction with no RCPT event at all then
+    // means the client sent none. Sendmail hides check_rcpt refusals.
+    bool refused_rcpts_reported = false;
 };
 
 struct MailEvent {
@@ -110,6 +114,8 @@ class Session {
     std::vector<Finding> end_transaction();
     Finding make_finding(FindingKind kind, Cause cause) const;
     Cause sharpen_cause(Cause cause) const;
+    Cause classify(const RejectedRcpt& rcpt) const;
+    std::string advice_for(Cause cause) const;
     bool client_trusted() const;
     bool authenticated() const { return !txn_.auth_login.empty(); }
     void check_sender(std::vector<Finding>& findings);

@@ -9,6 +9,8 @@
 //	the same letters (badexample.test).
 #include "policy/settings.hpp"
 
+#include "policy/text.hpp"
+
 #include "policy/address.hpp"
 
 namespace milter503::policy {
@@ -17,7 +19,7 @@ namespace {
 std::string normalize(std::string_view domain) {
     while (!domain.empty() && domain.back() == '.')
         domain.remove_suffix(1);
-    return to_lower_ascii(domain);
+    return text::to_lower_ascii(domain);
 }
 
 }  // namespace

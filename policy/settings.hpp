@@ -34,14 +34,16 @@ class DomainSet {
     std::vector<std::string> parents_;  // ".example.test"
 };
 
+// The defaults live in one place, conf's key table (conf/config.cpp):
+// a Settings built here is empty and every check off until conf fills it.
 struct Settings {
     DomainSet local_domains;
     NetworkList trusted_networks;
-    std::vector<std::string> submission_ports{"587", "465"};
+    std::vector<std::string> submission_ports;
     std::shared_ptr<const SenderLoginMap> sender_login_map;  // null: no map
-    char recipient_delimiter = '+';
-    bool check_header_from = true;
-    bool check_display_name = true;
+    char recipient_delimiter = '+';                          // Postfix's default; not configurable
+    bool check_header_from = false;
+    bool check_display_name = false;
 };
 
 }  // namespace milter503::policy

@@ -39,6 +39,9 @@ void check_finding(const Finding& finding) {
 
 std::shared_ptr<const Settings> fuzz_settings() {
     auto settings = std::make_shared<Settings>();
+    settings->check_header_from = true;
+    settings->check_display_name = true;
+    settings->submission_ports = {"587", "465"};
     settings->local_domains.add("example.test");
     settings->local_domains.add(".sub.test");
     settings->trusted_networks.add(*parse_cidr("192.168.0.0/16"));

@@ -214,7 +214,8 @@ TEST_F(Callbacks, SendmailRefusalTextLosesItsReplyCodeAndStatus) {
     EXPECT_EQ(finding->rejected[0].text, "User unknown");
     EXPECT_EQ(finding->rejected[1].text, "Mailbox full");
     EXPECT_EQ(finding->rejected[2].text, "5.7.1is not a status");
-    EXPECT_EQ(finding->rejected[3].text, "5.7.1 Relay access denied");
+    // A leading status equal to {rcpt_host} is the same status twice.
+    EXPECT_EQ(finding->rejected[3].text, "Relay access denied");
     EXPECT_EQ(finding->cause, policy::Cause::unknown_recipient);
 }
 

@@ -55,8 +55,9 @@ TEST(ClassifyRejection, MailboxFullByTextAndStatus) {
         {"5.7.1", "Recipient address rejected: mailbox is full", Cause::mailbox_full},
         {"4.5.0", "user is over quota", Cause::mailbox_full},
         {"5.0.0", "Quota exceeded (mailbox for user is full)", Cause::mailbox_full},
-        {"4.3.1", "Insufficient system storage", Cause::mailbox_full},
-        {"4.3.1", "insufficient storage", Cause::mailbox_full},
+        // Postfix's "452 4.3.1 Insufficient system storage" is its own queue
+        // file system being full (smtpd.c), not a recipient's mailbox.
+        {"4.3.1", "Insufficient system storage", Cause::server_fault},
     });
 }
 
@@ -74,13 +75,19 @@ TEST(ClassifyRejection, UnknownRecipient) {
     });
 }
 
-TEST(ClassifyRejection, DeferredIsAnyOtherTemporaryReply) {
+TEST(ClassifyRejection, TemporaryRepliesWithACauseOfTheirOwn) {
     expect_cases({
         {"4.2.0", "Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/",
-         Cause::deferred},
+         Cause::greylisted},
+        {"4.3.0", "Temporary lookup failure", Cause::server_fault},
+        {"4.7.1", "Client host rejected: cannot find your hostname", Cause::client_rejected},
+    });
+}
+
+TEST(ClassifyRejection, DeferredIsAnyOtherTemporaryReply) {
+    expect_cases({
         {"4.2.0", "", Cause::deferred},
-        {"4.3.0", "Temporary lookup failure", Cause::deferred},
-        {"4.7.1", "Client host rejected: cannot find your hostname", Cause::deferred},
+        {"4.7.1", "Recipient address rejected: Try again later", Cause::deferred},
         {"4", "", Cause::deferred},
         {"4.x", "", Cause::deferred},
     });
@@ -88,13 +95,13 @@ TEST(ClassifyRejection, DeferredIsAnyOtherTemporaryReply) {
 
 TEST(ClassifyRejection, EverythingElseIsPolicyReject) {
     expect_cases({
-        {"5.7.1", "Client host rejected: Access denied", Cause::policy_reject},
+        // check_recipient_access REJECT without text (smtpd_check.c).
         {"5.7.1", "Recipient address rejected: Access denied", Cause::policy_reject},
         {"", "", Cause::policy_reject},
         {"garbage", "\x01\xff random", Cause::policy_reject},
-        {"5.1.10", "", Cause::policy_reject},  // not X.1.1
-        {"5.2.22", "", Cause::policy_reject},  // not X.2.2
-        {"9.2.2", "", Cause::policy_reject},   // no such class
+        {"5.1.100", "", Cause::policy_reject},  // neither X.1.1 nor X.1.10
+        {"5.2.22", "", Cause::policy_reject},   // not X.2.2
+        {"9.2.2", "", Cause::policy_reject},    // no such class
     });
 }
 
@@ -111,6 +118,8 @@ TEST(ClassifyRejection, NeverReturnsSessionOnlyCauses) {
             const Cause c = classify_rejection(status, text);
             EXPECT_NE(c, Cause::rejected_unreported);
             EXPECT_NE(c, Cause::left_trusted_network);
+            EXPECT_NE(c, Cause::no_recipient_sent);
+            EXPECT_NE(c, Cause::domain_not_served);
         }
     }
 }
@@ -142,9 +151,45 @@ TEST(CauseAdvice, OneSentencePerCauseWithoutLineBreaks) {
         advice.insert(std::string(text));
     }
     EXPECT_EQ(advice.size(), std::size(all_causes));
-    EXPECT_NE(cause_advice(Cause::relay_denied).find("587"), std::string_view::npos);
+    EXPECT_NE(cause_advice(Cause::relay_denied).find("authentication"), std::string_view::npos);
     EXPECT_NE(cause_advice(Cause::rejected_unreported).find("check_rcpt"), std::string_view::npos);
     EXPECT_NE(cause_advice(Cause::left_trusted_network).find("VPN"), std::string_view::npos);
+}
+
+TEST(CauseTable, EveryCauseHasOneCompleteRow) {
+    ASSERT_EQ(cause_table().size(), cause_count);
+    for (Cause c : all_causes) {
+        const CauseInfo& info = cause_info(c);
+        EXPECT_EQ(info.cause, c);
+        EXPECT_FALSE(info.what.empty()) << info.name;
+        EXPECT_FALSE(info.user_advice.empty()) << info.name;
+        EXPECT_FALSE(info.admin_advice.empty()) << info.name;
+    }
+}
+
+TEST(CauseTable, WhoMustActForTheIssuesExamples) {
+    EXPECT_EQ(cause_fix(Cause::relay_denied), Actor::user);
+    EXPECT_EQ(cause_fix(Cause::domain_not_served), Actor::admin);
+    EXPECT_EQ(cause_fix(Cause::server_fault), Actor::admin);
+    EXPECT_EQ(cause_fix(Cause::dnsbl_listed), Actor::sender);
+    EXPECT_EQ(cause_fix(Cause::sender_domain_unresolvable), Actor::user);
+    EXPECT_EQ(cause_fix(Cause::client_rejected), Actor::admin);
+}
+
+TEST(CauseTable, AdviceGoesToWhoMustAct) {
+    // The user reads the user's advice; where the admin or the sender must
+    // act, the admin's advice (the user is told elsewhere to pass it on).
+    EXPECT_EQ(cause_advice(Cause::relay_denied), cause_info(Cause::relay_denied).user_advice);
+    EXPECT_EQ(cause_advice(Cause::server_fault), cause_info(Cause::server_fault).admin_advice);
+}
+
+TEST(ActorNames, RoundTrip) {
+    for (Actor a : {Actor::user, Actor::admin, Actor::sender}) {
+        EXPECT_EQ(actor_from_name(actor_name(a)), a);
+    }
+    EXPECT_EQ(actor_name(Actor::sender), "sender");
+    EXPECT_FALSE(actor_from_name("User").has_value());
+    EXPECT_FALSE(actor_from_name("").has_value());
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ TEST(TopCause, HighestCountTiesToTheEarlierCause) {
     EXPECT_FALSE(top_cause(s).has_value());
     s.causes[Cause::deferred] = 2;
     s.causes[Cause::mailbox_full] = 2;
-    EXPECT_EQ(top_cause(s), Cause::mailbox_full);  // earlier in all_causes
+    EXPECT_EQ(top_cause(s), Cause::deferred);  // earlier in all_causes
     s.causes[Cause::left_trusted_network] = 3;
     EXPECT_EQ(top_cause(s), Cause::left_trusted_network);
     ClientSummary zeros;
@@ -82,8 +82,7 @@ TEST(Summary, ExactLayout) {
               "findings=no-accepted-rcpt:2,unauthenticated-sender:1 cause=relay-denied "
               "suppressed=0 first=2026-11-25T04:31:14Z last=2026-11-25T04:32:14Z "
               "advice=\"Turn on \\\"My outgoing server (SMTP) requires authentication\\\" in "
-              "the mail client and send through the submission port 587 (or 465) with the "
-              "mailbox login.\"");
+              "the mail client and log in with the mailbox's user name and password.\"");
 }
 
 TEST(Summary, NoFindingsWritesDashes) {

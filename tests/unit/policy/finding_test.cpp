@@ -15,6 +15,7 @@ Finding relay_finding() {
     Finding f;
     f.kind = FindingKind::no_accepted_rcpt;
     f.cause = Cause::relay_denied;
+    f.fix = Actor::user;
     f.queue_id = "";
     f.conn_id = "c42";
     f.client_name = "unknown";
@@ -33,6 +34,7 @@ Finding relay_finding() {
 void expect_equal(const Finding& a, const Finding& b) {
     EXPECT_EQ(a.kind, b.kind);
     EXPECT_EQ(a.cause, b.cause);
+    EXPECT_EQ(a.fix, b.fix);
     EXPECT_EQ(a.queue_id, b.queue_id);
     EXPECT_EQ(a.conn_id, b.conn_id);
     EXPECT_EQ(a.client_name, b.client_name);
@@ -89,11 +91,11 @@ TEST(FindingName, NamesRoundTrip) {
 
 TEST(FormatFinding, ExactLayout) {
     const std::string expected =
-        "NOQUEUE: finding=no-accepted-rcpt cause=relay-denied conn=c42 "
+        "NOQUEUE: finding=no-accepted-rcpt cause=relay-denied fix=user conn=c42 "
         "client=unknown[127.0.0.5]:40312 helo=laptop port=25 auth=- from=<bob@example.test> "
         "rcpt_ok=0 rcpt_rejected=1 rejected=\"<someone@remote.test> 4.7.1 Relay access denied\" "
         "advice=\"Turn on \\\"My outgoing server (SMTP) requires authentication\\\" in the mail "
-        "client and send through the submission port 587 (or 465) with the mailbox login.\"";
+        "client and log in with the mailbox's user name and password.\"";
     EXPECT_EQ(format_finding(relay_finding()), expected);
 }
 
@@ -110,7 +112,7 @@ TEST(FormatFinding, OptionalFieldsAndQueueId) {
     f.rejected.clear();
     f.advice = "x";
     EXPECT_EQ(format_finding(f),
-              "4XyZ1k2Lm3: finding=header-from-mismatch cause=sender-not-owned conn=c42 "
+              "4XyZ1k2Lm3: finding=header-from-mismatch cause=sender-not-owned fix=user conn=c42 "
               "client=unknown[127.0.0.5]:40312 helo=laptop port=25 auth=alice "
               "from=<bob@example.test> header_from=<ceo@example.test> rcpt_ok=2 "
               "rcpt_rejected=0 rejected=- detail=\"From: differs\" advice=x");
@@ -187,6 +189,26 @@ TEST(ParseFinding, RoundTripsHostileValues) {
     }
 }
 
+TEST(ParseFinding, FixIsReadAndDefaultsToTheCausesForOlderLines) {
+    Finding f = relay_finding();
+    f.cause = Cause::domain_not_served;
+    f.fix = Actor::admin;
+    const auto parsed = parse_finding(format_finding(f));
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(parsed->fix, Actor::admin);
+
+    // A line written before fix= existed: who acts comes from the cause.
+    std::string old = format_finding(f);
+    old.erase(old.find(" fix=admin"), std::string_view(" fix=admin").size());
+    const auto parsed_old = parse_finding(old);
+    ASSERT_TRUE(parsed_old.has_value()) << old;
+    EXPECT_EQ(parsed_old->fix, Actor::admin);
+
+    std::string bad = format_finding(f);
+    bad.replace(bad.find(" fix=admin"), std::string_view(" fix=admin").size(), " fix=nobody");
+    EXPECT_FALSE(parse_finding(bad).has_value()) << bad;
+}
+
 TEST(ParseFinding, HostileValuesNeverAddAField) {
     Finding f = relay_finding();
     f.helo = "x finding=mailbox-full cause=deferred";
@@ -196,7 +218,7 @@ TEST(ParseFinding, HostileValuesNeverAddAField) {
     expect_clean(line);
     const auto fields = logfmt::parse_fields(line.substr(line.find(": ") + 2));
     ASSERT_TRUE(fields.has_value());
-    EXPECT_EQ(fields->size(), 12u);  // no header_from, no detail
+    EXPECT_EQ(fields->size(), 13u);  // no header_from, no detail
     std::set<std::string> keys;
     for (const auto& field : *fields)
         keys.insert(field.first);

@@ -66,6 +66,9 @@ void expect_clean_round_trip(const Finding& f) {
 
 std::shared_ptr<Settings> fuzz_settings() {
     auto settings = std::make_shared<Settings>();
+    settings->check_header_from = true;
+    settings->check_display_name = true;
+    settings->submission_ports = {"587", "465"};
     settings->local_domains.add("example.test");
     settings->trusted_networks.add(*parse_cidr("192.168.0.0/16"));
     MapError error;

@@ -22,10 +22,18 @@ class FakeHistory : public SenderHistory {
 };
 
 constexpr const char* outside_addr = "127.0.0.5";
+// The sentence advice_for() adds for a login cause on port 25 when
+// SubmissionPorts is "587 465" (the fixture's settings).
+constexpr const char* port25_advice =
+    " The client sends to port 25, which is meant for mail between servers: set the outgoing "
+    "server's port to 587 or 465 (with STARTTLS or SSL/TLS).";
 constexpr const char* trusted_addr = "192.168.1.10";
 
 std::shared_ptr<Settings> make_settings() {
     auto settings = std::make_shared<Settings>();
+    settings->check_header_from = true;
+    settings->check_display_name = true;
+    settings->submission_ports = {"587", "465"};
     settings->local_domains.add("example.test");
     settings->trusted_networks.add(*parse_cidr("192.168.0.0/16"));
     settings->trusted_networks.add(*parse_cidr("::1"));
@@ -88,7 +96,8 @@ TEST_F(SessionTest, PostfixRelayDeniedSequence) {
     EXPECT_EQ(f.rejected[0].status, "4.7.1");
     EXPECT_EQ(f.rejected[0].text, "Relay access denied");
     EXPECT_FALSE(f.rejected_unreported);
-    EXPECT_EQ(f.advice, cause_advice(Cause::relay_denied));
+    EXPECT_EQ(f.fix, Actor::user);
+    EXPECT_EQ(f.advice, std::string(cause_advice(Cause::relay_denied)) + port25_advice);
     EXPECT_TRUE(s.on_close().empty());
     EXPECT_EQ(s.transactions(), 1u);
 }
@@ -99,7 +108,8 @@ TEST_F(SessionTest, PostfixLocalSenderNotLoggedIn) {
     ASSERT_EQ(at_mail.size(), 1u);
     EXPECT_EQ(at_mail[0].kind, FindingKind::unauthenticated_sender);
     EXPECT_EQ(at_mail[0].cause, Cause::sender_not_logged_in);
-    EXPECT_EQ(at_mail[0].advice, cause_advice(Cause::sender_not_logged_in));
+    EXPECT_EQ(at_mail[0].advice,
+              std::string(cause_advice(Cause::sender_not_logged_in)) + port25_advice);
     EXPECT_FALSE(at_mail[0].detail.empty());
     s.on_rcpt(rejected("x@far.test", "5.7.1",
                        "<bob@example.test>: Sender address rejected: not logged in"));
@@ -183,7 +193,8 @@ TEST_F(SessionTest, LeftTrustedNetworkForRelayDenied) {
     const auto findings = travel.on_abort();
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].cause, Cause::left_trusted_network);
-    EXPECT_EQ(findings[0].advice, cause_advice(Cause::left_trusted_network));
+    EXPECT_EQ(findings[0].advice,
+              std::string(cause_advice(Cause::left_trusted_network)) + port25_advice);
 
     Session unreported = start();
     unreported.on_mail({"<dave@remote.test>", "", ""});
@@ -293,7 +304,78 @@ TEST_F(SessionTest, DominantCauseAndTies) {
     s.on_rcpt(rejected("a@far.test", "5.7.1", "Relay access denied"));
     findings = s.on_abort();
     ASSERT_EQ(findings.size(), 1u);
-    EXPECT_EQ(findings[0].cause, Cause::deferred);  // tie: first seen
+    EXPECT_EQ(findings[0].cause, Cause::greylisted);  // tie: first seen
+}
+
+Finding relay_denied_on_port(Session session) {
+    session.on_mail({"<bob@remote.test>", "", ""});
+    session.on_rcpt(RcptEvent{"<x@far.test>", "error", "5.7.1", "Relay access denied", ""});
+    auto findings = session.on_abort();
+    EXPECT_EQ(findings.size(), 1u);
+    return findings.empty() ? Finding{} : findings[0];
+}
+
+TEST_F(SessionTest, PortAdviceFollowsThePortTheClientUsed) {
+    ConnectEvent submission = connect_event(outside_addr);
+    submission.daemon_port = "587";
+    Session on_587(settings, &history);
+    on_587.on_connect(submission);
+    EXPECT_EQ(relay_denied_on_port(std::move(on_587)).advice,
+              std::string(cause_advice(Cause::relay_denied)) +
+                  " The client already uses the submission port 587: only the login is missing.");
+
+    EXPECT_EQ(relay_denied_on_port(start()).advice,
+              std::string(cause_advice(Cause::relay_denied)) + port25_advice);
+
+    // No SubmissionPorts configured: nothing is known about ports.
+    settings->submission_ports.clear();
+    EXPECT_EQ(relay_denied_on_port(start()).advice, cause_advice(Cause::relay_denied));
+}
+
+TEST_F(SessionTest, PortAdviceOnlyForCausesALoginFixes) {
+    Session s = start();
+    s.on_mail({"<bob@remote.test>", "", ""});
+    s.on_rcpt(rejected("x@example.test", "5.1.1", "User unknown in local recipient table"));
+    const auto findings = s.on_abort();
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].advice, cause_advice(Cause::unknown_recipient));
+}
+
+// Postfix passes every refused recipient (SMFIP_RCPT_REJ): a transaction
+// with no RCPT event means the client sent none (an empty To: field).
+TEST_F(SessionTest, PostfixTransactionWithoutAnyRcptIsNoRecipientSent) {
+    ConnectEvent postfix = connect_event(outside_addr);
+    postfix.refused_rcpts_reported = true;
+    Session s(settings, &history);
+    s.on_connect(postfix);
+    s.on_mail({"<bob@example.test>", "bob", "Q1"});
+    const auto findings = s.on_abort();
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].kind, FindingKind::no_accepted_rcpt);
+    EXPECT_EQ(findings[0].cause, Cause::no_recipient_sent);
+    EXPECT_EQ(findings[0].fix, Actor::user);
+    EXPECT_FALSE(findings[0].rejected_unreported);
+    EXPECT_EQ(findings[0].advice, cause_advice(Cause::no_recipient_sent));
+}
+
+// An outside MTA delivering to one of our own domains, refused as relay:
+// the server forgot its domain, nothing for the client to change.
+TEST_F(SessionTest, RelayDeniedForALocalDomainIsDomainNotServed) {
+    Session s = start();
+    s.on_mail({"<carol@remote.test>", "", ""});
+    s.on_rcpt(rejected("info@example.test", "5.7.1", "Relay access denied"));
+    s.on_rcpt(rejected("sales@sub.example.test", "5.7.1", "Relay access denied"));
+    auto findings = s.on_abort();
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].cause, Cause::domain_not_served);
+    EXPECT_EQ(findings[0].fix, Actor::admin);
+    EXPECT_EQ(findings[0].advice, cause_advice(Cause::domain_not_served));
+
+    s.on_mail({"<carol@remote.test>", "", ""});
+    s.on_rcpt(rejected("someone@far.test", "5.7.1", "Relay access denied"));
+    findings = s.on_abort();
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].cause, Cause::relay_denied);
 }
 
 TEST_F(SessionTest, AcceptedRecipientMeansNoFinding) {
