@@ -29,7 +29,7 @@ namespace milter503::policy {
 namespace {
 
 // clang-format off
-constexpr std::array<CauseInfo, 23> table = {{
+constexpr std::array<CauseInfo, 24> table = {{
     {Cause::dnsbl_unusable, "dnsbl-unusable", Actor::admin,
      "the DNS blocklist refuses this server's own queries (open/public resolver, query limit): "
      "every client is refused",
@@ -42,51 +42,6 @@ constexpr std::array<CauseInfo, 23> table = {{
      "public or open resolvers, 127.255.255.255 over the query limit): use a local recursive "
      "resolver or the list's paid service, or drop the list from smtpd_*_restrictions.",
      false, true},
-    {Cause::dnsbl_listed, "dnsbl-listed", Actor::sender,
-     "the client's address (or its HELO or sender domain) is on a DNS blocklist",
-     "blocked using|listed at|is listed in|are listed in|listed by|is in a black list|is in an rbl|"
-     "is blacklisted|blacklisted by|spamhaus|banned sending ip|dnsbl",
-     "",
-     "The network you send from is on a spam blocklist. Send through the submission port 587 "
-     "(or 465) with authentication, which blocklist checks do not apply to, or ask your "
-     "provider to get the address delisted.",
-     "The client's address is on a DNSBL. A real user on a dynamic or shared address should "
-     "submit on 587/465 with SMTP AUTH (exempt from blocklists); a server must get delisted.",
-     false, false},
-    {Cause::spf_fail, "spf-fail", Actor::sender,
-     "the sender domain's SPF record does not authorise the client's address",
-     "spf fail|spf softfail|spf permerror|spf temperror|spf check failed|spf validation|"
-     "failed spf|rejected due to spf|openspf|receiver policy for spf|sender policy framework|"
-     "spf+not authorized|spf+not permitted",
-     "x.7.23|x.7.24",
-     "The sender address's domain does not list the address you send from as allowed (SPF). "
-     "Send through your own provider's server for that address, with authentication.",
-     "The sender domain's SPF record does not cover the client's address. If the client is "
-     "ours, check that SPF is not evaluated for authenticated or NATed clients (a NAT gateway "
-     "makes every client look foreign); otherwise the domain's owner must fix the record.",
-     false, false},
-    {Cause::greylisted, "greylisted", Actor::user,
-     "greylisting: a first delivery attempt is deferred, the client must retry",
-     "greylisted|greylisting|graylisted|graylisting|grey listed|gray listed",
-     "",
-     "The server asks new senders to retry (greylisting): let the mail client retry in a few "
-     "minutes. Scripts and devices that never retry must send through the submission port "
-     "587 with authentication.",
-     "Greylisting deferred the first attempt. Authenticated and trusted clients should be "
-     "exempt (permit_sasl_authenticated before the greylisting check); apps that never retry "
-     "will fail every time.",
-     false, false},
-    {Cause::rate_limited, "rate-limited", Actor::user,
-     "a sending rate limit or sender quota (not a full mailbox)",
-     "rate limit|ratelimit|rate exceeded|sender quota|quota limit|sending limit|sending quota|"
-     "message limit|too many recipients|too many messages|too many connections|"
-     "max emails per hour|exceeded the max",
-     "",
-     "You have sent more mail than your account may send in this period (a rate limit, not a "
-     "full mailbox). Wait and send again later, or ask the mail admin for a higher limit.",
-     "A rate limit or sender quota refused the client. Check that the limit fits the user "
-     "(bulk senders, scanners) and that it is not hit by a compromised account.",
-     false, false},
     {Cause::verify_failed, "verify-failed", Actor::admin,
      "sender or recipient address verification (a callout) failed",
      "unverified address|undeliverable address|address verification|sender verify failed|"
@@ -104,7 +59,8 @@ constexpr std::array<CauseInfo, 23> table = {{
      "temporary lookup failure|server configuration problem|server configuration error|"
      "local configuration error|insufficient system storage|insufficient system resources|"
      "internal error|internal server error|recipient address lookup failed|"
-     "address lookup failure|local error in processing",
+     "address lookup failure|local error in processing|temporary local problem|"
+     "insufficient disk space|no working nameservers",
      "x.3.0|x.3.5|x.3.1",
      "Nothing to change in the mail client: the mail server has a fault. The mail admin has "
      "been told; try again later.",
@@ -112,6 +68,55 @@ constexpr std::array<CauseInfo, 23> table = {{
      "is down, a configuration error or a full queue file system. Postfix logs the cause as a "
      "warning or fatal line just before the refusal.",
      false, true},
+    {Cause::dnsbl_listed, "dnsbl-listed", Actor::sender,
+     "the client's address (or its HELO or sender domain) is on a DNS blocklist",
+     "blocked using|listed at|is listed in|are listed in|listed by|is in a black list|is in an rbl|"
+     "is blacklisted|spamhaus|dnsbl",
+     "",
+     "The network you send from is on a spam blocklist. Send through the submission port 587 "
+     "(or 465) with authentication, which blocklist checks do not apply to, or ask your "
+     "provider to get the address delisted.",
+     "The client's address is on a DNSBL. A real user on a dynamic or shared address should "
+     "submit on 587/465 with SMTP AUTH (exempt from blocklists); a server must get delisted.",
+     false, false},
+    {Cause::spf_fail, "spf-fail", Actor::sender,
+     "the sender domain's SPF record does not authorise the client's address",
+     "spf fail|spf softfail|spf permerror|spf temperror|spf check failed|spf validation|"
+     "failed spf|rejected due to spf|openspf|receiver policy for spf|sender policy framework|"
+     "spf+not authorized|spf+not permitted|spf record|spf records|fails to pass spf|"
+     "prohibited by spf|is not allowed to send mail from",
+     "x.7.23|x.7.24",
+     "The sender address's domain does not list the address you send from as allowed (SPF). "
+     "Send through your own provider's server for that address, with authentication.",
+     "The sender domain's SPF record does not cover the client's address. If the client is "
+     "ours, check that SPF is not evaluated for authenticated or NATed clients (a NAT gateway "
+     "makes every client look foreign); otherwise the domain's owner must fix the record.",
+     false, false},
+    {Cause::greylisted, "greylisted", Actor::user,
+     "greylisting: a first delivery attempt is deferred, the client must retry",
+     "greylisted|greylisting|graylisted|graylisting|grey listed|gray listed|"
+     "delayed by postgrey",
+     "",
+     "The server asks new senders to retry (greylisting): let the mail client retry in a few "
+     "minutes. Scripts and devices that never retry must send through the submission port "
+     "587 with authentication.",
+     "Greylisting deferred the first attempt. Authenticated and trusted clients should be "
+     "exempt (permit_sasl_authenticated before the greylisting check); apps that never retry "
+     "will fail every time.",
+     false, false},
+    {Cause::rate_limited, "rate-limited", Actor::user,
+     "a sending rate limit or sender quota (not a full mailbox)",
+     "rate limit|ratelimit|rate exceeded|sender quota|quota limit|sending limit|sending quota|"
+     "message limit|too many recipients this|too many recipients from|"
+     "too many recipient attempts|too many messages|too many connections|rate limited|"
+     "frequency limited|daily limit|relay quota|"
+     "max emails per hour|exceeded the max",
+     "",
+     "You have sent more mail than your account may send in this period (a rate limit, not a "
+     "full mailbox). Wait and send again later, or ask the mail admin for a higher limit.",
+     "A rate limit or sender quota refused the client. Check that the limit fits the user "
+     "(bulk senders, scanners) and that it is not hit by a compromised account.",
+     false, false},
     {Cause::pipelining, "pipelining", Actor::user,
      "the client pipelined commands where the server does not allow it",
      "improper use of smtp command pipelining|smtp protocol synchronization|"
@@ -128,7 +133,7 @@ constexpr std::array<CauseInfo, 23> table = {{
      "relay access denied|relaying denied|relay not permitted|unable to relay|"
      "relaying not allowed|relay access not allowed|not permitted to relay|"
      "allowed rcpthosts|we do not relay|relay denied|relaying disallowed|"
-     "client was not authenticated|authentication required|must authenticate",
+     "client was not authenticated|must authenticate",
      "",
      "Turn on \"My outgoing server (SMTP) requires authentication\" in the mail client and log "
      "in with the mailbox's user name and password.",
@@ -155,7 +160,8 @@ constexpr std::array<CauseInfo, 23> table = {{
     {Cause::sender_not_owned, "sender-not-owned", Actor::user,
      "the login does not own the sender address",
      "not owned by user|not owned by|client does not have permissions to send as this sender|"
-     "sender address does not match|not authorized to send as",
+     "sender address does not match|not authorized to send as|"
+     "from/sender name is not valid",
      "x.7.60",
      "The login used for sending does not own the sender address: set the account's e-mail "
      "address to the mailbox it logs in with, or ask the mail admin to allow this login to "
@@ -163,12 +169,23 @@ constexpr std::array<CauseInfo, 23> table = {{
      "The SASL login does not own MAIL FROM (smtpd_sender_login_maps): add the address for "
      "that login if the user may send as it (shared mailbox, alias).",
      false, false},
+    {Cause::sender_unknown, "sender-unknown", Actor::user,
+     "the sender address claims one of this server's domains but no such address exists there",
+     "sender address rejected: user unknown|sender address rejected: unknown user",
+     "",
+     "The sender address is in this server's domain but no such mailbox exists (often a "
+     "program's default like noreply@ or www-data@): set the sender to an existing mailbox, "
+     "or ask the mail admin to create that address.",
+     "reject_unlisted_sender (or the like) refused a sender in a local domain that is not in "
+     "the recipient tables: create the address if a program must send as it.",
+     false, false},
     {Cause::sender_domain_unresolvable, "sender-domain-unresolvable", Actor::user,
      "the sender address's domain does not exist in DNS",
      "sender address rejected: domain not found|domain of sender address|"
      "valid mx for sender domain|sender domain+not found|sender domain+does not exist|"
-     "sender domain must exist|unresolvable sender domain",
-     "x.1.8",
+     "sender domain must exist|unresolvable sender domain|unresolvable+from domain|"
+     "sender address rejected+does not accept mail",
+     "x.1.8|x.7.27",
      "The sender address's domain does not exist (often a default like www-data@localhost or "
      "a host name): set a real sender address in the program's mail settings.",
      "reject_unknown_sender_domain: the sender domain has no A/AAAA/MX record. Postfix's "
@@ -176,7 +193,8 @@ constexpr std::array<CauseInfo, 23> table = {{
      false, false},
     {Cause::non_fqdn_address, "non-fqdn-address", Actor::user,
      "an address without a fully-qualified domain (root@host)",
-     "need fully-qualified address|domain name required|fully qualified domain name required",
+     "need fully-qualified address|domain name required|fully qualified domain name required|"
+     "address must contain a domain",
      "",
      "An address has no full domain (like root@server): set full addresses (name@example.org) "
      "in the program's mail settings.",
@@ -185,7 +203,8 @@ constexpr std::array<CauseInfo, 23> table = {{
     {Cause::helo_rejected, "helo-rejected", Actor::user,
      "the client's HELO/EHLO name was refused (not a fully-qualified or resolvable name)",
      "helo command rejected|ehlo command rejected|invalid helo|bad helo|helo name|"
-     "need fully-qualified hostname",
+     "need fully-qualified hostname|helo argument does not match|"
+     "ehlo argument does not match",
      "",
      "The program introduces itself with an invalid name (HELO, like a container id or "
      "\"localhost\"): set a fully-qualified host name in its SMTP settings, or log in "
@@ -196,7 +215,7 @@ constexpr std::array<CauseInfo, 23> table = {{
     {Cause::client_rejected, "client-rejected", Actor::admin,
      "the client host was refused: no reverse DNS, or an access list",
      "client host rejected|cannot find your hostname|cannot find your reverse hostname|"
-     "reverse dns|no ptr record|ptr record",
+     "reverse dns|no ptr record|ptr record|ip name lookup failed",
      "x.7.25",
      "The server refuses the address you connect from. Give this log line to the mail admin.",
      "The client's address was refused (reject_unknown_client_hostname or "
@@ -206,7 +225,8 @@ constexpr std::array<CauseInfo, 23> table = {{
      false, false},
     {Cause::mailbox_full, "mailbox-full", Actor::user,
      "the recipient's mailbox is over its quota",
-     "mailbox full|mailbox is full|over quota|overquota|quota exceeded|mailbox size limit|"
+     "mailbox full|mailbox is full|mailbox for user is full|over quota|overquota|"
+     "mailbox size limit|"
      "exceeded storage allocation|user is over|insufficient storage",
      "x.2.2",
      "The recipient's mailbox is full: tell the recipient by other means; mail can be "
@@ -219,7 +239,8 @@ constexpr std::array<CauseInfo, 23> table = {{
      "user unknown|unknown user|no such user|recipient unknown|unknown recipient|"
      "no mailbox here by that name|recipient not found|recipientnotfound|no such recipient|"
      "mailbox not found|invalid recipient|unrouteable address|does not exist|"
-     "recipient address rejected: domain not found",
+     "recipient address rejected: domain not found|user doesn't have a|"
+     "@x.4.1+recipient address rejected: access denied",
      "x.1.1|x.1.10",
      "A recipient address does not exist: check it for typing errors and delete the stale "
      "entry from the mail client's address autocomplete list.",
@@ -280,10 +301,20 @@ bool any_of_split(std::string_view list, char separator, Each each) {
     return false;
 }
 
-bool phrases_match(std::string_view phrases, std::string_view reply) {
+bool status_matches(std::string_view patterns, std::string_view status);
+
+// A term holds when its phrase occurs whole in the text or, for `@x.4.1`,
+// when the reply's enhanced status is that status.
+bool term_holds(std::string_view term, std::string_view text, std::string_view status) {
+    if (term.starts_with('@'))
+        return status_matches(term.substr(1), status);
+    return text::contains_phrase(text, term);
+}
+
+bool phrases_match(std::string_view phrases, std::string_view text, std::string_view status) {
     return any_of_split(phrases, '|', [&](std::string_view alternative) {
-        return !any_of_split(alternative, '+', [&](std::string_view phrase) {
-            return !text::contains_phrase(reply, phrase);
+        return !any_of_split(alternative, '+', [&](std::string_view term) {
+            return !term_holds(term, text, status);
         });
     });
 }
@@ -373,11 +404,11 @@ std::string_view cause_advice(Cause cause) {
 
 Cause classify_rejection(std::string_view status, std::string_view text) {
     const Reply reply = split_reply(text);
+    const std::string_view enhanced = is_enhanced_status(status) ? status : reply.status;
     for (const auto& row : table) {
-        if (!row.phrases.empty() && phrases_match(row.phrases, reply.text))
+        if (!row.phrases.empty() && phrases_match(row.phrases, reply.text, enhanced))
             return row.cause;
     }
-    const std::string_view enhanced = is_enhanced_status(status) ? status : reply.status;
     for (const auto& row : table) {
         if (!enhanced.empty() && !row.statuses.empty() && status_matches(row.statuses, enhanced))
             return row.cause;

@@ -33,6 +33,7 @@ enum class Cause {
     domain_not_served,
     sender_not_logged_in,
     sender_not_owned,
+    sender_unknown,
     sender_domain_unresolvable,
     non_fqdn_address,
     helo_rejected,
@@ -80,9 +81,11 @@ struct CauseInfo {
     Actor fix;
     std::string_view what;  // what it is, one line, for the docs
     // Selectors, tried in table order. `phrases`: alternatives separated
-    // by `|`, each one or more lower-case phrases joined by `+` that must
-    // all occur as whole phrases (text::contains_phrase). `statuses`:
-    // enhanced status codes separated by `|`, `x` standing for 4 or 5.
+    // by `|`, each one or more lower-case terms joined by `+` that must all
+    // hold: a phrase occurs whole in the text (text::contains_phrase), or a
+    // term `@x.4.1` is the reply's enhanced status. `statuses`: enhanced
+    // status codes separated by `|`, `x` standing for 4 or 5, tried only
+    // when no row's phrases matched.
     std::string_view phrases;
     std::string_view statuses;
     std::string_view user_advice;   // what to tell the user

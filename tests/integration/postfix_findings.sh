@@ -24,7 +24,7 @@
 #	  header-from-mismatch    AUTH alice, From: Boss <boss@...>
 #	  display-name-special    From: "Mark's email" <alice@...>
 #	  mailbox-full            recipient answered 452 4.2.2 Mailbox full
-#	  greylisted              recipient answered 450 4.7.1 Greylisted: cause deferred
+#	  greylisted              recipient answered 450 4.7.1 Greylisted: cause greylisted
 #	  unknown-recipient       550 5.1.1 User unknown in virtual mailbox table
 #	  left-trusted-network    a sender seen relaying from the trusted network is
 #	                          then refused relaying from outside (VPN off)
@@ -191,7 +191,7 @@ greylisted)
     expect_milter_alive "after the session"
     harness_milter_done
     common_checks
-    expect_finding 127.0.0.12 no-accepted-rcpt ' cause=deferred ' '4.7.1' 'Greylisted' \
+    expect_finding 127.0.0.12 no-accepted-rcpt ' cause=greylisted fix=user ' '4.7.1' 'Greylisted' \
         'greylist@example.test' ' from=<someone@remote.test> '
     expect_no_finding 127.0.0.12 mailbox-full
     ;;
@@ -276,7 +276,7 @@ sender-login-mismatch) report_expect 127.0.0.6 1 sender-not-owned "$PF_MAILLOG" 
 header-from-mismatch) report_expect 127.0.0.7 0 sender-not-owned "$PF_MAILLOG" "$MT_LOG" ;;
 display-name-special) report_expect 127.0.0.8 0 policy-reject "$PF_MAILLOG" "$MT_LOG" ;;
 mailbox-full) report_expect 127.0.0.9 1 mailbox-full "$PF_MAILLOG" "$MT_LOG" ;;
-greylisted) report_expect 127.0.0.12 1 deferred "$PF_MAILLOG" "$MT_LOG" ;;
+greylisted) report_expect 127.0.0.12 1 greylisted "$PF_MAILLOG" "$MT_LOG" ;;
 unknown-recipient) report_expect 127.0.0.14 1 unknown-recipient "$PF_MAILLOG" "$MT_LOG" ;;
 left-trusted-network) report_expect 127.0.0.13 1 left-trusted-network "$PF_MAILLOG" "$MT_LOG" ;;
 clean-submission) report_expect 127.0.0.10 0 - "$PF_MAILLOG" "$MT_LOG" ;;
