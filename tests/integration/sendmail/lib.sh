@@ -1,5 +1,5 @@
 # NAME
-#	lib.sh - a private Sendmail 8.17 from Debian's packages, on loopback (bash, sourced)
+#	lib.sh - a private Sendmail from Debian's packages (8.17 on Debian 12, 8.18 on 13), on loopback (bash, sourced)
 # SYNOPSIS
 #	. tests/integration/sendmail/lib.sh
 #	sm_init BUILD_DIR		# checks, work directory, packages, watchdog
@@ -184,7 +184,10 @@ sm_fetch() {
             sm__download >>"$log" 2>&1 ||
                 it_fail "apt-get download $SM_PACKAGES failed" "$log"
         fi
-        sm__cached_debs || it_fail "downloaded packages are incomplete" "$log"
+        if ! sm__cached_debs; then
+            sm__describe_cache >>"$log"
+            it_fail "downloaded packages are incomplete: no sendmail-base and sendmail-cf of sendmail-bin's source version" "$log"
+        fi
     fi
     exec {lock}>&-
 }
@@ -193,24 +196,56 @@ sm__download() {
     (cd "$SM_CACHE" && apt-get download -q -o APT::Sandbox::User=root $SM_PACKAGES)
 }
 
-# The newest sendmail-bin in the cache and the base/cf of the same version.
+# The newest sendmail-bin in the cache and the base/cf built from the same
+# source version. A binNMU (a rebuild of sendmail-bin alone, as Debian 13's
+# 8.18.1-6+b1 beside base/cf 8.18.1-6) has a version of its own, so the
+# binary versions may differ; sendmail-bin depends on base and cf at its
+# source version, which is what must match. Sets SM_DEBS, SM_VERSION
+# (sendmail-bin's version) and SM_SOURCE_VERSION.
 sm__cached_debs() {
-    local bin v p f
+    local bin src p f found
     bin=$(ls -1 "$SM_CACHE"/sendmail-bin_*.deb 2>/dev/null | sort -V | tail -n 1)
     [ -n "$bin" ] || return 1
-    v=${bin##*/sendmail-bin_}
-    v=${v%%_*}
+    src=$(sm__source_version "$bin") || return 1
     SM_DEBS=$bin
-    SM_VERSION=$v
+    SM_VERSION=$(dpkg-deb -f "$bin" Version)
+    SM_SOURCE_VERSION=$src
     for p in sendmail-base sendmail-cf; do
-        f=$(ls -1 "$SM_CACHE/${p}_${v}_"*.deb 2>/dev/null | head -n 1)
-        [ -n "$f" ] || return 1
-        SM_DEBS="$SM_DEBS $f"
-    done
-    for f in $SM_DEBS; do
-        dpkg-deb -f "$f" Package >/dev/null 2>&1 || return 1
+        found=
+        for f in "$SM_CACHE/${p}"_*.deb; do
+            [ -f "$f" ] && [ "$(sm__source_version "$f")" = "$src" ] || continue
+            found=$f
+            break
+        done
+        [ -n "$found" ] || return 1
+        SM_DEBS="$SM_DEBS $found"
     done
     return 0
+}
+
+# sm__describe_cache: each .deb in the cache with its source version.
+sm__describe_cache() {
+    local f
+    echo "in $SM_CACHE (file: source version):"
+    for f in "$SM_CACHE"/*.deb; do
+        [ -f "$f" ] && echo "  ${f##*/}: $(sm__source_version "$f" || echo unreadable)"
+    done
+}
+
+# sm__source_version DEB: the version of the source package DEB was built
+# from: Source's "(VERSION)" when the binary's version differs (binNMU),
+# else Version. Fails on a file that is not a readable .deb.
+sm__source_version() {
+    local source version
+    version=$(dpkg-deb -f "$1" Version 2>/dev/null) && [ -n "$version" ] || return 1
+    source=$(dpkg-deb -f "$1" Source 2>/dev/null) || return 1
+    case $source in
+        *"("*")"*)
+            source=${source#*(}
+            echo "${source%%)*}"
+            ;;
+        *) echo "$version" ;;
+    esac
 }
 
 # sm_milter_start: milter503 (BUILD/bin/milter503) with the test
