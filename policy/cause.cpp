@@ -264,8 +264,9 @@ constexpr std::array<CauseInfo, 24> table = {{
      "the MTA refused every recipient but did not tell the milter why",
      "", "",
      "The server refused the recipients: give this log line to the mail admin.",
-     "The MTA hid the refusal from milters (Sendmail's check_rcpt): grep the queue id in the "
-     "MTA log for \"ruleset=check_rcpt\" and read its reject= text.",
+     "The MTA hid the refusal from milters (Sendmail's check_rcpt; Sendmail 8.18 passes a "
+     "refused local recipient without its reply): grep the queue id in the MTA log and read "
+     "the refusal (\"ruleset=check_rcpt ... reject=\" or \"<rcpt>... User unknown\").",
      false, false},
     {Cause::left_trusted_network, "left-trusted-network", Actor::user,
      "a sender seen before from inside (trusted network or logged in) now sends unauthenticated "

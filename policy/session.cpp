@@ -198,7 +198,22 @@ void Session::check_header_from(std::string_view value, std::vector<Finding>& fi
 
 // A relay refusal for one of our own domains is the server's fault: it
 // does not accept mail for a domain the admin told milter503 is local.
+// A refusal that carries no reply: no status and, for text, nothing or the
+// recipient's own local part. Sendmail 8.18.1 passes a local recipient it
+// refused (User unknown) that way: {rcpt_host} empty and {rcpt_addr} the
+// parsed user, the status and reply staying on another copy of the
+// address (seen with a tracing proxy; 8.17 passes "5.1.1" and the reply).
+namespace {
+bool carries_no_reply(const RejectedRcpt& rcpt) {
+    if (!rcpt.status.empty())
+        return false;
+    return rcpt.text.empty() || text::equal_nocase(rcpt.text, split_address(rcpt.recipient).local);
+}
+}  // namespace
+
 Cause Session::classify(const RejectedRcpt& rcpt) const {
+    if (carries_no_reply(rcpt))
+        return Cause::rejected_unreported;
     const Cause cause = classify_rejection(rcpt.status, rcpt.text);
     if (cause == Cause::relay_denied &&
         settings_->local_domains.contains(split_address(rcpt.recipient).domain)) {

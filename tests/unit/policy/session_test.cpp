@@ -378,6 +378,29 @@ TEST_F(SessionTest, RelayDeniedForALocalDomainIsDomainNotServed) {
     EXPECT_EQ(findings[0].cause, Cause::relay_denied);
 }
 
+// Sendmail 8.18.1 for an unknown local user: {rcpt_mailer}=error,
+// {rcpt_host} empty, {rcpt_addr} the user (seen through a tracing proxy
+// between Sendmail 8.18.1-6+b1 and the milter). No reply reached the
+// milter, so it names no cause it cannot see.
+TEST_F(SessionTest, RefusalWithoutAnyReplyIsUnreported) {
+    Session s = start();
+    s.on_mail({"<carol@remote.test>", "", "Q1"});
+    s.on_rcpt(RcptEvent{"<nosuchuser@example.test>", "error", "", "nosuchuser", "Q1"});
+    auto findings = s.on_abort();
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].cause, Cause::rejected_unreported);
+    EXPECT_EQ(findings[0].fix, Actor::admin);
+    ASSERT_EQ(findings[0].rejected.size(), 1u);
+    EXPECT_EQ(findings[0].rejected[0].recipient, "nosuchuser@example.test");
+
+    // A text that is a real reply still decides, with or without status.
+    s.on_mail({"<carol@remote.test>", "", "Q2"});
+    s.on_rcpt(RcptEvent{"<nosuchuser@example.test>", "error", "", "User unknown", "Q2"});
+    findings = s.on_abort();
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].cause, Cause::unknown_recipient);
+}
+
 TEST_F(SessionTest, AcceptedRecipientMeansNoFinding) {
     Session s = start();
     s.on_mail({"<bob@remote.test>", "", ""});
