@@ -130,16 +130,17 @@ session_clean_submission() {
         --header "From: Alice <alice@example.test>"
 }
 
-# Correct mail on port 25: inbound from a remote server, alice logged in,
-# bob from the office (127.0.0.1, trusted, no login).
+# Correct mail on port 25: bob from the office (127.0.0.1, trusted, no
+# login), inbound from a remote server, alice logged in (last, so that the
+# demo shows the client's own session).
 session_clean_send() {
+    session_swaks clean_trusted 127.0.0.1 smtp --pipeline --helo app.example.test \
+        --from bob@example.test --to carol@example.test --header "From: Bob <bob@example.test>"
     session__inbound clean_inbound "$1" mail.remote.test someone@remote.test alice@example.test
     mta_login alice
     session_swaks clean_auth "$1" smtp --pipeline "${MTA_AUTH[@]}" \
         --helo laptop.example.test --from alice@example.test --to carol@example.test \
         --header "From: Alice <alice@example.test>"
-    session_swaks clean_trusted 127.0.0.1 smtp --pipeline --helo app.example.test \
-        --from bob@example.test --to carol@example.test --header "From: Bob <bob@example.test>"
     SESSION_FROM=
 }
 
