@@ -170,6 +170,13 @@ line: $FOUND_LINE" "$MT_LOG" ;;
         ' from=<alice@example.test> ' ' header_from=<boss@example.test> '
 }
 
+# Postfix took "<unknown[ADDR]:PORT>:" for the address: the milter has the
+# whole text (compare client-rejected, whose reply has no such word).
+postfix_check_client_access_denied() {
+    expect_finding "$SC_CLIENT" no-accepted-rcpt \
+        ' rejected="<alice@example.test> 5.7.1 Client host rejected: Access denied" '
+}
+
 postfix_check_greylisted() { expect_policy_asked; }
 postfix_check_rate_limited() { expect_policy_asked; }
 postfix_check_spf_fail() { expect_policy_asked; }
