@@ -190,8 +190,8 @@ biff = no
 append_dot_mydomain = no
 readme_directory = no
 # Nothing leaves the host.
-default_transport = error:milter503 test instance delivers nothing off-host
-relay_transport = error:milter503 test instance delivers nothing off-host
+default_transport = error:this test instance delivers nothing off-host
+relay_transport = error:this test instance delivers nothing off-host
 
 virtual_mailbox_domains = $PF_DOMAIN
 virtual_mailbox_base = $PF_DIR/mail

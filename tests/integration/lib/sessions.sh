@@ -188,6 +188,10 @@ session_non_fqdn_sender() {
     session__inbound non_fqdn_sender "$1" app.remote.test root@server alice@example.test
 }
 
+session_unverified_sender() {
+    session__inbound unverified_sender "$1" mail.remote.test someone@remote.test alice@example.test
+}
+
 session_bad_helo() {
     session__inbound bad_helo "$1" pc01 someone@remote.test alice@example.test
 }

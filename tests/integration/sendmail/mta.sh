@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # NAME
 #	mta.sh - what lib/sessions.sh needs from the private Sendmail (bash, sourced)
 # SYNOPSIS
