@@ -202,11 +202,12 @@ expect_reply_in() {
 
 # ---- the scenario ---------------------------------------------------------
 
-# The scenario's own restrictions and policy service answers.
+# The scenario's own restrictions, policy service answers and DNS records.
 for setup in "${SC_SETUP[@]}"; do
     case "$setup" in
         "restriction "*) PF_RESTRICTIONS+=("${setup#restriction }") ;;
         "policy "*) PF_POLICY_ANSWERS+="$SC_CLIENT ${setup#policy }"$'\n' ;;
+        "dns "*) PF_DNS_RECORDS+="${setup#dns }"$'\n' ;;
         *) it_fail "scenario $SCENARIO: Postfix has no '$setup'" ;;
     esac
 done

@@ -12,9 +12,10 @@
 #	from Postfix (mta_*): the port-25 and submission ports, SASL logins
 #	as USER@example.test, the policy service, and after each session a
 #	wait until Postfix has logged its end ("disconnect from ...[ADDR]"),
-#	so that the milter has seen its close. PF_RESTRICTIONS and
-#	PF_POLICY_ANSWERS, set before harness_up, add a scenario's own
-#	restrictions and policy service (lib/postfix.sh). The same functions
+#	so that the milter has seen its close. PF_RESTRICTIONS,
+#	PF_POLICY_ANSWERS and PF_DNS_RECORDS, set before harness_up, add a
+#	scenario's own restrictions, policy service and DNS records
+#	(lib/postfix.sh). The same functions
 #	drive the ctest scenarios (postfix_findings.sh) and `make demo`.
 
 [ -n "${IT_HARNESS_LOADED:-}" ] && return 0

@@ -67,11 +67,12 @@
 #	    right after them: lib/policy-server.py, which pf_policy_start
 #	    starts and pf_policy_stop stops, answering each client its ACTION.
 #	  - DNS: the master runs in a private mount namespace whose
-#	    /etc/resolv.conf names only lib/nxdomain-dns.py on 127.53.x.y:53,
-#	    which answers NXDOMAIN to every query: a sender domain that does
-#	    not exist gets the same reply on every machine, with or without a
-#	    working resolver (without one Postfix would wait for time-outs),
-#	    and no test name is ever asked outside.
+#	    /etc/resolv.conf names only lib/private-dns.py on 127.53.x.y:53,
+#	    which answers the scenario's PF_DNS_RECORDS ("NAME TYPE VALUE"
+#	    lines: a DNS blocklist's answers) and NXDOMAIN to everything else:
+#	    a sender domain that does not exist gets the same reply on every
+#	    machine, with or without a working resolver (without one Postfix
+#	    would wait for time-outs), and no test name is ever asked outside.
 #	  - smtpd_milters = { inet:127.0.0.1:MILTER_PORT, default_action=accept },
 #	    milter_protocol 6 (the default), so the milter sees the refused
 #	    recipients.
@@ -301,7 +302,7 @@ pf_policy_stop() {
     PF_POLICY_PID=
 }
 
-# pf__resolver_start: lib/nxdomain-dns.py on a loopback address of its
+# pf__resolver_start: lib/private-dns.py on a loopback address of its
 # own (port 53 there is free whatever the host runs) and the resolv.conf
 # naming it, which pf_start mounts over /etc/resolv.conf for Postfix only.
 pf__resolver_start() {
@@ -309,7 +310,8 @@ pf__resolver_start() {
     it_require python3 unshare mount
     PF_DNS_ADDR=127.53.$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
     printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$PF_DNS_ADDR" >"$PF_DIR/resolv.conf"
-    python3 "$IT_LIB/nxdomain-dns.py" "$PF_DNS_ADDR" </dev/null >>"$PF_DIR/dns.out" 2>&1 &
+    printf '%s\n' "${PF_DNS_RECORDS:-}" >"$PF_DIR/dns-zone"
+    python3 "$IT_LIB/private-dns.py" "$PF_DNS_ADDR" "$PF_DIR/dns-zone" </dev/null >>"$PF_DIR/dns.out" 2>&1 &
     PF_DNS_PID=$!
     it_atexit pf__resolver_stop
     it_wait_for 10 eval 'ss -Hlun "sport = :53" | grep -qF "$PF_DNS_ADDR:53"' ||

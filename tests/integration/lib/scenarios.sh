@@ -18,7 +18,7 @@
 #	  SC_NONE	1 when the table says `MTA none`
 #	  SC_REPLIES SC_REFUSALS SC_ALERTS	one element per line
 #	  SC_REPORT_CAUSE SC_REPORT_503
-#	  SC_SETUP	"KIND VALUE" per restriction/policy/access line
+#	  SC_SETUP	"KIND VALUE" per restriction/policy/dns/access line
 #
 #	The checks use lib/milter.sh's assertions (MT_LOG) and lib/report.sh;
 #	SESSION_TRANSCRIPTS lists the transcripts of the scenario's sessions
@@ -66,7 +66,7 @@ scenario_load() {
                     refusal) SC_REFUSALS+=("$rest") ;;
                     alert) SC_ALERTS+=("$rest") ;;
                     report) read -r SC_REPORT_CAUSE SC_REPORT_503 <<<"$rest" ;;
-                    restriction | policy | access) SC_SETUP+=("$what $rest") ;;
+                    restriction | policy | dns | access) SC_SETUP+=("$what $rest") ;;
                     *) it_fail "scenario $want: unknown line '$mta $what' in $SCENARIO_TABLE" ;;
                 esac
                 ;;

@@ -200,6 +200,14 @@ session_unknown_client() {
     session__inbound unknown_client "$1" mail.remote.test someone@remote.test alice@example.test
 }
 
+session_dnsbl_listed() {
+    session__inbound dnsbl_listed "$1" mail.remote.test someone@remote.test alice@example.test
+}
+
+session_dnsbl_unusable() {
+    session__inbound dnsbl_unusable "$1" mail.remote.test someone@remote.test alice@example.test
+}
+
 # HELO, not EHLO (so no PIPELINING was announced), then MAIL, RCPT and DATA
 # in one write.
 session_pipelining() {
