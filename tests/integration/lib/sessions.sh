@@ -80,6 +80,14 @@ session_outlook() {
         --from bob@example.test --to someone@remote.test --header "From: Bob <bob@example.test>"
 }
 
+# bob from outside, not logged in, to a colleague (a local recipient, so
+# no relay refusal comes first).
+session_not_logged_in() {
+    SESSION_FROM=bob@example.test
+    session_swaks not_logged_in "$1" smtp --pipeline --helo home.example.test \
+        --from bob@example.test --to carol@example.test --header "From: Bob <bob@example.test>"
+}
+
 session_login_mismatch() {
     mta_login alice
     SESSION_FROM=bob@example.test
@@ -142,6 +150,10 @@ session_clean_send() {
         --helo laptop.example.test --from alice@example.test --to carol@example.test \
         --header "From: Alice <alice@example.test>"
     SESSION_FROM=
+}
+
+session_deferred() {
+    session__inbound deferred "$1" mail.remote.test someone@remote.test alice@example.test
 }
 
 session_mail_refused() {
