@@ -22,17 +22,19 @@ IT_NAME=demo
 BUILD=$(cd "$1" 2>/dev/null && pwd) || it_fail "build directory $1 does not exist"
 OUT=$BUILD/demo
 
+# scenario NUMBER TEXT NAME: plays scenario NAME of scenarios.table.
 scenario() {
-    local number=$1 text=$2 fn=$3
+    local number=$1 text=$2
+    scenario_load "$3" postfix
     title "$number. $text"
-    "$fn"
+    scenario_run_session
     printf '  %sWhat the client (%s) saw:%s\n' "$B" "$SESSION_ADDR" "$R"
     show_dialogue "$SESSION_TRANSCRIPT"
     printf '  %sPostfix logged:%s\n' "$B" "$R"
     grep -E "(reject|disconnect from).*\[${SESSION_ADDR//./\\.}\]" "$PF_MAILLOG" | tail -n 3 |
         sed -e 's/^.*postfix-it\/\(submission\/\)\{0,1\}smtpd\[[0-9]*\]: /    /'
     printf '  %sWhat milter503 logged:%s\n' "$B" "$R"
-    if [ "$fn" = session_clean ]; then show_findings "$SESSION_ADDR" 1; else show_findings "$SESSION_ADDR"; fi
+    if [ -n "$SC_NONE" ]; then show_findings "$SESSION_ADDR" 1; else show_findings "$SESSION_ADDR"; fi
 }
 
 harness_up "$BUILD"
@@ -47,12 +49,12 @@ milter503 listens on inet:$MT_PORT@127.0.0.1 (smtpd_milters, default_action=acce
 Each client below connects from its own loopback address; swaks plays the mail client.
 EOF
 
-scenario 1 "Outlook without SMTP AUTH, MAIL/RCPT/DATA pipelined to a remote recipient" session_outlook
-scenario 2 "Logged in as alice, but sending as bob@example.test" session_login_mismatch
-scenario 3 "Logged in as alice, From: header says boss@example.test" session_header_from
-scenario 4 "From: display name with an apostrophe (\"Mark's email\")" session_display_name
-scenario 5 "Recipient's mailbox is full" session_mailbox_full
-scenario 6 "Correct: alice logs in on the submission port and sends as herself" session_clean
+scenario 1 "Outlook without SMTP AUTH, MAIL/RCPT/DATA pipelined to a remote recipient" no-accepted-rcpt
+scenario 2 "Logged in as alice, but sending as bob@example.test" sender-login-mismatch
+scenario 3 "Logged in as alice, From: header says boss@example.test" header-from-mismatch
+scenario 4 "From: display name with an apostrophe (\"Mark's email\")" display-name-special
+scenario 5 "Recipient's mailbox is full" mailbox-full
+scenario 6 "Correct: alice logs in on the submission port and sends as herself" clean-submission
 
 title "Per-client summary (kill -USR2 milter503)"
 milter_summary

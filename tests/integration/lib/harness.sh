@@ -1,33 +1,22 @@
 # NAME
-#	harness.sh - private Postfix + milter503 + the scenario sessions (bash, sourced)
+#	harness.sh - private Postfix + milter503 for the scenarios (bash, sourced)
 # SYNOPSIS
 #	. tests/integration/lib/harness.sh
 #	harness_up BUILD_DIR		# milter503 from BUILD_DIR/bin, Postfix in front
-#	session_NAME			# one scenario's SMTP session(s), see below
+#	session_NAME ADDR		# a scenario's session(s), lib/sessions.sh
 #	harness_milter_done		# SIGTERM the milter: its log is complete
 #	it_escape_value VALUE		# VALUE as the milter's log writes it
 # DESCRIPTION
-#	Sourcing this file sources common.sh, postfix.sh and milter.sh.
-#	Each session_* function runs swaks from its own loopback address (so
-#	the milter's per-client lines can be told apart), saves the dialogue
-#	in IT_WORK/swaks-NAME.txt, waits until Postfix has logged the end of
-#	the session and sets SESSION_ADDR / SESSION_TRANSCRIPT. The same
-#	functions drive the ctest scenarios and `make demo`.
-#
-#	  name            client      what the client does
-#	  outlook         127.0.0.5   no AUTH, local sender, remote recipient,
-#	                              MAIL/RCPT/DATA pipelined: Relay access denied
-#	  login_mismatch  127.0.0.6   AUTH alice, MAIL FROM bob: not owned by user
-#	  header_from     127.0.0.7   AUTH alice, From: Boss <boss@example.test>
-#	  display_name    127.0.0.8   AUTH alice, From: "Mark's email" <alice@...>
-#	  mailbox_full    127.0.0.9   remote sender to full@example.test: 452 4.2.2
-#	  clean           127.0.0.10  AUTH alice on the submission port, all correct
-#	  greylisted      127.0.0.12  remote sender to greylist@example.test: 450 4.7.1
-#	  unknown_user    127.0.0.14  remote sender to nosuchuser@example.test: 550 5.1.1
-#	  office, moved   127.0.0.1,  bob sends from the office (trusted), then
-#	                  127.0.0.13  from outside without AUTH: Relay access denied
-#	  hostile_*       127.0.0.11  quotes, =, backslashes, control bytes, long
-#	                              addresses in HELO, MAIL, RCPT and From:
+#	Sourcing this file sources common.sh, postfix.sh, milter.sh,
+#	scenarios.sh and sessions.sh, and gives sessions.sh what it needs
+#	from Postfix (mta_*): the port-25 and submission ports, SASL logins
+#	as USER@example.test, the policy service, and after each session a
+#	wait until Postfix has logged its end ("disconnect from ...[ADDR]"),
+#	so that the milter has seen its close. PF_RESTRICTIONS,
+#	PF_POLICY_ANSWERS and PF_DNS_RECORDS, set before harness_up, add a
+#	scenario's own restrictions, policy service and DNS records
+#	(lib/postfix.sh). The same functions
+#	drive the ctest scenarios (postfix_findings.sh) and `make demo`.
 
 [ -n "${IT_HARNESS_LOADED:-}" ] && return 0
 IT_HARNESS_LOADED=1
@@ -35,6 +24,8 @@ IT_HARNESS_LOADED=1
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$IT_LIB/postfix.sh"
 . "$IT_LIB/milter.sh"
+. "$IT_LIB/scenarios.sh"
+. "$IT_LIB/sessions.sh"
 
 # harness_up BUILD_DIR: everything a scenario needs, torn down at exit.
 harness_up() {
@@ -47,125 +38,35 @@ harness_up() {
     it_workdir
     mport=$(it_free_port)
     pf_create "$mport"
+    MTA_SMTP_PORT=$PF_SMTP_PORT
+    MTA_SUBMISSION_PORT=$PF_SUBMISSION_PORT
     milter_write_conf
     milter_start "$build/bin/milter503" "$mport"
     pf_start
 }
 
+# ---- what lib/sessions.sh needs from the MTA -------------------------------
+
+mta_login() {
+    pf_auth "$1"
+    MTA_AUTH=("${PF_AUTH[@]}")
+}
+
+mta_session_begin() {
+    HARNESS_DISCONNECTS=$(grep -c -- "disconnect from [^ ]*\[$1\]" "$PF_MAILLOG" 2>/dev/null)
+}
+
+mta_session_end() {
+    pf_wait_disconnect "$1" $((${HARNESS_DISCONNECTS:-0} + 1))
+}
+
+mta_policy_start() { pf_policy_start; }
+mta_policy_stop() { pf_policy_stop; }
+
 # harness_milter_done: stop the milter (it writes its summary lines on
 # SIGTERM) so that its log holds everything about the sessions so far.
 harness_milter_done() {
     milter_stop
-}
-
-# session_run NAME ADDR SWAKS-ARGS...: one swaks session from ADDR.
-# swaks exits non-zero whenever the server refuses something, which is
-# the point of most scenarios, so its status is kept in SESSION_STATUS
-# and not treated as an error.
-session_run() {
-    local name=$1 addr=$2 before
-    shift 2
-    SESSION_ADDR=$addr
-    SESSION_TRANSCRIPT=$IT_WORK/swaks-$name.txt
-    before=$(grep -c -- "disconnect from [^ ]*\[$addr\]" "$PF_MAILLOG" 2>/dev/null)
-    SESSION_STATUS=0
-    swaks --server 127.0.0.1 --timeout 20 --hide-informational \
-        --local-interface "$addr" "$@" >"$SESSION_TRANSCRIPT" 2>&1 || SESSION_STATUS=$?
-    pf_wait_disconnect "$addr" $((${before:-0} + 1))
-}
-
-session_outlook() {
-    session_run outlook 127.0.0.5 --port "$PF_SMTP_PORT" --pipeline \
-        --helo outlook.test --from bob@example.test --to someone@remote.test \
-        --header "From: Bob <bob@example.test>"
-}
-
-session_login_mismatch() {
-    pf_auth alice
-    session_run login_mismatch 127.0.0.6 --port "$PF_SMTP_PORT" --pipeline "${PF_AUTH[@]}" \
-        --helo laptop.example.test --from bob@example.test --to carol@example.test \
-        --header "From: Bob <bob@example.test>"
-}
-
-session_header_from() {
-    pf_auth alice
-    session_run header_from 127.0.0.7 --port "$PF_SMTP_PORT" --pipeline "${PF_AUTH[@]}" \
-        --helo laptop.example.test --from alice@example.test --to carol@example.test \
-        --header "From: Boss <boss@example.test>"
-}
-
-session_display_name() {
-    pf_auth alice
-    session_run display_name 127.0.0.8 --port "$PF_SMTP_PORT" --pipeline "${PF_AUTH[@]}" \
-        --helo laptop.example.test --from alice@example.test --to carol@example.test \
-        --header "From: \"Mark's email\" <alice@example.test>"
-}
-
-session_mailbox_full() {
-    session_run mailbox_full 127.0.0.9 --port "$PF_SMTP_PORT" --pipeline \
-        --helo mail.remote.test --from someone@remote.test --to full@example.test \
-        --header "From: Someone <someone@remote.test>"
-}
-
-session_unknown_user() {
-    session_run unknown_user 127.0.0.14 --port "$PF_SMTP_PORT" --pipeline \
-        --helo mail.remote.test --from someone@remote.test --to nosuchuser@example.test \
-        --header "From: Someone <someone@remote.test>"
-}
-
-session_greylisted() {
-    session_run greylisted 127.0.0.12 --port "$PF_SMTP_PORT" --pipeline \
-        --helo mail.remote.test --from someone@remote.test --to greylist@example.test \
-        --header "From: Someone <someone@remote.test>"
-}
-
-# bob sends from the office (127.0.0.1, in mynetworks and TrustedNetworks,
-# no AUTH needed), then from home with the VPN off (127.0.0.13) to a
-# remote recipient: relay denied, the same sender. (The office mail goes
-# to carol: this Postfix delivers nothing off-host.)
-session_office() {
-    session_run office 127.0.0.1 --port "$PF_SMTP_PORT" --pipeline \
-        --helo office.example.test --from bob@example.test --to carol@example.test \
-        --header "From: Bob <bob@example.test>"
-}
-
-session_moved() {
-    session_run moved 127.0.0.13 --port "$PF_SMTP_PORT" --pipeline \
-        --helo home.example.test --from bob@example.test --to someone@remote.test \
-        --header "From: Bob <bob@example.test>"
-}
-
-session_clean() {
-    pf_auth alice
-    session_run clean 127.0.0.10 --port "$PF_SUBMISSION_PORT" --pipeline "${PF_AUTH[@]}" \
-        --helo laptop.example.test --from alice@example.test --to carol@example.test \
-        --header "From: Alice <alice@example.test>"
-}
-
-# The hostile values, also used by the test to compute the expected log
-# fields. swaks sends them byte for byte (no CR or LF: those would end
-# the SMTP line and are Postfix's business, not the milter's).
-HOSTILE_HELO=$'evil"helo=x\\\x01\x7f'
-HOSTILE_LONG=$(printf 'a%.0s' {1..200})
-HOSTILE_SENDER="$HOSTILE_LONG.x=y@example.test"
-HOSTILE_RCPT='"odd rcpt=\"x\""@remote.test'
-HOSTILE_FROM_HEADER=$'From: "Evil \\"=x\\" O\'Neil \x01 from=<forged@x>" <boss@example.test>'
-
-# Unauthenticated, pipelined, relay denied, with the nastiest HELO,
-# sender and recipient swaks can send.
-session_hostile_envelope() {
-    session_run hostile_envelope 127.0.0.11 --port "$PF_SMTP_PORT" --pipeline \
-        --helo "$HOSTILE_HELO" --from "$HOSTILE_SENDER" \
-        --to "$HOSTILE_RCPT,someone@remote.test" \
-        --header "From: <$HOSTILE_SENDER>"
-}
-
-# Authenticated and accepted, with a From: header full of field syntax.
-session_hostile_header() {
-    pf_auth alice
-    session_run hostile_header 127.0.0.11 --port "$PF_SMTP_PORT" --pipeline "${PF_AUTH[@]}" \
-        --helo "$HOSTILE_HELO" --from alice@example.test --to carol@example.test \
-        --header "$HOSTILE_FROM_HEADER"
 }
 
 # it_escape_value VALUE: what policy/log_format.cpp writes for VALUE.

@@ -56,7 +56,23 @@
 #	  - full@example.test: check_recipient_access answers
 #	    `452 4.2.2 Mailbox full`, which is the reply a quota policy
 #	    service (postfwd, a Dovecot quota-status service) gives;
-#	    greylist@example.test answers postgrey's `450 4.7.1 Greylisted`.
+#	    senders in bad.test are refused by check_sender_access.
+#	  - PF_RESTRICTIONS: the scenario's own restrictions (from
+#	    scenarios.table), in smtpd_recipient_restrictions after the
+#	    sender login check, so that Postfix words their refusals as a
+#	    site that lists them there does ("<rcpt>: Recipient address
+#	    rejected: ...", "Sender address rejected", "Helo command rejected").
+#	  - The policy service: when PF_POLICY_ANSWERS ("ADDR ACTION" lines)
+#	    is set, check_policy_service inet:127.0.0.1:PF_POLICY_PORT comes
+#	    right after them: lib/policy-server.py, which pf_policy_start
+#	    starts and pf_policy_stop stops, answering each client its ACTION.
+#	  - DNS: the master runs in a private mount namespace whose
+#	    /etc/resolv.conf names only lib/private-dns.py on 127.53.x.y:53,
+#	    which answers the scenario's PF_DNS_RECORDS ("NAME TYPE VALUE"
+#	    lines: a DNS blocklist's answers) and NXDOMAIN to everything else:
+#	    a sender domain that does not exist gets the same reply on every
+#	    machine, with or without a working resolver (without one Postfix
+#	    would wait for time-outs), and no test name is ever asked outside.
 #	  - smtpd_milters = { inet:127.0.0.1:MILTER_PORT, default_action=accept },
 #	    milter_protocol 6 (the default), so the milter sees the refused
 #	    recipients.
@@ -76,6 +92,7 @@ PF_DOMAIN=example.test
 PF_HOSTNAME=$(hostname -s 2>/dev/null || hostname)
 PF_HOSTNAME=${PF_HOSTNAME%%.*}
 PF_USERS="alice bob carol boss full greylist"
+PF_RESTRICTIONS=()
 PF_SASL_USERS="alice bob"
 # pf_create MILTER_PORT: writes a complete instance, sets PF_DIR, PF_CONF,
 # PF_MAILLOG, PF_SMTP_PORT, PF_SUBMISSION_PORT, PF_SENDER_LOGIN_MAP.
@@ -117,9 +134,11 @@ pf_create() {
     cat >"$PF_CONF/recipient_access" <<EOF
 # What a quota policy service answers for a full mailbox.
 full@$PF_DOMAIN 452 4.2.2 Mailbox full
-# What postgrey answers a first-time (client, sender, recipient).
-greylist@$PF_DOMAIN 450 4.7.1 Greylisted, see http://postgrey.schweikert.ch/help/$PF_DOMAIN.html
 EOF
+    printf '%s\n' "bad.test REJECT" >"$PF_CONF/sender_access"
+    PF_POLICY_PORT=${PF_POLICY_PORT:-$(it_free_port)}
+    PF_POLICY_ANSWERS_FILE=$PF_CONF/policy_answers
+    printf '%s\n' "${PF_POLICY_ANSWERS:-}" >"$PF_POLICY_ANSWERS_FILE"
 
     # Cyrus SASL: sasldb with one entry per login.
     cat >"$PF_CONF/sasl/smtpd.conf" <<EOF
@@ -172,8 +191,8 @@ biff = no
 append_dot_mydomain = no
 readme_directory = no
 # Nothing leaves the host.
-default_transport = error:milter503 test instance delivers nothing off-host
-relay_transport = error:milter503 test instance delivers nothing off-host
+default_transport = error:this test instance delivers nothing off-host
+relay_transport = error:this test instance delivers nothing off-host
 
 virtual_mailbox_domains = $PF_DOMAIN
 virtual_mailbox_base = $PF_DIR/mail
@@ -194,10 +213,15 @@ smtpd_sasl_path = smtpd
 cyrus_sasl_config_path = $PF_CONF/sasl
 smtpd_sasl_security_options = noanonymous
 smtpd_sender_login_maps = texthash:$PF_SENDER_LOGIN_MAP
-smtpd_sender_restrictions = reject_authenticated_sender_login_mismatch
+smtpd_sender_restrictions = reject_authenticated_sender_login_mismatch,
+    check_sender_access texthash:$PF_CONF/sender_access
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 smtpd_recipient_restrictions = permit_mynetworks, reject_unauthenticated_sender_login_mismatch,
-    check_recipient_access texthash:$PF_CONF/recipient_access, permit
+    $(pf__restrictions)check_recipient_access texthash:$PF_CONF/recipient_access, permit
+# A client pipelining where it may not is refused per RCPT by
+# reject_unauth_pipelining (which the milter sees), not disconnected at
+# once (the default from Postfix 3.9 on).
+smtpd_forbid_unauth_pipelining = no
 
 smtpd_milters = $milters
 non_smtpd_milters =
@@ -246,12 +270,70 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 }
 
+# pf__restrictions: the scenario's part of smtpd_recipient_restrictions,
+# each restriction followed by a comma.
+pf__restrictions() {
+    local r
+    for r in "${PF_RESTRICTIONS[@]}"; do
+        printf '%s, ' "$r"
+    done
+    [ -n "${PF_POLICY_ANSWERS:-}" ] && printf 'check_policy_service inet:127.0.0.1:%s, ' "$PF_POLICY_PORT"
+    return 0
+}
+
+# pf_policy_start: the policy service (idempotent).
+pf_policy_start() {
+    [ -n "${PF_POLICY_PID:-}" ] && return 0
+    it_require python3
+    PF_POLICY_LOG=$PF_DIR/policy.log
+    : >"$PF_POLICY_LOG"
+    python3 "$IT_LIB/policy-server.py" "$PF_POLICY_PORT" "$PF_POLICY_ANSWERS_FILE" "$PF_POLICY_LOG" \
+        </dev/null >>"$PF_DIR/policy.out" 2>&1 &
+    PF_POLICY_PID=$!
+    it_atexit pf_policy_stop
+    it_wait_for 10 eval 'it_pid_alive $PF_POLICY_PID && it_port_listening $PF_POLICY_PORT' ||
+        it_fail "the policy service does not listen on 127.0.0.1:$PF_POLICY_PORT" "$PF_DIR/policy.out"
+}
+
+# pf_policy_stop: idempotent.
+pf_policy_stop() {
+    [ -n "${PF_POLICY_PID:-}" ] || return 0
+    it_kill_wait "$PF_POLICY_PID" 5
+    PF_POLICY_PID=
+}
+
+# pf__resolver_start: lib/private-dns.py on a loopback address of its
+# own (port 53 there is free whatever the host runs) and the resolv.conf
+# naming it, which pf_start mounts over /etc/resolv.conf for Postfix only.
+pf__resolver_start() {
+    [ -n "${PF_DNS_PID:-}" ] && return 0
+    it_require python3 unshare mount
+    PF_DNS_ADDR=127.53.$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+    printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$PF_DNS_ADDR" >"$PF_DIR/resolv.conf"
+    printf '%s\n' "${PF_DNS_RECORDS:-}" >"$PF_DIR/dns-zone"
+    python3 "$IT_LIB/private-dns.py" "$PF_DNS_ADDR" "$PF_DIR/dns-zone" </dev/null >>"$PF_DIR/dns.out" 2>&1 &
+    PF_DNS_PID=$!
+    it_atexit pf__resolver_stop
+    it_wait_for 10 eval 'ss -Hlun "sport = :53" | grep -qF "$PF_DNS_ADDR:53"' ||
+        it_fail "the private resolver does not listen on $PF_DNS_ADDR:53" "$PF_DIR/dns.out"
+}
+
+pf__resolver_stop() {
+    [ -n "${PF_DNS_PID:-}" ] || return 0
+    it_kill_wait "$PF_DNS_PID" 5
+    PF_DNS_PID=
+}
+
 # pf_start: runs the master; on a port collision (another process took a
 # port between pf_create and now) picks new ports and tries again.
 pf_start() {
     local try
+    pf__resolver_start
     for try in 1 2 3; do
-        MAIL_CONFIG=$PF_CONF setsid "$PF_DAEMON_DIR/master" -c "$PF_CONF" -d \
+        # unshare without --fork and sh's exec keep the pid: $! is the master.
+        MAIL_CONFIG=$PF_CONF setsid unshare --mount --propagation private -- \
+            sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' pf-master \
+            "$PF_DIR/resolv.conf" "$PF_DAEMON_DIR/master" -c "$PF_CONF" -d \
             </dev/null >>"$PF_DIR/master.out" 2>&1 &
         PF_MASTER_PID=$!
         if it_wait_for 15 pf__ready; then

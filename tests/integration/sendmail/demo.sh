@@ -18,6 +18,7 @@
 set -u
 IT_NAME=demo-sendmail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mta.sh"
 . "$IT_LIB/demo.sh"
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 64; }
@@ -36,16 +37,18 @@ show_sendmail_log() {
         sed -e 's/^.* sm-mta\[[0-9]*\]: /    /'
 }
 
+# scenario NUMBER TEXT NAME: plays scenario NAME of scenarios.table.
 scenario() {
-    local number=$1 text=$2 fn=$3
+    local number=$1 text=$2
+    scenario_load "$3" sendmail
     title "Sendmail $number. $text"
-    "$fn"
+    scenario_run_session
     printf '  %sWhat the client (%s) saw:%s\n' "$B" "$SESSION_ADDR" "$R"
     show_dialogue "$SM_TRANSCRIPT"
     printf '  %sSendmail logged:%s\n' "$B" "$R"
     show_sendmail_log "$SESSION_ADDR"
     printf '  %sWhat milter503 logged:%s\n' "$B" "$R"
-    if [ "$fn" = sm_session_auth_clean ]; then
+    if [ -n "$SC_NONE" ]; then
         show_findings "$SESSION_ADDR" 1
     else
         show_findings "$SESSION_ADDR"
@@ -55,9 +58,12 @@ scenario() {
 sm_init "$BUILD"
 sm_milter_start
 SM_MC_SNIPPET=$IT_ROOT/conf/sendmail.mc.snippet
-SM_ACCESS=$SM_ACCESS_FULL
+# The access map line of the mailbox-full scenario.
+scenario_load mailbox-full sendmail
+SM_ACCESS=${SC_SETUP[0]#access }
 sm_create
 sm_start
+MTA_SMTP_PORT=$SM_PORT
 
 title "The same failures through Sendmail"
 cat <<EOF
@@ -70,13 +76,13 @@ recipients its check_rcpt ruleset refused to any milter: milter503 sees MAIL, th
 abort, and names Sendmail's queue id so that its reject line can be found.
 EOF
 
-scenario 1 "Outlook without SMTP AUTH, MAIL/RCPT/DATA pipelined to a remote recipient" sm_session_relay
-scenario 2 "Logged in as alice, but sending as bob@example.test" sm_session_login_mismatch
-scenario 3 "Logged in as alice, From: header says boss@example.test" sm_session_header_from
-scenario 4 "From: display name with an apostrophe (\"Mark's email\")" sm_session_display_name
-scenario 5 "Recipient's mailbox is full (Sendmail hides this refusal from milters)" sm_session_mailbox_full
-scenario 6 "A recipient that does not exist (Sendmail does pass this refusal on)" sm_session_unknown_rcpt
-scenario 7 "Correct: alice logs in and sends as herself" sm_session_auth_clean
+scenario 1 "Outlook without SMTP AUTH, MAIL/RCPT/DATA pipelined to a remote recipient" no-accepted-rcpt
+scenario 2 "Logged in as alice, but sending as bob@example.test" sender-login-mismatch
+scenario 3 "Logged in as alice, From: header says boss@example.test" header-from-mismatch
+scenario 4 "From: display name with an apostrophe (\"Mark's email\")" display-name-special
+scenario 5 "Recipient's mailbox is full (Sendmail hides this refusal from milters)" mailbox-full
+scenario 6 "A recipient that does not exist (Sendmail does pass this refusal on)" unknown-recipient
+scenario 7 "Correct mail: inbound, alice logged in, bob from the office" clean-send
 
 title "Sendmail: per-client summary (kill -USR2 milter503)"
 milter_summary
