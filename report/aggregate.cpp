@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "report/reply.hpp"
+#include "policy/reply.hpp"
 
 namespace milter503::report {
 namespace {
@@ -100,8 +100,8 @@ std::optional<policy::Cause> session_cause(const MtaSession& session) {
     if (!session.findings.empty())
         return session.findings.front().second.cause;
     if (!session.rejects.empty()) {
-        const ReplyParts parts = split_reply(session.rejects.front().reply);
-        return policy::classify_rejection(parts.status, parts.reason);
+        const policy::Reply reply = policy::split_reply(session.rejects.front().reply);
+        return policy::classify_rejection(reply.status, reply.text);
     }
     return std::nullopt;
 }
@@ -202,10 +202,13 @@ void Aggregator::on_session(MtaSession&& s) {
         ++c.sessions_503;
     if (flagged)
         ++c.sessions_flagged;
+    if (c.sessions == 1)
+        c.fix = cause ? policy::cause_fix(*cause) : policy::Actor::admin;
     if (c.advice.empty()) {
         for (const auto& [time, finding] : s.findings) {
             if (cause && finding.cause == *cause && !finding.advice.empty()) {
                 c.advice = finding.advice;
+                c.fix = finding.fix;
                 break;
             }
         }

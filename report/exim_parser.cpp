@@ -4,15 +4,15 @@
 //	Exim main log message parser
 #include "report/exim_parser.hpp"
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
+using text::is_digit;
+
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
-}
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
 }
 
 std::string_view strip_angles(std::string_view s) {

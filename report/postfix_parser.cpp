@@ -6,15 +6,15 @@
 //	Prefix tests first (cheap), then field scanning with find().
 #include "report/postfix_parser.hpp"
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
+using text::is_digit;
+
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
-}
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
 }
 
 bool parse_uint(std::string_view s, unsigned& out) {
@@ -209,8 +209,7 @@ Parsed parse_postfix_smtpd(std::string_view message, postfix::Event& out) {
         return Parsed::ignored;
     const std::string_view queue_id = message.substr(0, colon);
     for (const char c : queue_id) {
-        const bool alnum = is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-        if (!alnum)
+        if (!text::is_alnum(c))
             return Parsed::ignored;
     }
     std::string_view rest = message.substr(colon + 2);

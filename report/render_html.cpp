@@ -171,17 +171,18 @@ void append_table(std::string& out, const Report& report) {
     }
     out +=
         "<table>\n<tr><th>Client</th><th>Name</th><th class=\"n\">Sessions</th>"
-        "<th class=\"n\">503/554</th><th class=\"n\">Flagged</th><th>Cause</th>"
+        "<th class=\"n\">503/554</th><th class=\"n\">Flagged</th><th>Cause</th><th>Fix</th>"
         "<th>Last seen (UTC)</th></tr>\n";
     for (size_t i = 0; i < report.clients.size(); ++i) {
         const ClientReport& c = report.clients[i];
         const CauseReport* cause = top_cause(c);
         out += fmt::format(
             "<tr><td><a href=\"#client-{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td>"
-            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "</tr>\n",
             i + 1, esc(c.address), c.names.empty() ? "-" : esc(c.names.front()), c.sessions,
             c.sessions_503, c.sessions_flagged, cause ? cause_slot_name(cause->slot) : "-",
-            c.sessions > 0 ? format_utc(c.last_seen) : "-");
+            cause ? fix_name(*cause) : "-", c.sessions > 0 ? format_utc(c.last_seen) : "-");
     }
     out += "</table>\n";
     const unsigned long omitted = report.totals.clients_reported - report.clients.size();
@@ -243,10 +244,11 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
     out += "</table>\n";
     for (const auto& cause : c.causes) {
         out += fmt::format(
-            "<h4><i style=\"display:inline-block;width:.8em;height:.8em;background:{}\"></i> {}: "
-            "{} sessions (503/554: {}, flagged: {}), first {}, last {}</h4>\n",
-            palette[cause.slot], cause_slot_name(cause.slot), cause.sessions, cause.sessions_503,
-            cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
+            "<h4><i style=\"display:inline-block;width:.8em;height:.8em;background:{}\"></i> {} "
+            "(fix: {}): {} sessions (503/554: {}, flagged: {}), first {}, last {}</h4>\n",
+            palette[cause.slot], cause_slot_name(cause.slot), fix_name(cause), cause.sessions,
+            cause.sessions_503, cause.sessions_flagged, format_utc(cause.first),
+            format_utc(cause.last));
         out += "<div class=\"ev\">";
         for (const auto& e : cause.examples)
             out += evidence_html(e) + "\n";

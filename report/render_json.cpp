@@ -133,6 +133,7 @@ void write_evidence(JsonWriter& w, const Evidence& e) {
 void write_cause(JsonWriter& w, const CauseReport& c) {
     w.begin_object();
     w.field("cause", cause_slot_name(c.slot));
+    w.field("fix", fix_name(c));
     w.field("sessions", c.sessions);
     w.field("sessions_503", c.sessions_503);
     w.field("sessions_flagged", c.sessions_flagged);
@@ -208,9 +209,16 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     } else {
         w.null();
     }
+    const CauseReport* top = top_cause(c);
     w.key("cause");
-    if (const CauseReport* top = top_cause(c)) {
+    if (top) {
         w.string(cause_slot_name(top->slot));
+    } else {
+        w.null();
+    }
+    w.key("fix");
+    if (top) {
+        w.string(fix_name(*top));
     } else {
         w.null();
     }

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "policy/text.hpp"
 #include "report/text_escape.hpp"
 
 namespace milter503::report {
@@ -43,7 +44,7 @@ std::string truncate(std::string text, size_t width) {
     size_t cut = 0;
     size_t columns = 0;
     while (cut < text.size() && columns + 3 < width) {
-        const size_t len = utf8_length(text, cut);
+        const size_t len = text::utf8_sequence_length(text, cut);
         cut += len == 0 ? 1 : len;
         ++columns;
     }
@@ -130,11 +131,12 @@ std::string findings_text(const std::map<policy::FindingKind, unsigned long>& fi
 
 void append_table(std::string& out, const Report& report) {
     struct Row {
-        std::array<std::string, 7> cells;
+        std::array<std::string, 8> cells;
     };
-    static constexpr std::array<std::string_view, 7> header = {
-        "CLIENT", "NAME", "SESSIONS", "503/554", "FLAGGED", "CAUSE", "LAST SEEN"};
-    static constexpr std::array<bool, 7> right = {false, false, true, true, true, false, false};
+    static constexpr std::array<std::string_view, 8> header = {
+        "CLIENT", "NAME", "SESSIONS", "503/554", "FLAGGED", "CAUSE", "FIX", "LAST SEEN"};
+    static constexpr std::array<bool, 8> right = {false, false, true,  true,
+                                                  true,  false, false, false};
     std::vector<Row> rows;
     for (const auto& c : report.clients) {
         const CauseReport* cause = top_cause(c);
@@ -146,10 +148,11 @@ void append_table(std::string& out, const Report& report) {
             std::to_string(c.sessions_503),
             std::to_string(c.sessions_flagged),
             std::string(cause ? cause_slot_name(cause->slot) : "-"),
+            std::string(cause ? fix_name(*cause) : "-"),
             c.sessions > 0 ? format_utc(c.last_seen) : "-"};
         rows.push_back(std::move(row));
     }
-    std::array<size_t, 7> width{};
+    std::array<size_t, 8> width{};
     for (size_t i = 0; i < header.size(); ++i)
         width[i] = header[i].size();
     for (const auto& row : rows) {
@@ -206,10 +209,11 @@ void append_client(std::string& out, const ClientReport& c) {
     if (!c.findings.empty())
         out += "  findings: " + findings_text(c.findings) + "\n";
     for (const auto& cause : c.causes) {
-        out += fmt::format("  cause {}: {} (503/554: {}, flagged: {}), first {}, last {}\n",
-                           cause_slot_name(cause.slot),
-                           plural(cause.sessions, "session", "sessions"), cause.sessions_503,
-                           cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
+        out +=
+            fmt::format("  cause {} (fix: {}): {} (503/554: {}, flagged: {}), first {}, last {}\n",
+                        cause_slot_name(cause.slot), fix_name(cause),
+                        plural(cause.sessions, "session", "sessions"), cause.sessions_503,
+                        cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
         for (const auto& e : cause.examples)
             out += "    " + evidence_line(e) + "\n";
         if (cause.latest) {

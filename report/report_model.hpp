@@ -50,6 +50,9 @@ struct Evidence {
 
 struct CauseReport {
     size_t slot = unknown_cause_slot;
+    // Who must act: the milter's fix= when a finding named the cause, else
+    // policy::cause_fix(); admin for "unknown" (only the log can tell).
+    policy::Actor fix = policy::Actor::admin;
     unsigned long sessions = 0;  // sessions refused or flagged with this cause
     unsigned long sessions_503 = 0;
     unsigned long sessions_flagged = 0;
@@ -84,6 +87,11 @@ struct ClientReport {
     UnixTime last_seen = 0;
     std::optional<MilterSummary> milter_summary;  // the latest
 };
+
+// "user", "admin", "sender" of a cause, as the milter writes fix=.
+inline std::string_view fix_name(const CauseReport& cause) {
+    return policy::actor_name(cause.fix);
+}
 
 // The cause with the most sessions, or nullptr.
 inline const CauseReport* top_cause(const ClientReport& client) {

@@ -4,15 +4,13 @@
 //	Sendmail message parser
 #include "report/sendmail_parser.hpp"
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
 bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
-}
-
-bool is_alnum(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 // Value of `key=` in `, `-separated fields; the value ends at the next
@@ -82,7 +80,7 @@ Parsed parse_sendmail(std::string_view message, sendmail::Event& out) {
         if (colon == std::string_view::npos || colon == 0 || colon > 32)
             return Parsed::ignored;
         for (size_t i = 0; i < colon; ++i) {
-            if (!is_alnum(rest[i]))
+            if (!text::is_alnum(rest[i]))
                 return Parsed::ignored;
         }
         out.queue_id = rest.substr(0, colon);
@@ -107,7 +105,7 @@ Parsed parse_sendmail(std::string_view message, sendmail::Event& out) {
             return Parsed::malformed;
         int value = 0;
         for (const char c : nrcpts) {
-            if (c < '0' || c > '9' || value > 100000)
+            if (!text::is_digit(c) || value > 100000)
                 return Parsed::malformed;
             value = value * 10 + (c - '0');
         }

@@ -7,12 +7,12 @@
 //	and must stay far below a microsecond.
 #include "report/syslog_line.hpp"
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
+using text::is_digit;
 
 // Splits `rest` = `host tag[pid]: message` (host optional = false when the
 // form has no host).

@@ -11,12 +11,12 @@
 
 #include <fmt/format.h>
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
+using text::is_digit;
 
 bool read_number(std::string_view text, size_t pos, size_t len, unsigned& out) {
     if (pos + len > text.size())
