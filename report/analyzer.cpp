@@ -3,26 +3,49 @@
 // SUMMARY
 //	the per-line dispatch of milter503-report
 // DESCRIPTION
-//	This is the hot path: one header parse and a few prefix compares per
-//	line; the event structs are reused and hold views only.
+//	This is the hot path: one header parse, the source table's program
+//	tests and a few prefix compares per line; the events hold views only.
 #include "report/analyzer.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <queue>
 
-#include "report/exim_parser.hpp"
-#include "report/milter_line.hpp"
-#include "report/postfix_parser.hpp"
-#include "report/sendmail_parser.hpp"
+#include "report/log_source.hpp"
 
 namespace milter503::report {
+
+// Hands a source's events for the line at hand to the joiner.
+class Analyzer::Dispatch : public EventSink {
+  public:
+    explicit Dispatch(Joiner& joiner) : joiner_(joiner) {}
+
+    void begin(const LogSource& source, const LogLine& line) {
+        source_ = &source;
+        line_ = &line;
+    }
+    void event(const SessionEvent& event) override {
+        joiner_.event(source_->mta, line_->host, line_->time, event);
+    }
+    void finding(policy::Finding&& finding) override {
+        joiner_.finding(line_->host, line_->time, std::move(finding));
+    }
+    void summary(policy::ClientSummary&& summary) override {
+        joiner_.summary(line_->host, line_->time, std::move(summary));
+    }
+
+  private:
+    Joiner& joiner_;
+    const LogSource* source_ = nullptr;
+    const LogLine* line_ = nullptr;
+};
 
 Analyzer::Analyzer(AnalyzerOptions options, const LocalZone& zone)
     : options_(std::move(options)),
       zone_(zone),
       aggregator_(options_.filters.client),
-      joiner_(aggregator_, options_.limits) {}
+      joiner_(aggregator_, options_.limits),
+      dispatch_(std::make_unique<Dispatch>(joiner_)) {}
 
 Analyzer::~Analyzer() = default;
 
@@ -156,36 +179,9 @@ void Analyzer::dispatch(const LogLine& log) {
     has_period_ = true;
 
     Parsed result = Parsed::ignored;
-    const std::string_view program = log.program;
-    if (is_postfix_smtpd(program)) {
-        postfix::Event event;
-        result = parse_postfix_smtpd(log.message, event);
-        if (result == Parsed::used)
-            joiner_.postfix(log.host, log.pid, log.time, event);
-    } else if (is_milter(program)) {
-        MilterLine milter;
-        result = parse_milter_line(log.message, milter);
-        if (milter.finding)
-            joiner_.finding(log.host, log.time, std::move(*milter.finding));
-        if (milter.summary)
-            joiner_.summary(log.host, log.time, std::move(*milter.summary));
-    } else if (is_sendmail(program)) {
-        sendmail::Event event;
-        result = parse_sendmail(log.message, event);
-        if (result == Parsed::used)
-            joiner_.sendmail(log.host, log.time, event);
-    } else if (is_exim(program)) {
-        std::string_view message = log.message;
-        if (log.form != LineForm::exim_mainlog) {
-            // Exim to syslog keeps its own timestamp (syslog_timestamp).
-            size_t length = 0;
-            if (parse_exim_prefix(message, zone_, length))
-                message.remove_prefix(length);
-        }
-        exim::Event event;
-        result = parse_exim(message, event);
-        if (result == Parsed::used)
-            joiner_.exim(log.host, log.time, event);
+    if (const LogSource* source = source_for(log.program)) {
+        dispatch_->begin(*source, log);
+        result = source->read(log, *dispatch_);
     }
     switch (result) {
         case Parsed::used:

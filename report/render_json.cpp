@@ -119,7 +119,7 @@ void write_evidence(JsonWriter& w, const Evidence& e) {
     w.time(e.time);
     w.key("host");
     w.optional_string(e.host);
-    w.field("mta", mta_name(e.mta));
+    w.field("mta", e.mta);
     w.key("stage");
     w.optional_string(e.stage);
     w.field("text", std::string_view(e.text));
@@ -197,6 +197,10 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     w.field("sessions_rejected", c.sessions_rejected);
     w.field("sessions_pipelining", c.sessions_pipelining);
     w.field("sessions_milter_only", c.sessions_milter_only);
+    w.field("sessions_no_rcpt_data_unlogged", c.sessions_no_rcpt_data_unlogged);
+    w.field("sessions_rcpt_refused_no_data", c.sessions_rcpt_refused_no_data);
+    w.field("sessions_refused_after_data", c.sessions_refused_after_data);
+    w.field("sessions_data_refused_with_rcpts", c.sessions_data_refused_with_rcpts);
     w.key("first_seen");
     if (c.sessions > 0) {
         w.time(c.first_seen);
@@ -291,6 +295,10 @@ std::string render_json(const Report& report) {
     w.field("sessions_503", t.sessions_503);
     w.field("sessions_flagged", t.sessions_flagged);
     w.field("sessions_pipelining", t.sessions_pipelining);
+    w.field("sessions_no_rcpt_data_unlogged", t.sessions_no_rcpt_data_unlogged);
+    w.field("sessions_rcpt_refused_no_data", t.sessions_rcpt_refused_no_data);
+    w.field("sessions_refused_after_data", t.sessions_refused_after_data);
+    w.field("sessions_data_refused_with_rcpts", t.sessions_data_refused_with_rcpts);
     w.end_object();
 
     w.key("clients");

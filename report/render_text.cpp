@@ -98,7 +98,7 @@ void append_wrapped(std::string& out, std::string_view label, std::string_view t
 
 std::string evidence_line(const Evidence& e) {
     std::string line = fmt::format("{} {} {}", format_utc(e.time),
-                                   terminal_safe(e.host.empty() ? "-" : e.host), mta_name(e.mta));
+                                   terminal_safe(e.host.empty() ? "-" : e.host), e.mta);
     if (!e.stage.empty())
         line += " " + terminal_safe(e.stage);
     line += ": " + terminal_safe(e.text);
@@ -119,6 +119,13 @@ std::string evidence_line(const Evidence& e) {
     return line;
 }
 
+// The sessions of the outcomes other than the 503 (a client or totals).
+template <typename Counts>
+unsigned long other_outcomes(const Counts& c) {
+    return c.sessions_no_rcpt_data_unlogged + c.sessions_rcpt_refused_no_data +
+           c.sessions_refused_after_data + c.sessions_data_refused_with_rcpts;
+}
+
 std::string findings_text(const std::map<policy::FindingKind, unsigned long>& findings) {
     std::string out;
     for (const auto& [kind, count] : findings) {
@@ -131,11 +138,12 @@ std::string findings_text(const std::map<policy::FindingKind, unsigned long>& fi
 
 void append_table(std::string& out, const Report& report) {
     struct Row {
-        std::array<std::string, 8> cells;
+        std::array<std::string, 9> cells;
     };
-    static constexpr std::array<std::string_view, 8> header = {
-        "CLIENT", "NAME", "SESSIONS", "503/554", "FLAGGED", "CAUSE", "FIX", "LAST SEEN"};
-    static constexpr std::array<bool, 8> right = {false, false, true,  true,
+    static constexpr std::array<std::string_view, 9> header = {"CLIENT",  "NAME",     "SESSIONS",
+                                                               "503/554", "UNLOGGED", "FLAGGED",
+                                                               "CAUSE",   "FIX",      "LAST SEEN"};
+    static constexpr std::array<bool, 9> right = {false, false, true,  true, true,
                                                   true,  false, false, false};
     std::vector<Row> rows;
     for (const auto& c : report.clients) {
@@ -146,13 +154,14 @@ void append_table(std::string& out, const Report& report) {
             truncate(c.names.empty() ? "-" : terminal_safe(c.names.front()), max_name_width),
             std::to_string(c.sessions),
             std::to_string(c.sessions_503),
+            std::to_string(c.sessions_no_rcpt_data_unlogged),
             std::to_string(c.sessions_flagged),
             std::string(cause ? cause_slot_name(cause->slot) : "-"),
             std::string(cause ? fix_name(*cause) : "-"),
             c.sessions > 0 ? format_utc(c.last_seen) : "-"};
         rows.push_back(std::move(row));
     }
-    std::array<size_t, 8> width{};
+    std::array<size_t, 9> width{};
     for (size_t i = 0; i < header.size(); ++i)
         width[i] = header[i].size();
     for (const auto& row : rows) {
@@ -193,6 +202,13 @@ void append_client(std::string& out, const ClientReport& c) {
         "  sessions: {}, DATA refused (503/554): {}, flagged by the milter: {}, with rejected "
         "commands: {}, improper pipelining: {}\n",
         c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected, c.sessions_pipelining);
+    if (other_outcomes(c) > 0) {
+        out += fmt::format(
+            "  no recipient accepted, DATA not logged: {}; recipients refused, no DATA: {}; "
+            "message refused after DATA: {}; DATA refused with recipients accepted: {}\n",
+            c.sessions_no_rcpt_data_unlogged, c.sessions_rcpt_refused_no_data,
+            c.sessions_refused_after_data, c.sessions_data_refused_with_rcpts);
+    }
     if (c.sessions_milter_only > 0) {
         out += fmt::format("  milter findings without MTA log lines: {}\n", c.sessions_milter_only);
     }
@@ -290,6 +306,13 @@ std::string render_text(const Report& report) {
         "{}\n",
         plural(t.sessions, "session", "sessions"), plural(t.clients_seen, "client", "clients"),
         t.sessions_503, t.sessions_flagged, t.sessions_pipelining);
+    if (other_outcomes(t) > 0) {
+        out += fmt::format(
+            "not proven 503s: no recipient accepted, DATA not logged: {}; recipients refused, no "
+            "DATA: {}; message refused after DATA: {}; DATA refused with recipients accepted: {}\n",
+            t.sessions_no_rcpt_data_unlogged, t.sessions_rcpt_refused_no_data,
+            t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
+    }
     out += '\n';
     if (report.clients.empty()) {
         out += "No client had its DATA refused or a milter finding.\n";

@@ -41,11 +41,11 @@ std::string_view cause_slot_name(size_t slot);
 struct Evidence {
     UnixTime time = 0;
     std::string host;
-    Mta mta = Mta::postfix;
-    std::string stage;      // "RCPT", "check_rcpt", "finding", ...
-    std::string text;       // the reject reply as logged
-    std::string sender;     // may be empty
-    std::string recipient;  // may be empty
+    std::string_view mta = "milter";  // "postfix", "sendmail", "exim", "milter"
+    std::string stage;                // "RCPT", "check_rcpt", "finding", ...
+    std::string text;                 // the reject reply as logged
+    std::string sender;               // may be empty
+    std::string recipient;            // may be empty
 };
 
 struct CauseReport {
@@ -81,6 +81,11 @@ struct ClientReport {
     unsigned long sessions_rejected = 0;  // with at least one reject line
     unsigned long sessions_pipelining = 0;
     unsigned long sessions_milter_only = 0;  // findings without MTA lines
+    // The other outcomes (mta_session.hpp session_outcome()).
+    unsigned long sessions_refused_after_data = 0;
+    unsigned long sessions_rcpt_refused_no_data = 0;
+    unsigned long sessions_no_rcpt_data_unlogged = 0;
+    unsigned long sessions_data_refused_with_rcpts = 0;
     std::map<policy::FindingKind, unsigned long> findings;
     std::vector<CauseReport> causes;  // most sessions first
     UnixTime first_seen = 0;
@@ -110,6 +115,10 @@ struct Totals {
     unsigned long sessions_503 = 0;
     unsigned long sessions_flagged = 0;
     unsigned long sessions_pipelining = 0;
+    unsigned long sessions_refused_after_data = 0;
+    unsigned long sessions_rcpt_refused_no_data = 0;
+    unsigned long sessions_no_rcpt_data_unlogged = 0;
+    unsigned long sessions_data_refused_with_rcpts = 0;
 };
 
 struct FileReport {

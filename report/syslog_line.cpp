@@ -79,7 +79,7 @@ std::optional<UnixTime> parse_rfc3339_prefix(std::string_view text, size_t& leng
 }
 
 std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone& zone,
-                                          size_t& length) {
+                                          size_t& length, std::string_view* pid) {
     CivilTime civil;
     if (text.size() < 20 || text[10] != ' ' || !parse_ymd(text, civil) ||
         !parse_hms(text.substr(11), civil)) {
@@ -108,8 +108,11 @@ std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone
             bool digits = close > pos + 1;
             for (size_t k = pos + 1; k < close; ++k)
                 digits = digits && is_digit(text[k]);
-            if (digits)
+            if (digits) {
+                if (pid)
+                    *pid = text.substr(pos + 1, close - pos - 1);
                 pos = close + 2;
+            }
         }
     }
     length = pos;
@@ -191,10 +194,10 @@ std::optional<LogLine> SyslogParser::parse_3339(std::string_view line) {
 
 std::optional<LogLine> SyslogParser::parse_exim(std::string_view line) {
     size_t length = 0;
-    const auto time = parse_exim_prefix(line, zone_, length);
+    LogLine out;
+    const auto time = parse_exim_prefix(line, zone_, length, &out.pid);
     if (!time)
         return std::nullopt;
-    LogLine out;
     out.form = LineForm::exim_mainlog;
     out.time = *time;
     out.program = "exim";

@@ -50,9 +50,10 @@ struct LogLine {
 std::optional<UnixTime> parse_rfc3339_prefix(std::string_view text, size_t& length);
 
 // Exim's `YYYY-MM-DD HH:MM:SS[.mmm][ +ZZZZ]` at the start of `text`, and a
-// following `[pid]` if present; `length` is set past them and the space.
+// following `[pid]` if present (then set in `pid`); `length` is set past
+// them and the space.
 std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone& zone,
-                                          size_t& length);
+                                          size_t& length, std::string_view* pid = nullptr);
 
 class SyslogParser {
   public:

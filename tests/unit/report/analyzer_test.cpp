@@ -142,13 +142,17 @@ TEST(Analyzer, EximMainLog) {
     EXPECT_EQ(r.input.used, 5u);
     // 127.0.0.5: rejected RCPT then the logged 503: one refused session,
     // cause from Exim's "relay not permitted". 192.0.2.7: two rejected
-    // RCPTs, no 503 logged: not reported. 192.0.2.8: a delivery.
+    // RCPTs, no 503 logged (a pipelining client's is not): DATA not
+    // logged. 192.0.2.8: a delivery.
     EXPECT_EQ(r.totals.sessions, 3u);
     EXPECT_EQ(r.totals.sessions_503, 1u);
-    ASSERT_EQ(r.clients.size(), 1u);
+    EXPECT_EQ(r.totals.sessions_no_rcpt_data_unlogged, 1u);
+    ASSERT_EQ(r.clients.size(), 2u);
     EXPECT_EQ(r.clients[0].address, "127.0.0.5");
     ASSERT_FALSE(r.clients[0].causes.empty());
     EXPECT_EQ(cause_slot_name(r.clients[0].causes[0].slot), "relay-denied");
+    EXPECT_EQ(r.clients[1].address, "192.0.2.7");
+    EXPECT_EQ(r.clients[1].sessions_no_rcpt_data_unlogged, 1u);
 }
 
 TEST(Analyzer, MultiHostMerge) {
@@ -161,8 +165,10 @@ TEST(Analyzer, MultiHostMerge) {
                               data_path("postfix/unauthenticated-sender/maillog")});
     const ClientReport* c = client(r, "127.0.0.5");
     ASSERT_NE(c, nullptr);
-    EXPECT_EQ(c->sessions, 2u);          // the Postfix connection, the Sendmail transaction
-    EXPECT_EQ(c->sessions_503, 2u);      // data=0/1 and check_rcpt + nrcpts=0
+    EXPECT_EQ(c->sessions, 2u);      // the Postfix connection, the Sendmail one
+    EXPECT_EQ(c->sessions_503, 1u);  // data=0/1
+    // check_rcpt + nrcpts=0: Sendmail does not log the DATA it refused
+    EXPECT_EQ(c->sessions_no_rcpt_data_unlogged, 1u);
     EXPECT_EQ(c->sessions_flagged, 2u);  // each had the milter's findings
     EXPECT_EQ(c->hosts, (std::vector<std::string>{"mx", "vm"}));
     EXPECT_EQ(r.join.findings_joined, 4u);  // two per session
