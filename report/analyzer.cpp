@@ -11,9 +11,18 @@
 #include <functional>
 #include <queue>
 
+#include "policy/text.hpp"
 #include "report/log_source.hpp"
 
 namespace milter503::report {
+namespace {
+
+// An empty line (or one of blanks) is no log line, and no broken one.
+bool is_blank(std::string_view line) {
+    return text::trim(line).empty();
+}
+
+}  // namespace
 
 // Hands a source's events for the line at hand to the joiner.
 class Analyzer::Dispatch : public EventSink {
@@ -49,8 +58,9 @@ Analyzer::Analyzer(AnalyzerOptions options, const LocalZone& zone)
 
 Analyzer::~Analyzer() = default;
 
-SyslogParser Analyzer::stream_parser() const {
-    return SyslogParser(zone_, YearGuess(options_.year, options_.now));
+SyslogParser Analyzer::stream_parser(std::optional<UnixTime> modified) const {
+    return SyslogParser(
+        zone_, YearGuess(options_.year, modified ? zone_.to_civil(*modified) : options_.now));
 }
 
 struct Analyzer::Stream {
@@ -61,7 +71,7 @@ struct Analyzer::Stream {
 };
 
 void Analyzer::read(LineSource& source) {
-    SyslogParser parser = stream_parser();
+    SyslogParser parser = stream_parser(source.modified());
     const std::uint64_t before = input_.lines;
     std::string_view line;
     while (source.next(line))
@@ -69,9 +79,11 @@ void Analyzer::read(LineSource& source) {
     FileReport file;
     file.name = source.name();
     file.compressed = source.compressed();
+    // Over-long lines were read too: the footer's counts add up to these.
+    input_.overlong += source.overlong_lines();
+    input_.lines += source.overlong_lines();
     file.lines = input_.lines - before;
     file.error = source.error();
-    input_.overlong += source.overlong_lines();
     input_.files.push_back(std::move(file));
 }
 
@@ -84,7 +96,7 @@ bool Analyzer::advance(Stream& stream) {
             return true;
         }
         ++input_.lines;
-        ++input_.malformed;
+        ++(is_blank(line) ? input_.ignored : input_.malformed);
     }
     return false;
 }
@@ -93,9 +105,12 @@ void Analyzer::end_stream(Stream& stream) {
     FileReport file;
     file.name = stream.source->name();
     file.compressed = stream.source->compressed();
-    file.lines = stream.lines;
+    // Over-long lines were read too: the footer's counts add up to these.
+    const std::uint64_t overlong = stream.source->overlong_lines();
+    input_.overlong += overlong;
+    input_.lines += overlong;
+    file.lines = stream.lines + overlong;
     file.error = stream.source->error();
-    input_.overlong += stream.source->overlong_lines();
     input_.files.push_back(std::move(file));
 }
 
@@ -118,11 +133,15 @@ void Analyzer::read_files(
             on_error(path, error);
             return;
         }
-        auto stream = std::make_unique<Stream>(Stream{std::move(source), stream_parser(), {}, 0});
-        if (advance(*stream))
+        SyslogParser parser = stream_parser(source->modified());
+        auto stream = std::make_unique<Stream>(Stream{std::move(source), std::move(parser), {}, 0});
+        if (advance(*stream)) {
             heap.emplace(stream->log.time, streams.size());
-        else
+        } else {
             end_stream(*stream);
+            if (!stream->source->error().empty())
+                on_error(stream->source->name(), stream->source->error());
+        }
         streams.push_back(std::move(stream));
     };
     size_t next_pending = 0;
@@ -159,7 +178,7 @@ void Analyzer::add_line(std::string_view line, SyslogParser& parser) {
     ++input_.lines;
     const auto parsed = parser.parse(line);
     if (!parsed) {
-        ++input_.malformed;
+        ++(is_blank(line) ? input_.ignored : input_.malformed);
         return;
     }
     dispatch(*parsed);
@@ -216,7 +235,9 @@ std::optional<UnixTime> first_line_time(const std::string& path, const AnalyzerO
     auto source = LineSource::open(path, nullptr);
     if (!source)
         return std::nullopt;
-    SyslogParser parser(zone, YearGuess(options.year, options.now));
+    const auto modified = source->modified();
+    SyslogParser parser(zone,
+                        YearGuess(options.year, modified ? zone.to_civil(*modified) : options.now));
     std::string_view line;
     for (int i = 0; i < 1000 && source->next(line); ++i) {
         if (const auto parsed = parser.parse(line))

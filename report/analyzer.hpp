@@ -42,7 +42,10 @@ namespace milter503::report {
 
 struct AnalyzerOptions {
     std::optional<int> year;  // of RFC 3164 lines (--year)
-    CivilTime now;            // for the year guess; the local date of today
+    // The newest local time a line of standard input can have (now): the
+    // year guess puts no line after it; a file's own is its modification
+    // time.
+    CivilTime now;
     Filters filters;
     JoinerLimits limits;
 };
@@ -52,8 +55,9 @@ class Analyzer {
     Analyzer(AnalyzerOptions options, const LocalZone& zone);
     ~Analyzer();
 
-    // A parser for one new input stream.
-    SyslogParser stream_parser() const;
+    // A parser for one new input stream, last modified at `modified` (a
+    // file), or now.
+    SyslogParser stream_parser(std::optional<UnixTime> modified = std::nullopt) const;
 
     // Reads `source` to its end.
     void read(LineSource& source);

@@ -84,6 +84,54 @@ TEST(Analyzer, GarbageAndTruncatedLinesAreCountedNeverFatal) {
     EXPECT_EQ(r.totals.sessions, 0u);
 }
 
+// The footer's counts add up to the lines read, blank and over-long lines
+// included (issue 9); a blank line is no broken line.
+TEST(Analyzer, FooterCountsAddUp) {
+    const std::string real = test::read_file(data_path("postfix/no-accepted-rcpt/maillog"));
+    const std::string huge(LineSource::max_line_length + 10, 'x');
+    test::TempFile file("\n" + real + "\n   \n" + huge + "\n" + real);
+    for (const bool merged : {true, false}) {
+        Report r;
+        if (merged) {
+            r = analyze({file.path()});
+        } else {
+            static const LocalZone utc = LocalZone::fixed(0);
+            Analyzer analyzer(options_2026(), utc);
+            auto source = LineSource::open(file.path(), nullptr);
+            ASSERT_TRUE(source);
+            analyzer.read(*source);
+            r = analyzer.finish();
+        }
+        const InputReport& in = r.input;
+        EXPECT_EQ(in.overlong, 1u);
+        EXPECT_EQ(in.malformed, 0u);
+        EXPECT_EQ(in.lines, in.used + in.ignored + in.malformed + in.outside_period + in.overlong);
+        ASSERT_EQ(in.files.size(), 1u);
+        EXPECT_EQ(in.files[0].lines, in.lines);
+    }
+}
+
+TEST(Analyzer, CorruptGzipKeepsTheLinesBeforeAndIsAnError) {
+    // A rotation cut short: the first half of a gzip of the captured log,
+    // repeated so that the cut falls well after its first session.
+    std::string text;
+    const std::string real = test::read_file(data_path("postfix/no-accepted-rcpt/maillog"));
+    for (int i = 0; i < 2000; ++i)
+        text += real;
+    std::string packed = test::gzip(text);
+    packed.resize(packed.size() / 2);
+    test::TempFile file(packed, ".gz");
+    std::vector<std::string> errors;
+    const Report r = analyze({file.path()}, {}, &errors);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find(file.path()), std::string::npos);
+    EXPECT_NE(errors[0].find("gzip"), std::string::npos);
+    ASSERT_EQ(r.input.files.size(), 1u);
+    EXPECT_GT(r.input.files[0].lines, 100u);
+    EXPECT_NE(r.input.files[0].error, "");
+    EXPECT_GE(r.totals.sessions_503, 1u);
+}
+
 TEST(Analyzer, UnreadableFileIsReportedAndTheRestRead) {
     std::vector<std::string> errors;
     const Report r =
