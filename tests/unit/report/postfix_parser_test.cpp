@@ -154,6 +154,23 @@ TEST(PostfixParser, DataStageRejects) {
     EXPECT_EQ(c.last().reply, "550 5.7.1 Command rejected");
 }
 
+TEST(PostfixParser, AnotherMiltersRcptRefusal) {
+    // A milter listed after milter503 refused the recipient; Postfix logs it
+    // (a log sample in a public repository: the search library's file
+    // 18517070487). The queue id: another recipient had been accepted.
+    test::Capture c;
+    ASSERT_EQ(smtpd(c,
+                    "5A9BA7FE6E: milter-reject: RCPT from webmail.bnet.at[92.62.30.5]: 451 "
+                    "4.3.2 Too many errors ! Come back later. - See "
+                    "http://helpdesk.ugent.be/email/faq.php; from=<arno.bundschuh@bnet.at> "
+                    "to=<xyz.abc@ugent.be> proto=ESMTP helo=<webmail.bnet.at>"),
+              Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::reject);
+    EXPECT_EQ(c.last().stage, Stage::rcpt);
+    EXPECT_EQ(c.last().recipient, "xyz.abc@ugent.be");
+    EXPECT_TRUE(c.last().recipient_accepted);
+}
+
 TEST(PostfixParser, HostileAddressesStayInTheirFields) {
     // From the hostile-session capture: quotes, `=`, `>` and a `; ` inside
     // the reply text.
