@@ -6,7 +6,8 @@
 //	See joiner.hpp. Ended sessions wait in a queue ordered by the time
 //	they were closed, indexed by client address and queue id, so a late
 //	finding or a milter-only session is found without a scan. The sweep
-//	runs at most once per sweep_interval of a host's log time.
+//	runs at most once per sweep_interval of a host's log time; its scan of
+//	the open sessions for silence, once per idle_scan_interval.
 #include "report/joiner.hpp"
 
 #include <algorithm>
@@ -211,6 +212,7 @@ struct Joiner::HostState {
     std::string name;
     UnixTime clock = std::numeric_limits<UnixTime>::min();
     UnixTime next_sweep = std::numeric_limits<UnixTime>::min();
+    UnixTime next_idle_scan = std::numeric_limits<UnixTime>::min();
     StringMap<MtaSession> open;               // by scope and key
     StringMap<std::string> open_by_queue_id;  // queue id -> key in `open`
 
@@ -357,7 +359,10 @@ void Joiner::evict_oldest(HostState& state) {
 void Joiner::sweep(HostState& state) {
     const UnixTime now = state.clock;
     state.next_sweep = now + limits_.sweep_interval;
-    for (auto it = state.open.begin(); it != state.open.end();) {
+    const bool scan = now >= state.next_idle_scan;
+    if (scan)
+        state.next_idle_scan = now + limits_.idle_scan_interval;
+    for (auto it = scan ? state.open.begin() : state.open.end(); it != state.open.end();) {
         if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
             auto next = std::next(it);
             MtaSession session = state.take_open(it);
@@ -669,6 +674,7 @@ void Joiner::finish() {
         state.open_by_queue_id.clear();
         state.clock = std::numeric_limits<UnixTime>::max() - limits_.grace - 1;
         state.next_sweep = std::numeric_limits<UnixTime>::min();
+        state.next_idle_scan = std::numeric_limits<UnixTime>::min();
         sweep(state);
     }
 }

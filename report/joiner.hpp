@@ -65,6 +65,9 @@ struct JoinerLimits {
     UnixTime idle_timeout = 3600;
     UnixTime grace = 30;
     UnixTime sweep_interval = 10;
+    // Open sessions are scanned for silence at most this often (the
+    // shortest idle time of a source is a minute).
+    UnixTime idle_scan_interval = 60;
     // A finding may carry a time up to this much before its session's
     // first MTA line (the MTA logs whole seconds, the milter fractions).
     UnixTime slack = 2;
