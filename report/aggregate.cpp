@@ -160,6 +160,7 @@ struct Aggregator::Detail {
     std::vector<CauseReport> causes;  // one per cause seen, few
     std::map<policy::FindingKind, unsigned long> findings;
     std::optional<MilterSummary> summary;
+    std::optional<Evidence> pipelining;  // the first
 };
 
 Aggregator::Aggregator(std::optional<std::string> client_filter)
@@ -243,6 +244,8 @@ void Aggregator::on_session(MtaSession&& s) {
     add_unique(d.helos, s.helo);
     add_unique(d.logins, s.login);
     add_unique(d.hosts, s.host);
+    if (s.pipelining && !d.pipelining)
+        d.pipelining = EvidenceSource{s, EvidenceSource::From::pipelining}.make(0);
     for (const auto& [time, finding] : s.findings) {
         ++d.findings[finding.kind];
         add_unique(d.logins, finding.auth_login);
@@ -356,6 +359,7 @@ void Aggregator::build(size_t top, Report& report) {
             std::sort(c.hosts.begin(), c.hosts.end());
             c.findings = std::move(d->findings);
             c.milter_summary = std::move(d->summary);
+            c.pipelining = std::move(d->pipelining);
             c.causes = std::move(d->causes);
             std::stable_sort(
                 c.causes.begin(), c.causes.end(),

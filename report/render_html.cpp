@@ -230,6 +230,9 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
             fmt::format("<tr><th>Seen (UTC)</th><td>{} to {} on {}</td></tr>\n",
                         format_utc(c.first_seen), format_utc(c.last_seen), join_escaped(c.hosts));
     }
+    if (c.pipelining)
+        out += "<tr><th>First improper pipelining</th><td>" + evidence_html(*c.pipelining) +
+               "</td></tr>\n";
     out += "<tr><th>HELO</th><td>" + join_escaped(c.helos) + "</td></tr>\n";
     out += "<tr><th>Logins</th><td>" + join_escaped(c.logins) + "</td></tr>\n";
     if (!c.findings.empty()) {

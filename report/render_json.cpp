@@ -236,6 +236,12 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     for (const auto& cause : c.causes)
         write_cause(w, cause);
     w.end_array();
+    w.key("pipelining");
+    if (c.pipelining) {
+        write_evidence(w, *c.pipelining);
+    } else {
+        w.null();
+    }
     w.key("milter_summary");
     if (c.milter_summary) {
         write_summary(w, *c.milter_summary);

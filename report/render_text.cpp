@@ -217,6 +217,8 @@ void append_client(std::string& out, const ClientReport& c) {
             out += " on " + join(c.hosts);
         out += '\n';
     }
+    if (c.pipelining)
+        out += "  first " + evidence_line(*c.pipelining) + "\n";
     if (!c.helos.empty())
         out += "  helo: " + join(c.helos) + "\n";
     if (!c.logins.empty())

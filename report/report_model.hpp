@@ -91,6 +91,9 @@ struct ClientReport {
     UnixTime first_seen = 0;
     UnixTime last_seen = 0;
     std::optional<MilterSummary> milter_summary;  // the latest
+    // The first improper pipelining: stage "improper pipelining after CMD",
+    // text what the client had sent, as logged.
+    std::optional<Evidence> pipelining;
 };
 
 // "user", "admin", "sender" of a cause, as the milter writes fix=.

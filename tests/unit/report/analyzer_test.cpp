@@ -132,6 +132,20 @@ TEST(Analyzer, CorruptGzipKeepsTheLinesBeforeAndIsAnError) {
     EXPECT_GE(r.totals.sessions_503, 1u);
 }
 
+TEST(Analyzer, ImproperPipeliningShowsWhatTheClientSent) {
+    // tests/data/real/postfix-xsibackup-issue.log: smtpd logged the command
+    // it had not answered yet and the bytes the client sent after it.
+    const Report r = analyze({data_path("real/postfix-xsibackup-issue.log")});
+    const ClientReport* c = client(r, "127.0.0.1");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->sessions_pipelining, 1u);
+    EXPECT_EQ(c->sessions_data_refused_with_rcpts, 1u);
+    ASSERT_TRUE(c->pipelining);
+    EXPECT_EQ(c->pipelining->stage, "improper pipelining after HELO");
+    EXPECT_EQ(c->pipelining->text, "ehlo hostname.example\\r\\nAUTH LOGIN\\r\\n");
+    EXPECT_EQ(c->pipelining->host, "server");
+}
+
 TEST(Analyzer, UnreadableFileIsReportedAndTheRestRead) {
     std::vector<std::string> errors;
     const Report r =
