@@ -146,6 +146,18 @@ TEST(Analyzer, ImproperPipeliningShowsWhatTheClientSent) {
     EXPECT_EQ(c->pipelining->host, "server");
 }
 
+TEST(Analyzer, LocalSubmissionIsNoClient) {
+    // Sendmail's MSP line for `mail` run by root, as a user quoted his
+    // maillog in a public note (the search library's file 23632309600).
+    test::TempFile file(
+        "Jun 18 17:34:38 dev sendmail[4201]: r5I9YcUV004201: from=root, size=7516, class=0, "
+        "nrcpts=1, msgid=<201306180934.r5I9YcUV004201@dev.egolife.com>, relay=root@localhost\n");
+    const Report r = analyze({file.path()});
+    EXPECT_EQ(r.input.used, 1u);
+    EXPECT_EQ(r.totals.clients_seen, 0u);  // not a client with an empty address
+    EXPECT_TRUE(r.clients.empty());
+}
+
 TEST(Analyzer, UnreadableFileIsReportedAndTheRestRead) {
     std::vector<std::string> errors;
     const Report r =
