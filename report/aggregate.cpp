@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "report/reply.hpp"
+#include "policy/reply.hpp"
 
 namespace milter503::report {
 namespace {
@@ -19,6 +19,15 @@ constexpr std::string_view unknown_advice =
     "No reject line or milter finding explains this refusal: look the session up in the MTA log "
     "(the client address and time are above).";
 
+// Sessions of interest other than 503s and findings (an entry or a
+// client report).
+template <typename Counts>
+unsigned long other_interest(const Counts& c) {
+    return c.sessions_refused_after_data + c.sessions_rcpt_refused_no_data +
+           c.sessions_no_rcpt_data_unlogged + c.sessions_data_refused_with_rcpts +
+           c.sessions_pipelining;
+}
+
 void add_unique(std::vector<std::string>& list, std::string_view value) {
     if (value.empty() || list.size() >= max_list)
         return;
@@ -28,38 +37,67 @@ void add_unique(std::vector<std::string>& list, std::string_view value) {
 }
 
 // The evidence of a session: its reject lines or, when the MTA logged
-// none, the milter's findings. Held as positions into the session, so
-// that only the few kept as examples or as the latest are copied.
+// none, the milter's findings, else its improper pipelining. Held as
+// positions into the session, so that only the few kept as examples or
+// as the latest are copied.
 struct EvidenceSource {
+    enum class From { rejects, findings, pipelining };
     const MtaSession& session;
-    bool from_rejects;
-    size_t size() const { return from_rejects ? session.rejects.size() : session.findings.size(); }
+    From from;
+    size_t size() const {
+        switch (from) {
+            case From::rejects:
+                return session.rejects.size();
+            case From::findings:
+                return session.findings.size();
+            case From::pipelining:
+                return session.pipelining ? 1 : 0;
+        }
+        return 0;
+    }
     UnixTime time(size_t i) const {
-        return from_rejects ? session.rejects[i].time : session.findings[i].first;
+        switch (from) {
+            case From::rejects:
+                return session.rejects[i].time;
+            case From::findings:
+                return session.findings[i].first;
+            case From::pipelining:
+                return session.pipelining_time;
+        }
+        return session.start;
     }
     Evidence make(size_t i) const;
 };
 
 EvidenceSource evidence_of(const MtaSession& s) {
-    return EvidenceSource{s, !s.rejects.empty()};
+    using From = EvidenceSource::From;
+    if (!s.rejects.empty())
+        return EvidenceSource{s, From::rejects};
+    return EvidenceSource{s, s.findings.empty() ? From::pipelining : From::findings};
 }
 
 Evidence EvidenceSource::make(size_t i) const {
     Evidence e;
     e.host = session.host;
-    if (from_rejects) {
+    e.mta = session.mta;
+    if (from == From::rejects) {
         const RejectLine& line = session.rejects[i];
         e.time = line.time;
-        e.mta = session.mta;
         e.stage = line.stage;
         e.text = line.reply;
         e.sender = line.sender;
         e.recipient = line.recipient;
         return e;
     }
+    if (from == From::pipelining) {
+        e.time = session.pipelining_time;
+        e.stage = "improper pipelining after " + session.pipelining_after;
+        e.text = session.pipelining_input;
+        return e;
+    }
     const auto& [time, finding] = session.findings[i];
     e.time = time;
-    e.mta = Mta::milter;
+    e.mta = "milter";
     e.stage = std::string(policy::finding_name(finding.kind));
     e.sender = finding.sender;
     if (!finding.rejected.empty()) {
@@ -100,9 +138,17 @@ std::optional<policy::Cause> session_cause(const MtaSession& session) {
     if (!session.findings.empty())
         return session.findings.front().second.cause;
     if (!session.rejects.empty()) {
-        const ReplyParts parts = split_reply(session.rejects.front().reply);
-        return policy::classify_rejection(parts.status, parts.reason);
+        const RejectLine& line = session.rejects.front();
+        const policy::Reply reply = policy::split_reply(line.reply);
+        // A temporary refusal logged without its code (Exim): class 4.
+        const bool classless = reply.code.empty() && reply.status.empty();
+        return policy::classify_rejection(line.temporary && classless ? "4" : reply.status,
+                                          reply.text);
     }
+    if (session.pipelining)
+        return policy::Cause::pipelining;
+    if (session.counted && session.mail_ok > 0 && session.rcpt_sent == 0)
+        return policy::Cause::no_recipient_sent;
     return std::nullopt;
 }
 
@@ -114,6 +160,7 @@ struct Aggregator::Detail {
     std::vector<CauseReport> causes;  // one per cause seen, few
     std::map<policy::FindingKind, unsigned long> findings;
     std::optional<MilterSummary> summary;
+    std::optional<Evidence> pipelining;  // the first
 };
 
 Aggregator::Aggregator(std::optional<std::string> client_filter)
@@ -144,7 +191,7 @@ void Aggregator::on_session(MtaSession&& s) {
     // tests/fuzz/fuzz_report.cpp under AddressSanitizer).
     const std::string_view addr =
         s.client_addr.empty() ? std::string_view("unknown") : std::string_view(s.client_addr);
-    if (!wanted(addr))
+    if (s.local || !wanted(addr))
         return;
     Entry& e = entry(addr);
     if (e.sessions == 0 || s.start < e.first_seen)
@@ -154,18 +201,36 @@ void Aggregator::on_session(MtaSession&& s) {
     ++e.sessions;
     const bool flagged = s.findings_total > 0;
     const bool rejected = s.rejects_total > 0;
-    if (s.data_refused)
-        ++e.sessions_503;
+    const bool refused_503 = s.outcome == Outcome::no_rcpt_data_refused;
+    switch (s.outcome) {
+        case Outcome::none:
+            break;
+        case Outcome::no_rcpt_data_refused:
+            ++e.sessions_503;
+            break;
+        case Outcome::data_refused_with_rcpts:
+            ++e.sessions_data_refused_with_rcpts;
+            break;
+        case Outcome::refused_after_data:
+            ++e.sessions_refused_after_data;
+            break;
+        case Outcome::rcpt_refused_no_data:
+            ++e.sessions_rcpt_refused_no_data;
+            break;
+        case Outcome::no_rcpt_data_unlogged:
+            ++e.sessions_no_rcpt_data_unlogged;
+            break;
+    }
     if (flagged)
         ++e.sessions_flagged;
     if (rejected)
         ++e.sessions_rejected;
     if (s.pipelining)
         ++e.sessions_pipelining;
-    if (s.mta == Mta::milter)
+    if (s.milter_only)
         ++e.sessions_milter_only;
 
-    const bool problem = s.data_refused || flagged;
+    const bool problem = s.outcome != Outcome::none || flagged || s.pipelining;
     if (!problem && !rejected) {
         // Most sessions: only the login is worth keeping (a later refused
         // session of the same address lists it).
@@ -179,6 +244,8 @@ void Aggregator::on_session(MtaSession&& s) {
     add_unique(d.helos, s.helo);
     add_unique(d.logins, s.login);
     add_unique(d.hosts, s.host);
+    if (s.pipelining && !d.pipelining)
+        d.pipelining = EvidenceSource{s, EvidenceSource::From::pipelining}.make(0);
     for (const auto& [time, finding] : s.findings) {
         ++d.findings[finding.kind];
         add_unique(d.logins, finding.auth_login);
@@ -198,14 +265,17 @@ void Aggregator::on_session(MtaSession&& s) {
     }
     CauseReport& c = *found;
     ++c.sessions;
-    if (s.data_refused)
+    if (refused_503)
         ++c.sessions_503;
     if (flagged)
         ++c.sessions_flagged;
+    if (c.sessions == 1)
+        c.fix = cause ? policy::cause_fix(*cause) : policy::Actor::admin;
     if (c.advice.empty()) {
         for (const auto& [time, finding] : s.findings) {
             if (cause && finding.cause == *cause && !finding.advice.empty()) {
                 c.advice = finding.advice;
+                c.fix = finding.fix;
                 break;
             }
         }
@@ -232,7 +302,7 @@ void Aggregator::on_session(MtaSession&& s) {
     }
     if (count > 0 && (!c.latest || last >= c.latest->time))
         c.latest = evidence.make(count - 1);
-    if (s.data_refused)
+    if (refused_503)
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
 }
 
@@ -245,12 +315,6 @@ void Aggregator::on_summary(std::string_view host, UnixTime time, policy::Client
     }
 }
 
-void Aggregator::on_login(std::string_view client_addr, std::string_view login) {
-    if (client_addr.empty() || !wanted(client_addr))
-        return;
-    add_unique(detail(entry(client_addr)).logins, login);
-}
-
 void Aggregator::build(size_t top, Report& report) {
     Totals& totals = report.totals;
     totals = Totals{};
@@ -261,9 +325,14 @@ void Aggregator::build(size_t top, Report& report) {
         totals.sessions_503 += e.sessions_503;
         totals.sessions_flagged += e.sessions_flagged;
         totals.sessions_pipelining += e.sessions_pipelining;
+        totals.sessions_refused_after_data += e.sessions_refused_after_data;
+        totals.sessions_rcpt_refused_no_data += e.sessions_rcpt_refused_no_data;
+        totals.sessions_no_rcpt_data_unlogged += e.sessions_no_rcpt_data_unlogged;
+        totals.sessions_data_refused_with_rcpts += e.sessions_data_refused_with_rcpts;
         Detail* d = e.detail.get();
         const bool summary_findings = d && d->summary && !d->summary->summary.findings.empty();
-        const bool reported = e.sessions_503 > 0 || e.sessions_flagged > 0 || summary_findings ||
+        const bool reported = e.sessions_503 > 0 || e.sessions_flagged > 0 ||
+                              other_interest(e) > 0 || summary_findings ||
                               (client_filter_.has_value() && e.sessions > 0);
         if (!reported)
             continue;
@@ -275,6 +344,10 @@ void Aggregator::build(size_t top, Report& report) {
         c.sessions_rejected = e.sessions_rejected;
         c.sessions_pipelining = e.sessions_pipelining;
         c.sessions_milter_only = e.sessions_milter_only;
+        c.sessions_refused_after_data = e.sessions_refused_after_data;
+        c.sessions_rcpt_refused_no_data = e.sessions_rcpt_refused_no_data;
+        c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
+        c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
         c.first_seen = e.first_seen;
         c.last_seen = e.last_seen;
         if (d != nullptr) {
@@ -286,6 +359,7 @@ void Aggregator::build(size_t top, Report& report) {
             std::sort(c.hosts.begin(), c.hosts.end());
             c.findings = std::move(d->findings);
             c.milter_summary = std::move(d->summary);
+            c.pipelining = std::move(d->pipelining);
             c.causes = std::move(d->causes);
             std::stable_sort(
                 c.causes.begin(), c.causes.end(),
@@ -299,6 +373,8 @@ void Aggregator::build(size_t top, Report& report) {
             return a.sessions_503 > b.sessions_503;
         if (a.sessions_flagged != b.sessions_flagged)
             return a.sessions_flagged > b.sessions_flagged;
+        if (other_interest(a) != other_interest(b))
+            return other_interest(a) > other_interest(b);
         if (a.sessions != b.sessions)
             return a.sessions > b.sessions;
         return a.address < b.address;

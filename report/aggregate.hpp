@@ -8,20 +8,22 @@
 //	Aggregator is the JoinSink: each finished session is folded into its
 //	client's entry and then dropped. A client costs a few counters; the
 //	names, logins, causes and evidence are kept only for clients that had
-//	a refused or flagged session (or a reject line, or a milter summary),
-//	each list bounded.
+//	a session of interest (an outcome, a finding, improper pipelining) or
+//	a reject line, or a milter summary, each list bounded. Local
+//	submissions (no SMTP client) are not clients.
 //
 //	The cause of a session is the one the milter found (its
 //	no-accepted-rcpt finding first), else policy::classify_rejection() of
-//	the first reject line the MTA logged, else "unknown". The advice is
-//	the milter's sentence for that cause when a finding carried one, else
-//	policy::cause_advice().
+//	the first reject line the MTA logged, else `pipelining` for improper
+//	pipelining, else `no-recipient-sent` when its counters show MAIL and
+//	no RCPT, else "unknown". The advice is the milter's sentence for that
+//	cause when a finding carried one, else policy::cause_advice().
 //
 //	build() sorts the reported clients by 503 count, then flagged count,
-//	then sessions, then address, and keeps the first `top` (0: all). A
-//	client is reported when it had a 503 or a finding (or its milter
-//	summary counts findings); with a client filter only that address is
-//	aggregated at all.
+//	then the other sessions of interest, then sessions, then address, and
+//	keeps the first `top` (0: all). A client is reported when it had a
+//	session of interest (or its milter summary counts findings); with a
+//	client filter only that address is aggregated at all.
 #pragma once
 
 #include <map>
@@ -46,7 +48,6 @@ class Aggregator : public JoinSink {
 
     void on_session(MtaSession&& session) override;
     void on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) override;
-    void on_login(std::string_view client_addr, std::string_view login) override;
 
     // Fills clients, hourly and totals of a Report, moving the per-client
     // details into it (the report is the peak of memory: no second copy).
@@ -62,6 +63,10 @@ class Aggregator : public JoinSink {
         unsigned long sessions_rejected = 0;
         unsigned long sessions_pipelining = 0;
         unsigned long sessions_milter_only = 0;
+        unsigned long sessions_refused_after_data = 0;
+        unsigned long sessions_rcpt_refused_no_data = 0;
+        unsigned long sessions_no_rcpt_data_unlogged = 0;
+        unsigned long sessions_data_refused_with_rcpts = 0;
         UnixTime first_seen = 0;
         UnixTime last_seen = 0;
         std::unique_ptr<Detail> detail;

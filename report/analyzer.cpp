@@ -3,31 +3,64 @@
 // SUMMARY
 //	the per-line dispatch of milter503-report
 // DESCRIPTION
-//	This is the hot path: one header parse and a few prefix compares per
-//	line; the event structs are reused and hold views only.
+//	This is the hot path: one header parse, the source table's program
+//	tests and a few prefix compares per line; the events hold views only.
 #include "report/analyzer.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <queue>
 
-#include "report/exim_parser.hpp"
-#include "report/milter_line.hpp"
-#include "report/postfix_parser.hpp"
-#include "report/sendmail_parser.hpp"
+#include "policy/text.hpp"
+#include "report/log_source.hpp"
 
 namespace milter503::report {
+namespace {
+
+// An empty line (or one of blanks) is no log line, and no broken one.
+bool is_blank(std::string_view line) {
+    return text::trim(line).empty();
+}
+
+}  // namespace
+
+// Hands a source's events for the line at hand to the joiner.
+class Analyzer::Dispatch : public EventSink {
+  public:
+    explicit Dispatch(Joiner& joiner) : joiner_(joiner) {}
+
+    void begin(const LogSource& source, const LogLine& line) {
+        source_ = &source;
+        line_ = &line;
+    }
+    void event(const SessionEvent& event) override {
+        joiner_.event(source_->mta, line_->host, line_->time, event);
+    }
+    void finding(policy::Finding&& finding) override {
+        joiner_.finding(line_->host, line_->time, std::move(finding));
+    }
+    void summary(policy::ClientSummary&& summary) override {
+        joiner_.summary(line_->host, line_->time, std::move(summary));
+    }
+
+  private:
+    Joiner& joiner_;
+    const LogSource* source_ = nullptr;
+    const LogLine* line_ = nullptr;
+};
 
 Analyzer::Analyzer(AnalyzerOptions options, const LocalZone& zone)
     : options_(std::move(options)),
       zone_(zone),
       aggregator_(options_.filters.client),
-      joiner_(aggregator_, options_.limits) {}
+      joiner_(aggregator_, options_.limits),
+      dispatch_(std::make_unique<Dispatch>(joiner_)) {}
 
 Analyzer::~Analyzer() = default;
 
-SyslogParser Analyzer::stream_parser() const {
-    return SyslogParser(zone_, YearGuess(options_.year, options_.now));
+SyslogParser Analyzer::stream_parser(std::optional<UnixTime> modified) const {
+    return SyslogParser(
+        zone_, YearGuess(options_.year, modified ? zone_.to_civil(*modified) : options_.now));
 }
 
 struct Analyzer::Stream {
@@ -38,7 +71,7 @@ struct Analyzer::Stream {
 };
 
 void Analyzer::read(LineSource& source) {
-    SyslogParser parser = stream_parser();
+    SyslogParser parser = stream_parser(source.modified());
     const std::uint64_t before = input_.lines;
     std::string_view line;
     while (source.next(line))
@@ -46,9 +79,11 @@ void Analyzer::read(LineSource& source) {
     FileReport file;
     file.name = source.name();
     file.compressed = source.compressed();
+    // Over-long lines were read too: the footer's counts add up to these.
+    input_.overlong += source.overlong_lines();
+    input_.lines += source.overlong_lines();
     file.lines = input_.lines - before;
     file.error = source.error();
-    input_.overlong += source.overlong_lines();
     input_.files.push_back(std::move(file));
 }
 
@@ -61,7 +96,7 @@ bool Analyzer::advance(Stream& stream) {
             return true;
         }
         ++input_.lines;
-        ++input_.malformed;
+        ++(is_blank(line) ? input_.ignored : input_.malformed);
     }
     return false;
 }
@@ -70,9 +105,12 @@ void Analyzer::end_stream(Stream& stream) {
     FileReport file;
     file.name = stream.source->name();
     file.compressed = stream.source->compressed();
-    file.lines = stream.lines;
+    // Over-long lines were read too: the footer's counts add up to these.
+    const std::uint64_t overlong = stream.source->overlong_lines();
+    input_.overlong += overlong;
+    input_.lines += overlong;
+    file.lines = stream.lines + overlong;
     file.error = stream.source->error();
-    input_.overlong += stream.source->overlong_lines();
     input_.files.push_back(std::move(file));
 }
 
@@ -95,11 +133,15 @@ void Analyzer::read_files(
             on_error(path, error);
             return;
         }
-        auto stream = std::make_unique<Stream>(Stream{std::move(source), stream_parser(), {}, 0});
-        if (advance(*stream))
+        SyslogParser parser = stream_parser(source->modified());
+        auto stream = std::make_unique<Stream>(Stream{std::move(source), std::move(parser), {}, 0});
+        if (advance(*stream)) {
             heap.emplace(stream->log.time, streams.size());
-        else
+        } else {
             end_stream(*stream);
+            if (!stream->source->error().empty())
+                on_error(stream->source->name(), stream->source->error());
+        }
         streams.push_back(std::move(stream));
     };
     size_t next_pending = 0;
@@ -136,7 +178,7 @@ void Analyzer::add_line(std::string_view line, SyslogParser& parser) {
     ++input_.lines;
     const auto parsed = parser.parse(line);
     if (!parsed) {
-        ++input_.malformed;
+        ++(is_blank(line) ? input_.ignored : input_.malformed);
         return;
     }
     dispatch(*parsed);
@@ -156,36 +198,9 @@ void Analyzer::dispatch(const LogLine& log) {
     has_period_ = true;
 
     Parsed result = Parsed::ignored;
-    const std::string_view program = log.program;
-    if (is_postfix_smtpd(program)) {
-        postfix::Event event;
-        result = parse_postfix_smtpd(log.message, event);
-        if (result == Parsed::used)
-            joiner_.postfix(log.host, log.pid, log.time, event);
-    } else if (is_milter(program)) {
-        MilterLine milter;
-        result = parse_milter_line(log.message, milter);
-        if (milter.finding)
-            joiner_.finding(log.host, log.time, std::move(*milter.finding));
-        if (milter.summary)
-            joiner_.summary(log.host, log.time, std::move(*milter.summary));
-    } else if (is_sendmail(program)) {
-        sendmail::Event event;
-        result = parse_sendmail(log.message, event);
-        if (result == Parsed::used)
-            joiner_.sendmail(log.host, log.time, event);
-    } else if (is_exim(program)) {
-        std::string_view message = log.message;
-        if (log.form != LineForm::exim_mainlog) {
-            // Exim to syslog keeps its own timestamp (syslog_timestamp).
-            size_t length = 0;
-            if (parse_exim_prefix(message, zone_, length))
-                message.remove_prefix(length);
-        }
-        exim::Event event;
-        result = parse_exim(message, event);
-        if (result == Parsed::used)
-            joiner_.exim(log.host, log.time, event);
+    if (const LogSource* source = source_for(log.program)) {
+        dispatch_->begin(*source, log);
+        result = source->read(log, *dispatch_);
     }
     switch (result) {
         case Parsed::used:
@@ -220,7 +235,9 @@ std::optional<UnixTime> first_line_time(const std::string& path, const AnalyzerO
     auto source = LineSource::open(path, nullptr);
     if (!source)
         return std::nullopt;
-    SyslogParser parser(zone, YearGuess(options.year, options.now));
+    const auto modified = source->modified();
+    SyslogParser parser(zone,
+                        YearGuess(options.year, modified ? zone.to_civil(*modified) : options.now));
     std::string_view line;
     for (int i = 0; i < 1000 && source->next(line); ++i) {
         if (const auto parsed = parser.parse(line))

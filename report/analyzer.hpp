@@ -6,10 +6,11 @@
 //	#include "report/analyzer.hpp"
 // DESCRIPTION
 //	For every line: the syslog header (syslog_line), the --since/--until
-//	window, then by program: postfix/*smtpd, sm-mta/sendmail, exim/exim4
-//	(or Exim's own main log), milter503. Events go to the Joiner, whose
-//	finished sessions go to the Aggregator. Every line is counted as
-//	used, ignored, malformed or outside the period; none stops the run.
+//	window, then the log source that reads its program (log_source.hpp:
+//	Postfix smtpd, postscreen and cleanup, Sendmail, Exim or its own main
+//	log, milter503). Its events go to the Joiner, whose finished sessions
+//	go to the Aggregator. Every line is counted as used, ignored,
+//	malformed or outside the period; none stops the run.
 //
 //	Each input stream gets its own SyslogParser (its own YearGuess).
 //	read_files() merges the files by line time, so that the milter's
@@ -41,7 +42,10 @@ namespace milter503::report {
 
 struct AnalyzerOptions {
     std::optional<int> year;  // of RFC 3164 lines (--year)
-    CivilTime now;            // for the year guess; the local date of today
+    // The newest local time a line of standard input can have (now): the
+    // year guess puts no line after it; a file's own is its modification
+    // time.
+    CivilTime now;
     Filters filters;
     JoinerLimits limits;
 };
@@ -51,8 +55,9 @@ class Analyzer {
     Analyzer(AnalyzerOptions options, const LocalZone& zone);
     ~Analyzer();
 
-    // A parser for one new input stream.
-    SyslogParser stream_parser() const;
+    // A parser for one new input stream, last modified at `modified` (a
+    // file), or now.
+    SyslogParser stream_parser(std::optional<UnixTime> modified = std::nullopt) const;
 
     // Reads `source` to its end.
     void read(LineSource& source);
@@ -73,6 +78,7 @@ class Analyzer {
 
   private:
     struct Stream;
+    class Dispatch;
 
     void dispatch(const LogLine& log);
     // The next line of `stream` with a header; false at its end.
@@ -83,6 +89,7 @@ class Analyzer {
     const LocalZone& zone_;
     Aggregator aggregator_;
     Joiner joiner_;
+    std::unique_ptr<Dispatch> dispatch_;
     InputReport input_;
     bool has_period_ = false;
     UnixTime first_ = 0;

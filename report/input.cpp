@@ -9,8 +9,10 @@
 #include "report/input.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <istream>
@@ -98,21 +100,39 @@ class GzipSource : public LineSource {
         compressed_ = true;
         stream_.push(boost::iostreams::gzip_decompressor());
         stream_.push(FdDevice(std::move(reader)));
-        stream_.exceptions(std::ios_base::badbit);
     }
 
   protected:
+    // Straight from the stream buffer, what it holds before asking for
+    // more: an istream::read() of a block that meets corrupt data throws
+    // and loses what it had decompressed, and the lines before a
+    // half-written rotation's end are worth reading.
     std::ptrdiff_t read_some(char* data, size_t size) override {
         if (failed_)
             return -1;
+        std::streambuf& buffer = *stream_.rdbuf();
+        size_t got = 0;
         try {
-            stream_.read(data, static_cast<std::streamsize>(size));
-            return static_cast<std::ptrdiff_t>(stream_.gcount());
+            while (got < size) {
+                std::streamsize ready = buffer.in_avail();
+                if (ready <= 0) {
+                    if (got > 0 || buffer.sgetc() == std::char_traits<char>::eof())
+                        break;
+                    ready = std::max<std::streamsize>(buffer.in_avail(), 1);
+                }
+                const std::streamsize want =
+                    std::min(ready, static_cast<std::streamsize>(size - got));
+                const std::streamsize n = buffer.sgetn(data + got, want);
+                if (n <= 0)
+                    break;
+                got += static_cast<size_t>(n);
+            }
         } catch (const std::exception& e) {
             failed_ = true;
-            error_ = std::string("gzip: ") + e.what();
-            return -1;
+            error_ = std::string("corrupt or truncated gzip data (") + e.what() + ")";
+            return got > 0 ? static_cast<std::ptrdiff_t>(got) : -1;
         }
+        return static_cast<std::ptrdiff_t>(got);
     }
 
   private:
@@ -154,6 +174,10 @@ std::unique_ptr<LineSource> LineSource::open(const std::string& path, std::strin
         got += static_cast<size_t>(n);
     }
     reader->prefix.assign(head, got);
+    struct stat status {};
+    std::optional<std::int64_t> modified;
+    if (::fstat(reader->fd, &status) == 0 && S_ISREG(status.st_mode))
+        modified = status.st_mtime;
     const bool gzip = got == 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
                       static_cast<unsigned char>(head[1]) == 0x8b;
     std::unique_ptr<LineSource> source;
@@ -162,6 +186,7 @@ std::unique_ptr<LineSource> LineSource::open(const std::string& path, std::strin
     } else {
         source = std::make_unique<PlainSource>(std::move(name), std::move(reader));
     }
+    source->modified_ = modified;
     source->buffer_ = std::make_unique<char[]>(block_size);
     source->capacity_ = block_size;
     return source;

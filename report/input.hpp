@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,9 @@ class LineSource {
     std::uint64_t overlong_lines() const { return overlong_; }
     // Empty, or why the input ended before its end (corrupt gzip, EIO).
     const std::string& error() const { return error_; }
+    // Seconds since the epoch of a regular file's last change; nullopt for
+    // a pipe or a terminal.
+    std::optional<std::int64_t> modified() const { return modified_; }
 
   protected:
     explicit LineSource(std::string name) : name_(std::move(name)) {}
@@ -51,6 +55,7 @@ class LineSource {
     virtual std::ptrdiff_t read_some(char* data, size_t size) = 0;
 
     std::string name_;
+    std::optional<std::int64_t> modified_;
     bool compressed_ = false;
     std::string error_;
 

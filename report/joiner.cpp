@@ -6,7 +6,8 @@
 //	See joiner.hpp. Ended sessions wait in a queue ordered by the time
 //	they were closed, indexed by client address and queue id, so a late
 //	finding or a milter-only session is found without a scan. The sweep
-//	runs at most once per sweep_interval of a host's log time.
+//	runs at most once per sweep_interval of a host's log time; its scan of
+//	the open sessions for silence, once per idle_scan_interval.
 #include "report/joiner.hpp"
 
 #include <algorithm>
@@ -16,20 +17,6 @@
 #include <vector>
 
 namespace milter503::report {
-
-std::string_view mta_name(Mta mta) {
-    switch (mta) {
-        case Mta::postfix:
-            return "postfix";
-        case Mta::sendmail:
-            return "sendmail";
-        case Mta::exim:
-            return "exim";
-        case Mta::milter:
-            return "milter";
-    }
-    return "?";
-}
 
 void MtaSession::add_reject(RejectLine line) {
     ++rejects_total;
@@ -62,19 +49,64 @@ void MtaSession::absorb_findings(MtaSession&& other) {
         add_queue_id(id);
 }
 
-void MtaSession::add_queue_id(std::string_view queue_id) {
-    if (queue_id.empty() || queue_id == "NOQUEUE" || has_queue_id(queue_id))
-        return;
-    if (queue_ids.size() < max_evidence)
-        queue_ids.emplace_back(queue_id);
+bool MtaSession::add_queue_id(std::string_view queue_id) {
+    if (queue_id.empty() || queue_id == "NOQUEUE" || has_queue_id(queue_id) ||
+        queue_ids.size() >= max_evidence) {
+        return false;
+    }
+    queue_ids.emplace_back(queue_id);
+    return true;
 }
 
 bool MtaSession::has_queue_id(std::string_view queue_id) const {
-    for (const auto& id : queue_ids) {
-        if (id == queue_id)
-            return true;
+    return std::find(queue_ids.begin(), queue_ids.end(), queue_id) != queue_ids.end();
+}
+
+Outcome session_outcome(const MtaSession& s) {
+    if (s.data_no_rcpt > 0)
+        return Outcome::no_rcpt_data_refused;
+    // A refused DATA that no logged rule explains, in a session without
+    // an accepted recipient: the 554 (503 without MAIL) of smtpd.c's
+    // data_cmd(), which tests for recipients before anything else.
+    const unsigned explained = s.data_stage_rejects + s.messages_refused;
+    const unsigned unexplained = s.data_refused > explained ? s.data_refused - explained : 0;
+    if (s.counted) {
+        // Transactions that had a recipient, and the messages that used
+        // them up: a refusal beyond them had no recipient.
+        const unsigned with_rcpt = std::min(s.rcpt_ok, s.mail_ok);
+        const unsigned used = std::min(with_rcpt, s.data_ok + s.messages_refused);
+        if (unexplained > with_rcpt - used)
+            return Outcome::no_rcpt_data_refused;
+    } else if (unexplained > 0 && !s.rcpt_accepted && s.rcpt_refused > 0) {
+        return Outcome::no_rcpt_data_refused;
     }
-    return false;
+    if (s.data_stage_rejects > 0)
+        return Outcome::data_refused_with_rcpts;
+    if (s.messages_refused > 0)
+        return Outcome::refused_after_data;
+    if (s.rcpt_refused > 0 && !s.rcpt_accepted) {
+        return s.data_sent_known && s.data_sent == 0 ? Outcome::rcpt_refused_no_data
+                                                     : Outcome::no_rcpt_data_unlogged;
+    }
+    return Outcome::none;
+}
+
+std::string_view outcome_name(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::none:
+            return "none";
+        case Outcome::no_rcpt_data_refused:
+            return "503";
+        case Outcome::data_refused_with_rcpts:
+            return "data_refused_with_rcpts";
+        case Outcome::refused_after_data:
+            return "refused_after_data";
+        case Outcome::rcpt_refused_no_data:
+            return "rcpt_refused_no_data";
+        case Outcome::no_rcpt_data_unlogged:
+            return "no_rcpt_data_unlogged";
+    }
+    return "none";
 }
 
 namespace {
@@ -89,18 +121,8 @@ using StringMap = std::unordered_map<std::string, Value, ViewHash, std::equal_to
 template <typename Value>
 using StringMultimap = std::unordered_multimap<std::string, Value, ViewHash, std::equal_to<>>;
 
-std::uint32_t parse_pid(std::string_view pid) {
-    std::uint32_t value = 0;
-    for (const char c : pid) {
-        if (c < '0' || c > '9')
-            return 0;
-        value = value * 10 + static_cast<std::uint32_t>(c - '0');
-    }
-    return value;
-}
-
 std::string_view strip_ipv6_tag(std::string_view addr) {
-    if (addr.substr(0, 5) == "IPv6:")
+    if (addr.starts_with("IPv6:"))
         addr.remove_prefix(5);
     return addr;
 }
@@ -128,21 +150,14 @@ bool ports_agree(const MtaSession& session, std::string_view port) {
 // A session holding a finding of another milter connection is another
 // connection.
 bool conn_agrees(const MtaSession& session, std::string_view conn) {
-    for (const auto& [time, finding] : session.findings) {
-        if (finding.conn_id != conn)
-            return false;
-    }
-    return true;
+    return std::all_of(session.findings.begin(), session.findings.end(),
+                       [&](const auto& entry) { return entry.second.conn_id == conn; });
 }
 
 bool names_sender(const MtaSession& session, std::string_view sender) {
-    if (sender.empty())
-        return false;
-    for (const auto& line : session.rejects) {
-        if (line.sender == sender)
-            return true;
-    }
-    return false;
+    return !sender.empty() &&
+           std::any_of(session.rejects.begin(), session.rejects.end(),
+                       [&](const RejectLine& line) { return line.sender == sender; });
 }
 
 // A session found to belong with a finding (or a milter-only session):
@@ -150,6 +165,40 @@ bool names_sender(const MtaSession& session, std::string_view sender) {
 bool same_client(const MtaSession& session, std::string_view addr, std::string_view port,
                  std::string_view conn) {
     return session.client_addr == addr && ports_agree(session, port) && conn_agrees(session, conn);
+}
+
+RejectLine reject_line(UnixTime time, const SessionEvent& e) {
+    RejectLine line;
+    line.time = time;
+    line.stage = e.stage_text;
+    line.reply = e.reply;
+    line.temporary = e.temporary;
+    line.sender = e.sender;
+    line.recipient = e.recipient;
+    return line;
+}
+
+// The silence after which an open session is over (for a source that
+// logs no end, silence is its end).
+UnixTime idle_limit(const MtaSession& session, const JoinerLimits& limits) {
+    return session.idle_seconds > 0 ? session.idle_seconds : limits.idle_timeout;
+}
+
+void count_commands(MtaSession& s, const Counters& c) {
+    if (!c.present)
+        return;
+    s.counted = true;
+    s.mail_ok = c.mail.ok;
+    s.rcpt_ok = c.rcpt.ok;
+    s.rcpt_sent = c.rcpt.total;
+    // A message sent in chunks counts one BDAT per chunk.
+    s.data_ok = c.data.ok + (c.bdat.ok > 0 ? 1 : 0);
+    if (c.rcpt.ok > 0)
+        s.rcpt_accepted = true;
+    s.rcpt_refused = std::max(s.rcpt_refused, c.rcpt.refused());
+    s.data_sent_known = true;
+    s.data_sent = c.data.total + c.bdat.total;
+    s.data_refused = std::max(s.data_refused, c.data.refused() + c.bdat.refused());
 }
 
 }  // namespace
@@ -163,9 +212,9 @@ struct Joiner::HostState {
     std::string name;
     UnixTime clock = std::numeric_limits<UnixTime>::min();
     UnixTime next_sweep = std::numeric_limits<UnixTime>::min();
-    std::unordered_map<std::uint32_t, MtaSession> postfix;
-    StringMap<MtaSession> sendmail;  // by queue id
-    StringMap<MtaSession> exim;      // by client address
+    UnixTime next_idle_scan = std::numeric_limits<UnixTime>::min();
+    StringMap<MtaSession> open;               // by scope and key
+    StringMap<std::string> open_by_queue_id;  // queue id -> key in `open`
 
     // Ended sessions, by the time they ended; closing_base is the
     // sequence number of closing.front().
@@ -213,6 +262,31 @@ struct Joiner::HostState {
         h.gone = true;
         return std::move(h.session);
     }
+
+    // Takes an open session out of `open` and its queue ids out of the index.
+    MtaSession take_open(StringMap<MtaSession>::iterator it) {
+        for (const auto& id : it->second.queue_ids) {
+            auto q = open_by_queue_id.find(id);
+            if (q != open_by_queue_id.end() && q->second == it->first)
+                open_by_queue_id.erase(q);
+        }
+        MtaSession session = std::move(it->second);
+        open.erase(it);
+        return session;
+    }
+
+    // The session, open or ended, that logged `queue_id`.
+    MtaSession* by_queue_id(std::string_view queue_id) {
+        if (auto q = open_by_queue_id.find(queue_id); q != open_by_queue_id.end()) {
+            if (auto it = open.find(q->second); it != open.end())
+                return &it->second;
+        }
+        if (auto q = closing_by_queue_id.find(queue_id); q != closing_by_queue_id.end()) {
+            if (Held* h = held(q->second))
+                return &h->session;
+        }
+        return nullptr;
+    }
 };
 
 Joiner::Joiner(JoinSink& sink, JoinerLimits limits) : sink_(sink), limits_(limits) {}
@@ -242,11 +316,12 @@ void Joiner::emit(MtaSession&& session) {
     ++stats_.sessions;
     if (!session.ended)
         ++stats_.expired;
-    if (session.mta == Mta::milter) {
+    if (session.milter_only) {
         stats_.findings_standalone += session.findings_total;
     } else {
         stats_.findings_joined += session.findings_total;
     }
+    session.outcome = session_outcome(session);
     sink_.on_session(std::move(session));
 }
 
@@ -256,22 +331,22 @@ void Joiner::close(HostState& state, MtaSession&& session) {
     state.push_closing(std::move(session));
 }
 
-template <typename Map>
-void Joiner::evict_oldest(Map& map) {
-    if (map.size() < limits_.max_open)
+void Joiner::evict_oldest(HostState& state) {
+    if (state.open.size() < limits_.max_open)
         return;
     std::vector<UnixTime> times;
-    times.reserve(map.size());
-    for (const auto& [key, session] : map)
+    times.reserve(state.open.size());
+    for (const auto& [key, session] : state.open)
         times.push_back(session.last_activity);
-    const size_t victims = std::max<size_t>(1, map.size() / 10);
+    const size_t victims = std::max<size_t>(1, state.open.size() / 10);
     std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(victims - 1),
                      times.end());
     const UnixTime cutoff = times[victims - 1];
-    for (auto it = map.begin(); it != map.end();) {
+    for (auto it = state.open.begin(); it != state.open.end();) {
         if (it->second.last_activity <= cutoff) {
-            MtaSession session = std::move(it->second);
-            it = map.erase(it);
+            auto next = std::next(it);
+            MtaSession session = state.take_open(it);
+            it = next;
             session.end = session.last_activity;
             ++stats_.evicted;
             emit(std::move(session));
@@ -284,24 +359,22 @@ void Joiner::evict_oldest(Map& map) {
 void Joiner::sweep(HostState& state) {
     const UnixTime now = state.clock;
     state.next_sweep = now + limits_.sweep_interval;
-    const auto expire = [&](auto& map, UnixTime timeout) {
-        for (auto it = map.begin(); it != map.end();) {
-            if (it->second.last_activity + timeout < now) {
-                MtaSession session = std::move(it->second);
-                it = map.erase(it);
-                // Exim logs no end of session: silence is its end.
-                if (session.mta == Mta::exim)
-                    session.ended = true;
-                session.end = session.last_activity;
-                emit(std::move(session));
-            } else {
-                ++it;
-            }
+    const bool scan = now >= state.next_idle_scan;
+    if (scan)
+        state.next_idle_scan = now + limits_.idle_scan_interval;
+    for (auto it = scan ? state.open.begin() : state.open.end(); it != state.open.end();) {
+        if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
+            auto next = std::next(it);
+            MtaSession session = state.take_open(it);
+            it = next;
+            if (!session.end_logged)
+                session.ended = true;
+            session.end = session.last_activity;
+            emit(std::move(session));
+        } else {
+            ++it;
         }
-    };
-    expire(state.postfix, limits_.idle_timeout);
-    expire(state.sendmail, limits_.idle_timeout);
-    expire(state.exim, limits_.exim_window);
+    }
     while (!state.closing.empty()) {
         auto& front = state.closing.front();
         if (!front.gone) {
@@ -319,14 +392,12 @@ void Joiner::sweep(HostState& state) {
 // milter may log under another host name than the MTA (another machine,
 // or a container): its own host is searched first, then the others.
 void Joiner::take_milter_by_queue_id(HostState& state, MtaSession& session, std::string_view qid) {
-    if (qid.empty() || qid == "NOQUEUE")
-        return;
     const auto take_from = [&](HostState& from) {
         auto it = from.closing_by_queue_id.find(qid);
         if (it == from.closing_by_queue_id.end())
             return false;
         HostState::Held* h = from.held(it->second);
-        if (h == nullptr || h->session.mta != Mta::milter)
+        if (h == nullptr || !h->session.milter_only || &h->session == &session)
             return false;
         session.absorb_findings(from.take(it->second));
         return true;
@@ -356,7 +427,7 @@ void Joiner::take_milter_by_client_from(HostState& state, MtaSession& session) {
     auto [it, end] = state.closing_by_addr.equal_range(session.client_addr);
     for (; it != end; ++it) {
         const HostState::Held* h = state.held(it->second);
-        if (h == nullptr || h->session.mta != Mta::milter)
+        if (h == nullptr || !h->session.milter_only)
             continue;
         const MtaSession& m = h->session;
         if (m.start + limits_.slack < session.start || m.start > session.end)
@@ -371,211 +442,139 @@ void Joiner::take_milter_by_client_from(HostState& state, MtaSession& session) {
         session.absorb_findings(state.take(seq));
 }
 
-MtaSession& Joiner::postfix_session(HostState& state, std::uint32_t pid, UnixTime time,
-                                    const ClientRef& client) {
-    auto it = state.postfix.find(pid);
-    if (it != state.postfix.end() && it->second.client_addr != client.addr) {
-        // The pid serves another client now: the old session lost its end.
-        close(state, std::move(it->second));
-        state.postfix.erase(it);
-        it = state.postfix.end();
+MtaSession& Joiner::open_session(HostState& state, std::string_view mta, UnixTime time,
+                                 const SessionEvent& e, std::string_view key) {
+    key_buffer_.assign(e.scope);
+    key_buffer_ += '\n';
+    key_buffer_ += key;
+    auto it = state.open.find(key_buffer_);
+    if (it != state.open.end()) {
+        const MtaSession& old = it->second;
+        const std::string_view addr = strip_ipv6_tag(e.client.addr);
+        // The key names another connection now: the old one lost its end.
+        const bool other_client =
+            !addr.empty() && !old.client_addr.empty() && addr != old.client_addr;
+        const bool silent_too_long = time > old.last_activity + idle_limit(old, limits_);
+        if (e.kind == EventKind::open || other_client || silent_too_long) {
+            MtaSession ended = state.take_open(it);
+            if (!ended.end_logged)
+                ended.ended = true;
+            close(state, std::move(ended));
+            it = state.open.end();
+        }
     }
-    if (it == state.postfix.end()) {
+    if (it == state.open.end()) {
+        evict_oldest(state);
         MtaSession fresh;
-        fresh.mta = Mta::postfix;
+        fresh.mta = mta;
         fresh.host = state.name;
         fresh.start = time;
         fresh.last_activity = time;
-        fill_client(fresh, client.name, client.addr, client.port);
-        evict_oldest(state.postfix);
-        it = state.postfix.emplace(pid, std::move(fresh)).first;
+        fresh.end_logged = !e.end_unlogged;
+        fresh.idle_seconds = e.idle_seconds;
+        it = state.open.emplace(key_buffer_, std::move(fresh)).first;
     }
-    MtaSession& session = it->second;
-    touch(session, time);
-    return session;
+    return it->second;
 }
 
-void Joiner::postfix(std::string_view host, std::string_view pid_text, UnixTime time,
-                     const postfix::Event& event) {
-    HostState& state = host_state(host, time);
-    const std::uint32_t pid = parse_pid(pid_text);
-    using postfix::EventKind;
-    if (event.kind == EventKind::connect) {
-        auto it = state.postfix.find(pid);
-        if (it != state.postfix.end()) {
-            close(state, std::move(it->second));
-            state.postfix.erase(it);
-        }
+void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const SessionEvent& e) {
+    fill_client(s, e.client.name, e.client.addr, e.client.port);
+    if (s.helo.empty())
+        s.helo = e.helo;
+    if (!e.login.empty())
+        s.login = e.login;
+    s.local = s.local || e.local;
+    s.rcpt_accepted = s.rcpt_accepted || e.recipient_accepted;
+    touch(s, time);
+    if (s.add_queue_id(e.queue_id)) {
+        auto open = state.open.find(key_buffer_);
+        if (open != state.open.end() && &open->second == &s)
+            state.open_by_queue_id.insert_or_assign(std::string(e.queue_id), key_buffer_);
+        take_milter_by_queue_id(state, s, e.queue_id);
     }
-    MtaSession& session = postfix_session(state, pid, time, event.client);
-    switch (event.kind) {
-        case EventKind::connect:
+    switch (e.kind) {
+        case EventKind::open:
+        case EventKind::info:
+        case EventKind::accepted:
             break;
-        case EventKind::disconnect: {
-            const auto& data = event.data;
-            const unsigned refused =
-                data.present && data.total > data.ok ? data.total - data.ok : 0;
-            session.data_refused = refused > session.data_stage_rejects;
-            session.accepted = data.present && data.ok > 0;
-            session.ended = true;
-            session.end = time;
-            take_milter_by_client(state, session);
-            auto it = state.postfix.find(pid);
-            close(state, std::move(it->second));
-            state.postfix.erase(it);
+        case EventKind::reject:
+            s.add_reject(reject_line(time, e));
+            if (e.stage == Stage::rcpt)
+                ++s.rcpt_refused;
+            if (e.stage == Stage::data)
+                ++s.data_stage_rejects;
             break;
-        }
-        case EventKind::reject: {
-            RejectLine line;
-            line.time = time;
-            line.stage = event.stage;
-            line.reply = event.reply;
-            line.sender = event.sender;
-            line.recipient = event.recipient;
-            session.add_reject(std::move(line));
-            if (event.stage == "DATA")
-                ++session.data_stage_rejects;
-            if (session.helo.empty())
-                session.helo = event.helo;
-            session.add_queue_id(event.queue_id);
-            take_milter_by_queue_id(state, session, event.queue_id);
-            break;
-        }
-        case EventKind::pipelining:
-            session.pipelining = true;
-            break;
-        case EventKind::client:
-            if (!event.sasl_username.empty())
-                session.login = event.sasl_username;
-            session.add_queue_id(event.queue_id);
-            take_milter_by_queue_id(state, session, event.queue_id);
-            break;
-    }
-}
-
-MtaSession& Joiner::sendmail_session(HostState& state, std::string_view queue_id, UnixTime time) {
-    auto it = state.sendmail.find(queue_id);
-    if (it == state.sendmail.end()) {
-        MtaSession fresh;
-        fresh.mta = Mta::sendmail;
-        fresh.host = state.name;
-        fresh.start = time;
-        fresh.last_activity = time;
-        fresh.add_queue_id(queue_id);
-        take_milter_by_queue_id(state, fresh, queue_id);
-        evict_oldest(state.sendmail);
-        it = state.sendmail.emplace(std::string(queue_id), std::move(fresh)).first;
-    }
-    MtaSession& session = it->second;
-    touch(session, time);
-    return session;
-}
-
-void Joiner::sendmail(std::string_view host, UnixTime time, const sendmail::Event& event) {
-    HostState& state = host_state(host, time);
-    using sendmail::EventKind;
-    if (event.kind == EventKind::auth) {
-        sink_.on_login(strip_ipv6_tag(event.relay_addr), event.authid);
-        return;
-    }
-    if (event.queue_id.empty() || event.queue_id == "NOQUEUE")
-        return;
-    MtaSession& session = sendmail_session(state, event.queue_id, time);
-    fill_client(session, event.relay_name, event.relay_addr, {});
-    switch (event.kind) {
-        case EventKind::reject: {
-            RejectLine line;
-            line.time = time;
-            line.stage = event.ruleset;
-            line.reply = event.reply;
-            if (event.ruleset == "check_mail") {
-                line.sender = event.arg1;
-            } else {
-                line.recipient = event.arg1;
-            }
-            session.add_reject(std::move(line));
-            break;
-        }
-        case EventKind::rcpt_error: {
-            RejectLine line;
-            line.time = time;
-            line.stage = "RCPT";
-            line.reply = event.reply;
-            line.recipient = event.recipient;
-            session.add_reject(std::move(line));
-            break;
-        }
-        case EventKind::from: {
-            // Sendmail logs from= when the transaction ends; nrcpts=0 after
-            // rejected RCPTs: the client's DATA got "503 5.0.0 Need RCPT".
-            session.data_refused = event.nrcpts == 0 && session.rejects_total > 0;
-            session.accepted = event.nrcpts > 0;
-            for (auto& line : session.rejects) {
+        case EventKind::transaction_end:
+            s.rcpt_accepted = s.rcpt_accepted || e.recipients_accepted > 0;
+            for (auto& line : s.rejects) {
                 if (line.sender.empty())
-                    line.sender = event.sender;
+                    line.sender = e.sender;
             }
-            session.ended = true;
-            session.end = time;
-            auto it = state.sendmail.find(event.queue_id);
-            close(state, std::move(it->second));
-            state.sendmail.erase(it);
             break;
-        }
-        case EventKind::auth:
+        case EventKind::data_refused:
+            ++s.data_refused;
             break;
-    }
-}
-
-MtaSession& Joiner::exim_session(HostState& state, UnixTime time, const exim::Event& event) {
-    const std::string_view addr = strip_ipv6_tag(event.addr);
-    auto it = state.exim.find(addr);
-    if (it == state.exim.end()) {
-        MtaSession fresh;
-        fresh.mta = Mta::exim;
-        fresh.host = state.name;
-        fresh.start = time;
-        fresh.last_activity = time;
-        evict_oldest(state.exim);
-        it = state.exim.emplace(std::string(addr), std::move(fresh)).first;
-    }
-    MtaSession& session = it->second;
-    fill_client(session, event.host_name, event.addr, event.port);
-    if (session.helo.empty())
-        session.helo = event.helo;
-    touch(session, time);
-    return session;
-}
-
-void Joiner::exim(std::string_view host, UnixTime time, const exim::Event& event) {
-    HostState& state = host_state(host, time);
-    MtaSession& session = exim_session(state, time, event);
-    using exim::EventKind;
-    switch (event.kind) {
-        case EventKind::reject_rcpt:
-        case EventKind::reject_mail: {
-            RejectLine line;
-            line.time = time;
-            line.stage = event.kind == EventKind::reject_rcpt ? "RCPT" : "MAIL";
-            line.reply = event.text;
-            line.sender = event.sender;
-            line.recipient = event.recipient;
-            session.add_reject(std::move(line));
-            return;
-        }
         case EventKind::no_valid_rcpt:
-            session.data_refused = true;
+            ++s.data_no_rcpt;
             break;
-        case EventKind::arrival:
-            session.accepted = true;
-            if (!event.login.empty())
-                session.login = event.login;
+        case EventKind::message_refused:
+            ++s.messages_refused;
+            s.rcpt_accepted = true;
+            s.add_reject(reject_line(time, e));
+            break;
+        case EventKind::pipelining:
+            if (!s.pipelining) {
+                s.pipelining = true;
+                s.pipelining_time = time;
+                s.pipelining_after = e.after;
+                s.pipelining_input = e.input;
+            }
+            break;
+        case EventKind::close:
+            count_commands(s, e.counters);
+            if (e.data_always_logged) {
+                s.data_sent_known = true;
+                s.data_sent =
+                    std::max(s.data_sent, s.data_no_rcpt + s.data_refused + s.data_stage_rejects);
+            }
+            s.ended = true;
+            s.end = time;
             break;
     }
-    session.ended = true;
-    session.end = time;
-    auto it = state.exim.find(strip_ipv6_tag(event.addr));
-    close(state, std::move(it->second));
-    state.exim.erase(it);
+}
+
+// `session`, open under key_buffer_, ended: it waits for late findings.
+void Joiner::end_session(HostState& state, MtaSession& session) {
+    auto it = state.open.find(key_buffer_);
+    if (it == state.open.end() || &it->second != &session)
+        return;  // ended already
+    take_milter_by_client(state, session);
+    close(state, state.take_open(it));
+}
+
+void Joiner::event(std::string_view mta, std::string_view host, UnixTime time,
+                   const SessionEvent& e) {
+    HostState& state = host_state(host, time);
+    MtaSession* session = nullptr;
+    std::string_view key = e.key;
+    if (key.empty() && !e.queue_id.empty()) {
+        session = state.by_queue_id(e.queue_id);
+        key = e.queue_id;  // else a session known by its queue id alone
+    }
+    if (key.empty())
+        key = strip_ipv6_tag(e.client.addr);
+    if (session == nullptr) {
+        if (key.empty())
+            return;  // nothing names a session
+        session = &open_session(state, mta, time, e, key);
+    } else {
+        key_buffer_.assign(e.scope);
+        key_buffer_ += '\n';
+        key_buffer_ += key;
+    }
+    apply(state, *session, time, e);
+    if (e.kind == EventKind::close)
+        end_session(state, *session);
 }
 
 MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& finding,
@@ -583,16 +582,8 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
     const std::string_view addr = strip_ipv6_tag(finding.client_addr);
     const std::string_view qid = finding.queue_id;
     if (!qid.empty()) {
-        if (auto it = state.sendmail.find(qid); it != state.sendmail.end())
-            return &it->second;
-        for (auto& [pid, session] : state.postfix) {
-            if (session.has_queue_id(qid))
-                return &session;
-        }
-        if (auto it = state.closing_by_queue_id.find(qid); it != state.closing_by_queue_id.end()) {
-            if (HostState::Held* h = state.held(it->second))
-                return &h->session;
-        }
+        if (MtaSession* s = state.by_queue_id(qid))
+            return s;
     }
     MtaSession* target = nullptr;
     int best = -1;
@@ -600,7 +591,7 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
     // findings of the same connection qualify.
     const bool milter_only = !qid.empty();
     const auto consider = [&](MtaSession& session, bool open) {
-        if (milter_only && session.mta != Mta::milter)
+        if (milter_only && !session.milter_only)
             return;
         if (!same_client(session, addr, finding.client_port, finding.conn_id))
             return;
@@ -618,7 +609,7 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
             target = &session;
         }
     };
-    for (auto& [pid, session] : state.postfix)
+    for (auto& [key, session] : state.open)
         consider(session, true);
     auto [it, end] = state.closing_by_addr.equal_range(addr);
     for (; it != end; ++it) {
@@ -639,7 +630,7 @@ void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& fin
     const std::string_view addr = strip_ipv6_tag(finding.client_addr);
     if (target == nullptr) {
         MtaSession session;
-        session.mta = Mta::milter;
+        session.milter_only = true;
         session.host = state.name;
         session.start = session.end = session.last_activity = time;
         fill_client(session, finding.client_name, addr, finding.client_port);
@@ -657,7 +648,7 @@ void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& fin
     if (target->login.empty())
         target->login = finding.auth_login;
     touch(*target, time);
-    if (target->mta == Mta::milter && target->end < time)
+    if (target->milter_only && target->end < time)
         target->end = time;
     target->add_finding(time, std::move(finding));
 }
@@ -669,34 +660,29 @@ void Joiner::summary(std::string_view host, UnixTime time, policy::ClientSummary
 
 void Joiner::finish() {
     for (auto& host : hosts_) {
-        // A named reference, not a structured binding: clang 14 (the fuzz
-        // build) cannot capture those in a lambda.
-        auto& state = host.second;
-        const auto drain = [&](auto& map) {
-            for (auto& [key, session] : map) {
-                if (session.mta == Mta::exim)
-                    session.ended = true;
-                session.end = session.last_activity;
-                take_milter_by_client(*state, session);
-                close(*state, std::move(session));
-            }
-            map.clear();
-        };
+        HostState& state = *host.second;
         // Open sessions first, so that they can still take over milter-only
         // sessions queued before them.
-        drain(state->postfix);
-        drain(state->sendmail);
-        drain(state->exim);
-        state->clock = std::numeric_limits<UnixTime>::max() - limits_.grace - 1;
-        state->next_sweep = std::numeric_limits<UnixTime>::min();
-        sweep(*state);
+        for (auto& [key, session] : state.open) {
+            if (!session.end_logged)
+                session.ended = true;
+            session.end = session.last_activity;
+            take_milter_by_client(state, session);
+            close(state, std::move(session));
+        }
+        state.open.clear();
+        state.open_by_queue_id.clear();
+        state.clock = std::numeric_limits<UnixTime>::max() - limits_.grace - 1;
+        state.next_sweep = std::numeric_limits<UnixTime>::min();
+        state.next_idle_scan = std::numeric_limits<UnixTime>::min();
+        sweep(state);
     }
 }
 
 size_t Joiner::held_sessions() const {
     size_t total = 0;
     for (const auto& [name, state] : hosts_) {
-        total += state->postfix.size() + state->sendmail.size() + state->exim.size();
+        total += state->open.size();
         for (const auto& h : state->closing)
             total += h.gone ? 0 : 1;
     }

@@ -1,44 +1,43 @@
 // NAME
 //	joiner 3h
 // SUMMARY
-//	join MTA and milter log lines into sessions, with bounded memory
+//	join session events and milter findings into sessions, bounded memory
 // SYNOPSIS
 //	#include "report/joiner.hpp"
 // DESCRIPTION
-//	State is kept per log host, so files of several hosts can be read in
-//	any interleaving. Per host:
-//	  Postfix   open sessions keyed by smtpd pid. A connect, or a line
-//	            naming another client, on a pid whose session never saw
-//	            its disconnect closes that session first (one smtpd
-//	            process serves one client at a time).
-//	  Sendmail  open transactions keyed by queue id, ended by from=.
-//	  Exim      open groups of rejected RCPTs keyed by client address,
-//	            ended by the protocol error, an arrival or exim_window of
-//	            silence.
-//	  Milter    a finding with a queue id joins the session that logged
-//	            that queue id. Otherwise it joins a session of the same
-//	            client address (and port, when both sides logged one)
-//	            that was open at the finding's time or ended at most
-//	            `grace` seconds before; a session whose rejected lines
-//	            name the finding's sender is preferred, and one that
-//	            already holds a finding of another milter connection
-//	            (conn=) is never taken. A finding nothing matches waits
-//	            `grace` seconds as a milter-only session: an MTA session
-//	            that ends, or logs the same queue id, in that time takes
-//	            it over (the milter's and the MTA's files are merged by
-//	            time, and lines of the same second can come in either
-//	            order). Findings of one milter connection stay together.
-//	            The milter's own host is searched first, then the other
-//	            hosts: the milter may run (and log) on another machine or
-//	            under another name than its MTA.
+//	The joiner knows no MTA: it reads SessionEvents (session_event.hpp)
+//	and keeps, per log host:
+//	  open sessions, by the event's scope and key. An `open` event, or an
+//	      event naming another client, on a key whose session is still
+//	      open ends that session first (a process serves one client at a
+//	      time, and its pid comes back); so does silence longer than the
+//	      session's idle time. A `close` event ends it.
+//	  an index of the queue ids the open sessions logged: an event with
+//	      no key (Postfix's cleanup) joins the session of its queue id,
+//	      open or ended, else starts one of its own.
+//	  Milter findings: a finding with a queue id joins the session that
+//	      logged that queue id. Otherwise it joins a session of the same
+//	      client address (and port, when both sides logged one) that was
+//	      open at the finding's time or ended at most `grace` seconds
+//	      before; a session whose rejected lines name the finding's sender
+//	      is preferred, and one that already holds a finding of another
+//	      milter connection (conn=) is never taken. A finding nothing
+//	      matches waits `grace` seconds as a milter-only session: an MTA
+//	      session that ends, or logs the same queue id, in that time takes
+//	      it over (the milter's and the MTA's files are merged by time,
+//	      and lines of the same second can come in either order). Findings
+//	      of one milter connection stay together. The milter's own host is
+//	      searched first, then the other hosts: the milter may run (and
+//	      log) on another machine or under another name than its MTA.
 //
 //	An ended session waits `grace` seconds of log time for late milter
-//	lines, then goes to the sink. A session without any line for
-//	`idle_timeout` is handed over as it is (counted as expired), so a log
-//	that lost its disconnect lines cannot make memory grow; nor can a
-//	flood of connections: past `max_open` open sessions of one kind on a
-//	host, the least recently active tenth is handed over early (counted
-//	as evicted). The clock of a host is the newest time seen in its lines.
+//	lines, then goes to the sink with its outcome (session_outcome()). A
+//	session whose source logs its end but whose end line never came is
+//	handed over after `idle_timeout` of silence (counted as expired), so
+//	a log that lost its end lines cannot make memory grow; nor can a
+//	flood of connections: past `max_open` open sessions on a host, the
+//	least recently active tenth is handed over early (counted as
+//	evicted). The clock of a host is the newest time seen in its lines.
 #pragma once
 
 #include <cstdint>
@@ -49,10 +48,8 @@
 
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
-#include "report/exim_parser.hpp"
 #include "report/mta_session.hpp"
-#include "report/postfix_parser.hpp"
-#include "report/sendmail_parser.hpp"
+#include "report/session_event.hpp"
 
 namespace milter503::report {
 
@@ -62,20 +59,20 @@ class JoinSink {
     virtual void on_session(MtaSession&& session) = 0;
     virtual void on_summary(std::string_view host, UnixTime time,
                             policy::ClientSummary&& summary) = 0;
-    // A login seen outside any session (Sendmail's AUTH=server line).
-    virtual void on_login(std::string_view client_addr, std::string_view login) = 0;
 };
 
 struct JoinerLimits {
     UnixTime idle_timeout = 3600;
     UnixTime grace = 30;
-    UnixTime exim_window = 60;
     UnixTime sweep_interval = 10;
+    // Open sessions are scanned for silence at most this often (the
+    // shortest idle time of a source is a minute).
+    UnixTime idle_scan_interval = 60;
     // A finding may carry a time up to this much before its session's
     // first MTA line (the MTA logs whole seconds, the milter fractions).
     UnixTime slack = 2;
-    // Open sessions per host and kind (Postfix pids, Sendmail queue ids,
-    // Exim addresses) before the least recently active are handed over.
+    // Open sessions per host before the least recently active are handed
+    // over.
     size_t max_open = 100000;
 };
 
@@ -94,10 +91,9 @@ class Joiner {
     Joiner(const Joiner&) = delete;
     Joiner& operator=(const Joiner&) = delete;
 
-    void postfix(std::string_view host, std::string_view pid, UnixTime time,
-                 const postfix::Event& event);
-    void sendmail(std::string_view host, UnixTime time, const sendmail::Event& event);
-    void exim(std::string_view host, UnixTime time, const exim::Event& event);
+    // `mta` names who logged the event (static text: the source's row).
+    void event(std::string_view mta, std::string_view host, UnixTime time,
+               const SessionEvent& event);
     void finding(std::string_view host, UnixTime time, policy::Finding&& finding);
     void summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary);
 
@@ -113,22 +109,22 @@ class Joiner {
 
     HostState& host_state(std::string_view host, UnixTime time);
     void sweep(HostState& state);
-    template <typename Map>
-    void evict_oldest(Map& map);
+    void evict_oldest(HostState& state);
     void emit(MtaSession&& session);
     void close(HostState& state, MtaSession&& session);
+    MtaSession& open_session(HostState& state, std::string_view mta, UnixTime time,
+                             const SessionEvent& event, std::string_view key);
+    void apply(HostState& state, MtaSession& session, UnixTime time, const SessionEvent& event);
+    void end_session(HostState& state, MtaSession& session);
     void take_milter_by_queue_id(HostState& state, MtaSession& session, std::string_view qid);
     void take_milter_by_client(HostState& state, MtaSession& session);
     void take_milter_by_client_from(HostState& state, MtaSession& session);
     MtaSession* finding_target(HostState& state, const policy::Finding& finding, UnixTime time);
-    MtaSession& postfix_session(HostState& state, std::uint32_t pid, UnixTime time,
-                                const ClientRef& client);
-    MtaSession& sendmail_session(HostState& state, std::string_view queue_id, UnixTime time);
-    MtaSession& exim_session(HostState& state, UnixTime time, const exim::Event& event);
 
     JoinSink& sink_;
     JoinerLimits limits_;
     JoinStats stats_;
+    std::string key_buffer_;  // scope and key of the event at hand
     struct ViewHash {
         using is_transparent = void;
         size_t operator()(std::string_view text) const {

@@ -33,21 +33,10 @@ namespace {
 
 using namespace milter503::report;
 
-CivilTime local_today() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&now, &tm);
-    CivilTime civil;
-    civil.year = tm.tm_year + 1900;
-    civil.month = static_cast<unsigned>(tm.tm_mon + 1);
-    civil.day = static_cast<unsigned>(tm.tm_mday);
-    return civil;
-}
-
 int run(const Options& options, const LocalZone& zone) {
     AnalyzerOptions analyzer_options;
     analyzer_options.year = options.year;
-    analyzer_options.now = local_today();
+    analyzer_options.now = zone.to_civil(std::time(nullptr));
     analyzer_options.filters = options.filters;
     Analyzer analyzer(analyzer_options, zone);
 

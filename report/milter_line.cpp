@@ -37,4 +37,14 @@ Parsed parse_milter_line(std::string_view message, MilterLine& out) {
     return out.finding ? Parsed::used : Parsed::malformed;
 }
 
+Parsed read_milter(const LogLine& line, EventSink& sink) {
+    MilterLine milter;
+    const Parsed parsed = parse_milter_line(line.message, milter);
+    if (milter.finding)
+        sink.finding(std::move(*milter.finding));
+    if (milter.summary)
+        sink.summary(std::move(*milter.summary));
+    return parsed;
+}
+
 }  // namespace milter503::report

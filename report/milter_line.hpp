@@ -22,6 +22,8 @@
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
 #include "report/parsed.hpp"
+#include "report/session_event.hpp"
+#include "report/syslog_line.hpp"
 
 namespace milter503::report {
 
@@ -31,6 +33,9 @@ struct MilterLine {
 };
 
 Parsed parse_milter_line(std::string_view message, MilterLine& out);
+
+// The log source: a finding or a summary to the sink.
+Parsed read_milter(const LogLine& line, EventSink& sink);
 
 // True for `milter503` (also `milter503/...` sub-tags).
 bool is_milter(std::string_view program);

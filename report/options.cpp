@@ -8,6 +8,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace po = boost::program_options;
 namespace {
@@ -39,7 +41,7 @@ std::optional<unsigned long> parse_count(const std::string& text, unsigned long 
         return std::nullopt;
     unsigned long value = 0;
     for (const char c : text) {
-        if (c < '0' || c > '9')
+        if (!text::is_digit(c))
             return std::nullopt;
         value = value * 10 + static_cast<unsigned long>(c - '0');
     }

@@ -1,119 +1,308 @@
 // NAME
 //	postfix_parser 3
 // SUMMARY
-//	Postfix smtpd(8) message parser
+//	Postfix smtpd(8) and cleanup(8) message parsers
 // DESCRIPTION
 //	Prefix tests first (cheap), then field scanning with find().
 #include "report/postfix_parser.hpp"
 
+#include <algorithm>
+
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
+using text::is_digit;
 
 bool parse_uint(std::string_view s, unsigned& out) {
-    if (s.empty() || s.size() > 9)
+    if (s.empty() || s.size() > 9 || !text::all_digits(s))
         return false;
     unsigned value = 0;
-    for (const char c : s) {
-        if (!is_digit(c))
-            return false;
+    for (const char c : s)
         value = value * 10 + static_cast<unsigned>(c - '0');
-    }
     out = value;
     return true;
 }
 
 // "N" or "OK/TOTAL"
-bool parse_count(std::string_view value, postfix::CommandCount& out) {
+void parse_count(std::string_view value, CommandCount& out) {
     const size_t slash = value.find('/');
     if (slash == std::string_view::npos) {
         if (!parse_uint(value, out.ok))
-            return false;
+            return;
         out.total = out.ok;
     } else if (!parse_uint(value.substr(0, slash), out.ok) ||
                !parse_uint(value.substr(slash + 1), out.total)) {
-        return false;
+        return;
     }
     out.present = true;
-    return true;
 }
 
-// The value of `key=<value>` at `pos` ... up to the `>` that ends it
-// before the next ` key=` or the end.
+// The value of `key<value>` in `attrs`: up to the `>` that is followed by
+// a space, a comma or the end (the value itself may hold `>`).
 std::string_view angle_value(std::string_view attrs, std::string_view key) {
     const size_t at = attrs.find(key);
     if (at == std::string_view::npos)
         return {};
     const size_t start = at + key.size();
-    // The value ends at the '>' followed by a space or the end.
-    size_t end = start;
-    for (;;) {
+    for (size_t end = start;; ++end) {
         end = attrs.find('>', end);
         if (end == std::string_view::npos)
             return attrs.substr(start);
-        if (end + 1 == attrs.size() || attrs[end + 1] == ' ')
+        if (end + 1 == attrs.size() || attrs[end + 1] == ' ' || attrs[end + 1] == ',')
             return attrs.substr(start, end - start);
-        ++end;
     }
 }
 
-Parsed parse_disconnect(std::string_view rest, postfix::Event& out) {
+bool is_queue_id(std::string_view id) {
+    if (id.empty() || id.size() > 32)
+        return false;
+    for (const char c : id) {
+        if (!text::is_alnum(c))
+            return false;
+    }
+    return true;
+}
+
+// Splits `QUEUEID: rest`; false when the message does not start so.
+bool split_queue_id(std::string_view message, std::string_view& queue_id, std::string_view& rest) {
+    const size_t colon = message.find(": ");
+    if (colon == std::string_view::npos || !is_queue_id(message.substr(0, colon)))
+        return false;
+    queue_id = message.substr(0, colon);
+    rest = message.substr(colon + 2);
+    return true;
+}
+
+SessionEvent process_event(const LogLine& line) {
+    SessionEvent e;
+    e.scope = line.program;
+    e.key = line.pid;
+    return e;
+}
+
+void set_queue_id(SessionEvent& e, std::string_view queue_id) {
+    if (queue_id == "NOQUEUE")
+        return;
+    e.queue_id = queue_id;
+    e.recipient_accepted = true;
+}
+
+// `CLIENT COUNTERS` after "disconnect from ".
+Parsed read_disconnect(std::string_view rest, SessionEvent& e) {
     size_t length = 0;
-    if (!parse_client_ref(rest, out.client, length))
+    if (!parse_client_ref(rest, e.client, length))
         return Parsed::malformed;
-    out.kind = postfix::EventKind::disconnect;
+    e.kind = EventKind::close;
     std::string_view stats = rest.substr(length);
     while (!stats.empty()) {
         if (stats[0] == ' ') {
             stats.remove_prefix(1);
             continue;
         }
-        size_t end = stats.find(' ');
-        if (end == std::string_view::npos)
-            end = stats.size();
+        const size_t end = std::min(stats.find(' '), stats.size());
         const std::string_view token = stats.substr(0, end);
         stats.remove_prefix(end);
         const size_t eq = token.find('=');
         if (eq == std::string_view::npos)
             continue;
+        e.counters.present = true;
         const std::string_view name = token.substr(0, eq);
         const std::string_view value = token.substr(eq + 1);
         if (name == "mail") {
-            parse_count(value, out.mail);
+            parse_count(value, e.counters.mail);
         } else if (name == "rcpt") {
-            parse_count(value, out.rcpt);
+            parse_count(value, e.counters.rcpt);
         } else if (name == "data") {
-            parse_count(value, out.data);
+            parse_count(value, e.counters.data);
+        } else if (name == "bdat") {
+            parse_count(value, e.counters.bdat);
         }
     }
     return Parsed::used;
 }
 
-// `QUEUEID: reject: STAGE from CLIENT: REPLY; from=<s> to=<r> proto=P helo=<h>`
-Parsed parse_reject(std::string_view rest, postfix::Event& out) {
-    // rest starts at STAGE
+// `STAGE from CLIENT: REPLY; ATTRIBUTES` after "reject: ".
+Parsed read_reject(std::string_view rest, SessionEvent& e) {
     const size_t from = rest.find(" from ");
     if (from == std::string_view::npos || from == 0)
         return Parsed::malformed;
-    out.stage = rest.substr(0, from);
+    e.stage_text = rest.substr(0, from);
+    e.stage = postfix::stage_of(e.stage_text);
     rest.remove_prefix(from + 6);
     size_t length = 0;
-    if (!parse_client_ref(rest, out.client, length))
+    if (!parse_client_ref(rest, e.client, length))
         return Parsed::malformed;
     rest.remove_prefix(length);
-    if (!starts_with(rest, ": "))
+    if (!rest.starts_with(": "))
         return Parsed::malformed;
-    rest.remove_prefix(2);
+    postfix::split_reply_attributes(rest.substr(2), e);
+    e.kind = e.stage == Stage::content ? EventKind::message_refused : EventKind::reject;
+    return e.reply.empty() ? Parsed::malformed : Parsed::used;
+}
+
+// `improper command pipelining after CMD from CLIENT[: INPUT]`
+Parsed read_pipelining(std::string_view rest, SessionEvent& e) {
+    const size_t from = rest.find(" from ");
+    if (from == std::string_view::npos)
+        return Parsed::malformed;
+    e.after = rest.substr(0, from);
+    rest.remove_prefix(from + 6);
+    size_t length = 0;
+    if (!parse_client_ref(rest, e.client, length))
+        return Parsed::malformed;
+    rest.remove_prefix(length);
+    if (rest.starts_with(":"))
+        e.input = text::trim(rest.substr(1));
+    e.kind = EventKind::pipelining;
+    return Parsed::used;
+}
+
+// `lost connection after DATA from CLIENT` (no byte count: the DATA or
+// BDAT command was refused; with one the content was being received).
+Parsed read_lost(std::string_view rest, SessionEvent& e) {
+    for (const std::string_view reason : {"lost connection after ", "timeout after "}) {
+        if (!rest.starts_with(reason))
+            continue;
+        rest.remove_prefix(reason.size());
+        for (const std::string_view command : {"DATA from ", "BDAT from "}) {
+            if (!rest.starts_with(command))
+                continue;
+            size_t length = 0;
+            if (!parse_client_ref(rest.substr(command.size()), e.client, length))
+                return Parsed::malformed;
+            e.kind = EventKind::data_refused;
+            e.stage = Stage::data;
+            return Parsed::used;
+        }
+        return Parsed::ignored;  // after another command, or after DATA with bytes
+    }
+    return Parsed::ignored;
+}
+
+constexpr std::string_view size_exceeded = "queue file size limit exceeded";
+
+// `warning: QUEUEID: queue file size limit exceeded`
+Parsed read_size_warning(std::string_view message, SessionEvent& e) {
+    std::string_view queue_id;
+    std::string_view rest;
+    if (!message.starts_with("warning: ") || !split_queue_id(message.substr(9), queue_id, rest) ||
+        rest != size_exceeded) {
+        return Parsed::ignored;
+    }
+    set_queue_id(e, queue_id);
+    e.kind = EventKind::message_refused;
+    e.stage = Stage::content;
+    e.stage_text = "size";
+    e.reply = size_exceeded;
+    return Parsed::used;
+}
+
+Parsed read_smtpd(std::string_view message, SessionEvent& e) {
+    if (message.starts_with("connect from ")) {
+        size_t length = 0;
+        if (!parse_client_ref(message.substr(13), e.client, length))
+            return Parsed::malformed;
+        e.kind = EventKind::open;
+        return Parsed::used;
+    }
+    if (message.starts_with("disconnect from "))
+        return read_disconnect(message.substr(16), e);
+    if (message.starts_with("connect from") || message.starts_with("disconnect from"))
+        return Parsed::malformed;  // cut right after "from"
+    constexpr std::string_view pipelining = "improper command pipelining after ";
+    if (message.starts_with("warning: ") && message.substr(9).starts_with(pipelining))
+        message.remove_prefix(9);  // so some versions logged it
+    if (message.starts_with(pipelining))
+        return read_pipelining(message.substr(pipelining.size()), e);
+    if (message.starts_with("warning: "))
+        return read_size_warning(message, e);
+    std::string_view queue_id;
+    std::string_view rest;
+    if (!split_queue_id(message, queue_id, rest))
+        return read_lost(message, e);  // before Postfix 3.x: no queue id
+    set_queue_id(e, queue_id);
+    if (rest.starts_with("reject: "))
+        return read_reject(rest.substr(8), e);
+    if (rest.starts_with("milter-reject: "))
+        return read_reject(rest.substr(15), e);
+    if (rest.starts_with("client=")) {
+        size_t length = 0;
+        if (!parse_client_ref(rest.substr(7), e.client, length))
+            return Parsed::malformed;
+        constexpr std::string_view user = "sasl_username=";
+        if (const size_t at = rest.find(user); at != std::string_view::npos) {
+            const std::string_view login = rest.substr(at + user.size());
+            e.login = login.substr(0, login.find(", "));
+        }
+        e.kind = EventKind::accepted;
+        return Parsed::used;
+    }
+    return read_lost(rest, e);
+}
+
+// `CLASS CONTENT from CLIENT; ATTRIBUTES: TEXT` after "reject: " (the
+// content is the client's header or body line and may hold anything: the
+// client is the one right before the attributes).
+Parsed read_content_reject(std::string_view rest, SessionEvent& e) {
+    e.stage_text = rest.substr(0, rest.find(' '));
+    size_t attrs = std::string_view::npos;
+    for (const std::string_view key : {"; from=<", "; to=<", "; proto=", "; helo=<"}) {
+        attrs = rest.find(key);
+        if (attrs != std::string_view::npos)
+            break;
+    }
+    const std::string_view head =
+        rest.substr(0, attrs == std::string_view::npos ? rest.size() - 1 : attrs);
+    const size_t from = head.rfind(" from ");
+    size_t length = 0;
+    if (from == std::string_view::npos ||
+        !parse_client_ref(head.substr(from + 6), e.client, length))
+        return Parsed::malformed;
+    if (attrs != std::string_view::npos) {
+        const std::string_view tail = rest.substr(attrs + 1);
+        e.sender = angle_value(tail, " from=<");
+        e.recipient = angle_value(tail, " to=<");
+        e.helo = angle_value(tail, " helo=<");
+        size_t text_at = tail.find(">: ", tail.find(" helo=<"));
+        if (text_at != std::string_view::npos) {
+            text_at += 3;
+        } else if ((text_at = tail.find(": ")) != std::string_view::npos) {
+            text_at += 2;
+        }
+        if (text_at != std::string_view::npos)
+            e.reply = tail.substr(text_at);
+    }
+    if (e.reply.empty())
+        e.reply = e.stage_text;  // no text configured: the action is all there is
+    e.kind = EventKind::message_refused;
+    e.stage = Stage::content;
+    return Parsed::used;
+}
+
+}  // namespace
+
+Stage postfix::stage_of(std::string_view logged) {
+    if (logged == "RCPT")
+        return Stage::rcpt;
+    if (logged == "MAIL")
+        return Stage::mail;
+    if (logged == "DATA" || logged == "BDAT")
+        return Stage::data;
+    if (logged == "END-OF-MESSAGE")
+        return Stage::content;
+    if (logged == "CONNECT")
+        return Stage::connect;
+    if (logged == "HELO" || logged == "EHLO")
+        return Stage::helo;
+    return Stage::other;
+}
+
+void postfix::split_reply_attributes(std::string_view rest, SessionEvent& out) {
     // The reply may itself contain "; ": the attributes are after the last
-    // "; " that starts one of them (log_whatsup always ends the reply with
-    // ';' and adds from=, to=, proto=, helo= in that order when known).
+    // "; " that starts one of them (log_whatsup ends the reply with ';'
+    // and adds from=, to=, proto=, helo= in that order when known).
     size_t split = std::string_view::npos;
     for (const std::string_view key : {"; from=<", "; to=<", "; proto=", "; helo=<"}) {
         split = rest.rfind(key);
@@ -127,16 +316,12 @@ Parsed parse_reject(std::string_view rest, postfix::Event& out) {
     } else if (!rest.empty() && rest.back() == ';') {
         out.reply = rest.substr(0, rest.size() - 1);
     } else {
-        out.reply = rest;  // truncated line: keep what there is
+        out.reply = rest;  // cut short: keep what there is
     }
     out.sender = angle_value(attrs, " from=<");
     out.recipient = angle_value(attrs, " to=<");
     out.helo = angle_value(attrs, " helo=<");
-    out.kind = postfix::EventKind::reject;
-    return out.reply.empty() ? Parsed::malformed : Parsed::used;
 }
-
-}  // namespace
 
 bool parse_client_ref(std::string_view text, ClientRef& out, size_t& length) {
     const size_t open = text.find('[');
@@ -152,7 +337,7 @@ bool parse_client_ref(std::string_view text, ClientRef& out, size_t& length) {
     out.addr = text.substr(open + 1, close - open - 1);
     size_t end = close + 1;
     out.port = {};
-    if (end < text.size() && text[end] == ':' && end + 1 < text.size() && is_digit(text[end + 1])) {
+    if (end + 1 < text.size() && text[end] == ':' && is_digit(text[end + 1])) {
         size_t p = end + 1;
         while (p < text.size() && is_digit(text[p]))
             ++p;
@@ -163,78 +348,43 @@ bool parse_client_ref(std::string_view text, ClientRef& out, size_t& length) {
     return true;
 }
 
-bool is_postfix_smtpd(std::string_view program) {
-    if (program.size() < 6 || program.substr(program.size() - 6) != "/smtpd")
-        return false;
-    return starts_with(program, "postfix");
+Parsed read_postfix_smtpd(const LogLine& line, EventSink& sink) {
+    SessionEvent e = process_event(line);
+    const Parsed parsed = read_smtpd(line.message, e);
+    if (parsed == Parsed::used)
+        sink.event(e);
+    return parsed;
 }
 
-Parsed parse_postfix_smtpd(std::string_view message, postfix::Event& out) {
-    out = postfix::Event{};
-    // A line cut right after "connect from" is still one of ours: malformed.
-    for (const bool disconnect : {false, true}) {
-        const std::string_view prefix = disconnect ? "disconnect from" : "connect from";
-        if (!starts_with(message, prefix))
-            continue;
-        std::string_view rest = message.substr(prefix.size());
-        if (rest.empty() || rest[0] != ' ')
-            return Parsed::malformed;
-        rest.remove_prefix(1);
-        if (disconnect)
-            return parse_disconnect(rest, out);
-        size_t length = 0;
-        if (!parse_client_ref(rest, out.client, length))
-            return Parsed::malformed;
-        out.kind = postfix::EventKind::connect;
-        return Parsed::used;
-    }
-    std::string_view pipelining = message;
-    if (starts_with(pipelining, "warning: "))
-        pipelining.remove_prefix(9);
-    if (starts_with(pipelining, "improper command pipelining after ")) {
-        std::string_view rest = pipelining.substr(34);
-        const size_t from = rest.find(" from ");
-        if (from == std::string_view::npos)
-            return Parsed::malformed;
-        out.after = rest.substr(0, from);
-        size_t length = 0;
-        if (!parse_client_ref(rest.substr(from + 6), out.client, length))
-            return Parsed::malformed;
-        out.kind = postfix::EventKind::pipelining;
-        return Parsed::used;
-    }
-    // QUEUEID: ...
-    const size_t colon = message.find(": ");
-    if (colon == std::string_view::npos || colon == 0 || colon > 32)
-        return Parsed::ignored;
-    const std::string_view queue_id = message.substr(0, colon);
-    for (const char c : queue_id) {
-        const bool alnum = is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-        if (!alnum)
-            return Parsed::ignored;
-    }
-    std::string_view rest = message.substr(colon + 2);
-    out.queue_id = queue_id;
-    if (starts_with(rest, "reject: "))
-        return parse_reject(rest.substr(8), out);
-    if (starts_with(rest, "milter-reject: ")) {
-        out.milter_reject = true;
-        return parse_reject(rest.substr(15), out);
-    }
-    if (starts_with(rest, "client=")) {
-        size_t length = 0;
-        if (!parse_client_ref(rest.substr(7), out.client, length))
-            return Parsed::malformed;
-        const size_t user = rest.find("sasl_username=");
-        if (user != std::string_view::npos) {
-            std::string_view login = rest.substr(user + 14);
-            const size_t comma = login.find(", ");
-            out.sasl_username = login.substr(0, comma);
+Parsed read_postfix_cleanup(const LogLine& line, EventSink& sink) {
+    SessionEvent e;
+    e.scope = line.program;
+    e.end_unlogged = true;  // for a session known by its queue id alone
+    Parsed parsed = Parsed::ignored;
+    std::string_view queue_id;
+    std::string_view rest;
+    if (line.message.starts_with("warning: ")) {
+        parsed = read_size_warning(line.message, e);
+    } else if (split_queue_id(line.message, queue_id, rest)) {
+        set_queue_id(e, queue_id);
+        if (rest.starts_with("milter-reject: ")) {
+            parsed = read_reject(rest.substr(15), e);
+        } else {
+            for (const std::string_view action :
+                 {"reject: ", "milter-header-reject: ", "milter-body-reject: "}) {
+                if (rest.starts_with(action)) {
+                    parsed = read_content_reject(rest.substr(action.size()), e);
+                    break;
+                }
+            }
         }
-        out.kind = postfix::EventKind::client;
-        return Parsed::used;
     }
-    return Parsed::ignored;
+    if (parsed == Parsed::used) {
+        // Whatever the stage, cleanup refuses a message it was receiving.
+        e.kind = EventKind::message_refused;
+        sink.event(e);
+    }
+    return parsed;
 }
 
 }  // namespace milter503::report

@@ -1,80 +1,73 @@
 // NAME
 //	postfix_parser 3h
 // SUMMARY
-//	the Postfix smtpd(8) log lines that tell a 503/554 story
+//	Postfix smtpd(8) and cleanup(8) lines as session events
 // SYNOPSIS
 //	#include "report/postfix_parser.hpp"
 // DESCRIPTION
-//	parse_postfix_smtpd() reads the message part of a `postfix/smtpd`
-//	line (also `postfix/submission/smtpd` and other service names):
+//	read_postfix_smtpd() reads a `postfix/smtpd` line (also
+//	`postfix/submission/smtpd`, `postfix-incoming/smtpd`); its session is
+//	the smtpd process (syslog name and pid):
 //
-//	  connect from NAME[ADDR]
-//	  disconnect from NAME[ADDR] ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5
-//	    (Postfix >= 3.0; `data=0/1`: one DATA sent, none accepted)
-//	  QUEUEID|NOQUEUE: reject: RCPT from NAME[ADDR]: 554 5.7.1 <r>: Relay
-//	    access denied; from=<s> to=<r> proto=ESMTP helo=<h>
-//	    (smtpd_check.c log_whatsup(); also `milter-reject:`; the stage is
-//	    CONNECT, HELO, MAIL, RCPT, DATA, END-OF-MESSAGE, ...)
-//	  improper command pipelining after EHLO from NAME[ADDR]: <input>
+//	  connect from NAME[ADDR]                                      open
+//	  disconnect from NAME[ADDR] ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1
+//	    commands=3/5 (Postfix >= 3.0; without counters before)    close
+//	  QUEUEID|NOQUEUE: reject: RCPT from NAME[ADDR]: 554 5.7.1 <r>:
+//	    Relay access denied; from=<s> to=<r> proto=ESMTP helo=<h>
+//	    (smtpd_check.c log_whatsup(); also `milter-reject:`; stages
+//	    CONNECT, HELO, EHLO, MAIL, RCPT, DATA, BDAT, VRFY, ...)    reject
 //	  QUEUEID: client=NAME[ADDR], sasl_method=PLAIN, sasl_username=alice
+//	                                                               accepted
+//	  improper command pipelining after EHLO from NAME[ADDR]: <input>
+//	    (smtpd.c smtpd_flag_ill_pipelining(); Postfix >= 3.9 with
+//	    smtpd_forbid_unauth_pipelining then disconnects)          pipelining
+//	  [QUEUEID|NOQUEUE: ]lost connection after DATA from NAME[ADDR]
+//	    (also `timeout after`, BDAT; smtpd.c prints the byte count only
+//	    after 354, so without one the DATA command was refused)  data_refused
+//	  warning: QUEUEID: queue file size limit exceeded           message_refused
 //
-//	NAME[ADDR] may carry `:PORT` (smtpd_client_port_logging = yes). Every
-//	view in the event points into the message.
+//	Postfix assigns a queue id only when it accepted the first recipient
+//	of a transaction: a line with one proves an accepted recipient.
+//
+//	read_postfix_cleanup() reads `postfix/cleanup`, whose lines name their
+//	session by queue id:
+//
+//	  QUEUEID: milter-reject: END-OF-MESSAGE from NAME[ADDR]: 5.7.1 text;
+//	    from=<s> to=<r> proto=ESMTP helo=<h>   (cleanup_milter.c)
+//	  QUEUEID: reject: header Subject: ... from NAME[ADDR]; from=<s>
+//	    to=<r> proto=ESMTP helo=<h>: 5.7.1 text  (cleanup_message.c
+//	    cleanup_act_log(); also `body`, `milter-header-reject:`)
+//	  warning: QUEUEID: queue file size limit exceeded
+//	all message_refused.
+//
+//	NAME[ADDR] may carry `:PORT` (smtpd_client_port_logging = yes).
 #pragma once
 
 #include <string_view>
 
 #include "report/parsed.hpp"
+#include "report/session_event.hpp"
+#include "report/syslog_line.hpp"
 
 namespace milter503::report {
 
-// `NAME[ADDR]` or `NAME[ADDR]:PORT`.
-struct ClientRef {
-    std::string_view name;
-    std::string_view addr;
-    std::string_view port;
-};
-
-// Parses a ClientRef at the start of `text`; `length` is set past it.
+// Parses `NAME[ADDR]` or `NAME[ADDR]:PORT` at the start of `text`;
+// `length` is set past it.
 bool parse_client_ref(std::string_view text, ClientRef& out, size_t& length);
+
+Parsed read_postfix_smtpd(const LogLine& line, EventSink& sink);
+Parsed read_postfix_cleanup(const LogLine& line, EventSink& sink);
 
 namespace postfix {
 
-enum class EventKind { connect, disconnect, reject, pipelining, client };
+// "RCPT" -> rcpt, "END-OF-MESSAGE" -> content, ...
+Stage stage_of(std::string_view logged);
 
-// `rcpt=0/1`: ok 0 of total 1; `rcpt=1`: ok 1 of 1.
-struct CommandCount {
-    bool present = false;
-    unsigned ok = 0;
-    unsigned total = 0;
-};
-
-struct Event {
-    EventKind kind = EventKind::connect;
-    ClientRef client;
-    std::string_view queue_id;  // reject, client; "NOQUEUE" as logged
-    // disconnect
-    CommandCount mail;
-    CommandCount rcpt;
-    CommandCount data;
-    // reject
-    bool milter_reject = false;
-    std::string_view stage;  // "RCPT", "MAIL", "DATA", ...
-    std::string_view reply;  // "554 5.7.1 <r>: Relay access denied"
-    std::string_view sender;
-    std::string_view recipient;
-    std::string_view helo;
-    // pipelining
-    std::string_view after;  // "EHLO", "CONNECT", ...
-    // client
-    std::string_view sasl_username;
-};
+// The envelope attributes after a reply: `; from=<s> to=<r> proto=ESMTP
+// helo=<h>` (smtpd, cleanup) or `; from=<s>, to=<r>, proto=ESMTP,
+// helo=<h>` (postscreen). Splits `rest` into the reply and them; a line
+// cut before them keeps the whole rest as the reply.
+void split_reply_attributes(std::string_view rest, SessionEvent& out);
 
 }  // namespace postfix
-
-Parsed parse_postfix_smtpd(std::string_view message, postfix::Event& out);
-
-// True for `postfix/smtpd`, `postfix/submission/smtpd`, `postfix-in/smtpd`.
-bool is_postfix_smtpd(std::string_view program);
-
 }  // namespace milter503::report

@@ -171,16 +171,19 @@ void append_table(std::string& out, const Report& report) {
     }
     out +=
         "<table>\n<tr><th>Client</th><th>Name</th><th class=\"n\">Sessions</th>"
-        "<th class=\"n\">503/554</th><th class=\"n\">Flagged</th><th>Cause</th>"
+        "<th class=\"n\">503/554</th><th class=\"n\">DATA not logged</th>"
+        "<th class=\"n\">Flagged</th><th>Cause</th><th>Fix</th>"
         "<th>Last seen (UTC)</th></tr>\n";
     for (size_t i = 0; i < report.clients.size(); ++i) {
         const ClientReport& c = report.clients[i];
         const CauseReport* cause = top_cause(c);
         out += fmt::format(
             "<tr><td><a href=\"#client-{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td>"
-            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>"
+            "<td>{}</td><td>{}</td></tr>\n",
             i + 1, esc(c.address), c.names.empty() ? "-" : esc(c.names.front()), c.sessions,
-            c.sessions_503, c.sessions_flagged, cause ? cause_slot_name(cause->slot) : "-",
+            c.sessions_503, c.sessions_no_rcpt_data_unlogged, c.sessions_flagged,
+            cause ? cause_slot_name(cause->slot) : "-", cause ? fix_name(*cause) : "-",
             c.sessions > 0 ? format_utc(c.last_seen) : "-");
     }
     out += "</table>\n";
@@ -192,8 +195,8 @@ void append_table(std::string& out, const Report& report) {
 }
 
 std::string evidence_html(const Evidence& e) {
-    std::string line = fmt::format("{} {} {}", format_utc(e.time),
-                                   esc(e.host.empty() ? "-" : e.host), mta_name(e.mta));
+    std::string line =
+        fmt::format("{} {} {}", format_utc(e.time), esc(e.host.empty() ? "-" : e.host), e.mta);
     if (!e.stage.empty())
         line += " " + esc(e.stage);
     line += ": " + esc(e.text);
@@ -214,13 +217,22 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
         "(503/554)</th><td>{}</td></tr>\n"
         "<tr><th>Flagged by the milter</th><td>{}</td></tr>\n"
         "<tr><th>With rejected commands</th><td>{}</td></tr>\n"
-        "<tr><th>Improper pipelining</th><td>{}</td></tr>\n",
-        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected, c.sessions_pipelining);
+        "<tr><th>Improper pipelining</th><td>{}</td></tr>\n"
+        "<tr><th>No recipient accepted, DATA not logged</th><td>{}</td></tr>\n"
+        "<tr><th>Recipients refused, no DATA</th><td>{}</td></tr>\n"
+        "<tr><th>Message refused after DATA</th><td>{}</td></tr>\n"
+        "<tr><th>DATA refused with recipients accepted</th><td>{}</td></tr>\n",
+        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected, c.sessions_pipelining,
+        c.sessions_no_rcpt_data_unlogged, c.sessions_rcpt_refused_no_data,
+        c.sessions_refused_after_data, c.sessions_data_refused_with_rcpts);
     if (c.sessions > 0) {
         out +=
             fmt::format("<tr><th>Seen (UTC)</th><td>{} to {} on {}</td></tr>\n",
                         format_utc(c.first_seen), format_utc(c.last_seen), join_escaped(c.hosts));
     }
+    if (c.pipelining)
+        out += "<tr><th>First improper pipelining</th><td>" + evidence_html(*c.pipelining) +
+               "</td></tr>\n";
     out += "<tr><th>HELO</th><td>" + join_escaped(c.helos) + "</td></tr>\n";
     out += "<tr><th>Logins</th><td>" + join_escaped(c.logins) + "</td></tr>\n";
     if (!c.findings.empty()) {
@@ -243,10 +255,11 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
     out += "</table>\n";
     for (const auto& cause : c.causes) {
         out += fmt::format(
-            "<h4><i style=\"display:inline-block;width:.8em;height:.8em;background:{}\"></i> {}: "
-            "{} sessions (503/554: {}, flagged: {}), first {}, last {}</h4>\n",
-            palette[cause.slot], cause_slot_name(cause.slot), cause.sessions, cause.sessions_503,
-            cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
+            "<h4><i style=\"display:inline-block;width:.8em;height:.8em;background:{}\"></i> {} "
+            "(fix: {}): {} sessions (503/554: {}, flagged: {}), first {}, last {}</h4>\n",
+            palette[cause.slot], cause_slot_name(cause.slot), fix_name(cause), cause.sessions,
+            cause.sessions_503, cause.sessions_flagged, format_utc(cause.first),
+            format_utc(cause.last));
         out += "<div class=\"ev\">";
         for (const auto& e : cause.examples)
             out += evidence_html(e) + "\n";
@@ -291,8 +304,13 @@ std::string render_html(const Report& report) {
     const Totals& t = report.totals;
     out += fmt::format(
         "<p>{} sessions from {} clients; DATA refused (503/554): <b>{}</b>; flagged by the "
-        "milter: <b>{}</b>; improper pipelining: {}.</p>\n",
-        t.sessions, t.clients_seen, t.sessions_503, t.sessions_flagged, t.sessions_pipelining);
+        "milter: <b>{}</b>; improper pipelining: {}.</p>\n"
+        "<p>Not proven 503s: no recipient accepted, DATA not logged: {}; recipients refused, no "
+        "DATA: {}; message refused after DATA: {}; DATA refused with recipients accepted: "
+        "{}.</p>\n",
+        t.sessions, t.clients_seen, t.sessions_503, t.sessions_flagged, t.sessions_pipelining,
+        t.sessions_no_rcpt_data_unlogged, t.sessions_rcpt_refused_no_data,
+        t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
     append_chart(out, report);
     append_table(out, report);
     for (size_t i = 0; i < report.clients.size(); ++i)

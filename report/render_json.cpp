@@ -119,7 +119,7 @@ void write_evidence(JsonWriter& w, const Evidence& e) {
     w.time(e.time);
     w.key("host");
     w.optional_string(e.host);
-    w.field("mta", mta_name(e.mta));
+    w.field("mta", e.mta);
     w.key("stage");
     w.optional_string(e.stage);
     w.field("text", std::string_view(e.text));
@@ -133,6 +133,7 @@ void write_evidence(JsonWriter& w, const Evidence& e) {
 void write_cause(JsonWriter& w, const CauseReport& c) {
     w.begin_object();
     w.field("cause", cause_slot_name(c.slot));
+    w.field("fix", fix_name(c));
     w.field("sessions", c.sessions);
     w.field("sessions_503", c.sessions_503);
     w.field("sessions_flagged", c.sessions_flagged);
@@ -196,6 +197,10 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     w.field("sessions_rejected", c.sessions_rejected);
     w.field("sessions_pipelining", c.sessions_pipelining);
     w.field("sessions_milter_only", c.sessions_milter_only);
+    w.field("sessions_no_rcpt_data_unlogged", c.sessions_no_rcpt_data_unlogged);
+    w.field("sessions_rcpt_refused_no_data", c.sessions_rcpt_refused_no_data);
+    w.field("sessions_refused_after_data", c.sessions_refused_after_data);
+    w.field("sessions_data_refused_with_rcpts", c.sessions_data_refused_with_rcpts);
     w.key("first_seen");
     if (c.sessions > 0) {
         w.time(c.first_seen);
@@ -208,9 +213,16 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     } else {
         w.null();
     }
+    const CauseReport* top = top_cause(c);
     w.key("cause");
-    if (const CauseReport* top = top_cause(c)) {
+    if (top) {
         w.string(cause_slot_name(top->slot));
+    } else {
+        w.null();
+    }
+    w.key("fix");
+    if (top) {
+        w.string(fix_name(*top));
     } else {
         w.null();
     }
@@ -224,6 +236,12 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     for (const auto& cause : c.causes)
         write_cause(w, cause);
     w.end_array();
+    w.key("pipelining");
+    if (c.pipelining) {
+        write_evidence(w, *c.pipelining);
+    } else {
+        w.null();
+    }
     w.key("milter_summary");
     if (c.milter_summary) {
         write_summary(w, *c.milter_summary);
@@ -283,6 +301,10 @@ std::string render_json(const Report& report) {
     w.field("sessions_503", t.sessions_503);
     w.field("sessions_flagged", t.sessions_flagged);
     w.field("sessions_pipelining", t.sessions_pipelining);
+    w.field("sessions_no_rcpt_data_unlogged", t.sessions_no_rcpt_data_unlogged);
+    w.field("sessions_rcpt_refused_no_data", t.sessions_rcpt_refused_no_data);
+    w.field("sessions_refused_after_data", t.sessions_refused_after_data);
+    w.field("sessions_data_refused_with_rcpts", t.sessions_data_refused_with_rcpts);
     w.end_object();
 
     w.key("clients");

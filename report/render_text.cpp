@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "policy/text.hpp"
 #include "report/text_escape.hpp"
 
 namespace milter503::report {
@@ -43,7 +44,7 @@ std::string truncate(std::string text, size_t width) {
     size_t cut = 0;
     size_t columns = 0;
     while (cut < text.size() && columns + 3 < width) {
-        const size_t len = utf8_length(text, cut);
+        const size_t len = text::utf8_sequence_length(text, cut);
         cut += len == 0 ? 1 : len;
         ++columns;
     }
@@ -97,7 +98,7 @@ void append_wrapped(std::string& out, std::string_view label, std::string_view t
 
 std::string evidence_line(const Evidence& e) {
     std::string line = fmt::format("{} {} {}", format_utc(e.time),
-                                   terminal_safe(e.host.empty() ? "-" : e.host), mta_name(e.mta));
+                                   terminal_safe(e.host.empty() ? "-" : e.host), e.mta);
     if (!e.stage.empty())
         line += " " + terminal_safe(e.stage);
     line += ": " + terminal_safe(e.text);
@@ -118,6 +119,13 @@ std::string evidence_line(const Evidence& e) {
     return line;
 }
 
+// The sessions of the outcomes other than the 503 (a client or totals).
+template <typename Counts>
+unsigned long other_outcomes(const Counts& c) {
+    return c.sessions_no_rcpt_data_unlogged + c.sessions_rcpt_refused_no_data +
+           c.sessions_refused_after_data + c.sessions_data_refused_with_rcpts;
+}
+
 std::string findings_text(const std::map<policy::FindingKind, unsigned long>& findings) {
     std::string out;
     for (const auto& [kind, count] : findings) {
@@ -132,6 +140,9 @@ void append_table(std::string& out, const Report& report) {
     struct Row {
         std::array<std::string, 7> cells;
     };
+    // Seven columns, one word each (LAST SEEN's value too): scripts read the
+    // rows by field count and position (tests/integration/lib/report.sh).
+    // Who must act and the other outcomes are in each client's block.
     static constexpr std::array<std::string_view, 7> header = {
         "CLIENT", "NAME", "SESSIONS", "503/554", "FLAGGED", "CAUSE", "LAST SEEN"};
     static constexpr std::array<bool, 7> right = {false, false, true, true, true, false, false};
@@ -190,6 +201,13 @@ void append_client(std::string& out, const ClientReport& c) {
         "  sessions: {}, DATA refused (503/554): {}, flagged by the milter: {}, with rejected "
         "commands: {}, improper pipelining: {}\n",
         c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected, c.sessions_pipelining);
+    if (other_outcomes(c) > 0) {
+        out += fmt::format(
+            "  no recipient accepted, DATA not logged: {}; recipients refused, no DATA: {}; "
+            "message refused after DATA: {}; DATA refused with recipients accepted: {}\n",
+            c.sessions_no_rcpt_data_unlogged, c.sessions_rcpt_refused_no_data,
+            c.sessions_refused_after_data, c.sessions_data_refused_with_rcpts);
+    }
     if (c.sessions_milter_only > 0) {
         out += fmt::format("  milter findings without MTA log lines: {}\n", c.sessions_milter_only);
     }
@@ -199,6 +217,8 @@ void append_client(std::string& out, const ClientReport& c) {
             out += " on " + join(c.hosts);
         out += '\n';
     }
+    if (c.pipelining)
+        out += "  first " + evidence_line(*c.pipelining) + "\n";
     if (!c.helos.empty())
         out += "  helo: " + join(c.helos) + "\n";
     if (!c.logins.empty())
@@ -206,10 +226,11 @@ void append_client(std::string& out, const ClientReport& c) {
     if (!c.findings.empty())
         out += "  findings: " + findings_text(c.findings) + "\n";
     for (const auto& cause : c.causes) {
-        out += fmt::format("  cause {}: {} (503/554: {}, flagged: {}), first {}, last {}\n",
-                           cause_slot_name(cause.slot),
-                           plural(cause.sessions, "session", "sessions"), cause.sessions_503,
-                           cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
+        out +=
+            fmt::format("  cause {} (fix: {}): {} (503/554: {}, flagged: {}), first {}, last {}\n",
+                        cause_slot_name(cause.slot), fix_name(cause),
+                        plural(cause.sessions, "session", "sessions"), cause.sessions_503,
+                        cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
         for (const auto& e : cause.examples)
             out += "    " + evidence_line(e) + "\n";
         if (cause.latest) {
@@ -286,6 +307,13 @@ std::string render_text(const Report& report) {
         "{}\n",
         plural(t.sessions, "session", "sessions"), plural(t.clients_seen, "client", "clients"),
         t.sessions_503, t.sessions_flagged, t.sessions_pipelining);
+    if (other_outcomes(t) > 0) {
+        out += fmt::format(
+            "not proven 503s: no recipient accepted, DATA not logged: {}; recipients refused, no "
+            "DATA: {}; message refused after DATA: {}; DATA refused with recipients accepted: {}\n",
+            t.sessions_no_rcpt_data_unlogged, t.sessions_rcpt_refused_no_data,
+            t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
+    }
     out += '\n';
     if (report.clients.empty()) {
         out += "No client had its DATA refused or a milter finding.\n";

@@ -41,15 +41,18 @@ std::string_view cause_slot_name(size_t slot);
 struct Evidence {
     UnixTime time = 0;
     std::string host;
-    Mta mta = Mta::postfix;
-    std::string stage;      // "RCPT", "check_rcpt", "finding", ...
-    std::string text;       // the reject reply as logged
-    std::string sender;     // may be empty
-    std::string recipient;  // may be empty
+    std::string_view mta = "milter";  // "postfix", "sendmail", "exim", "milter"
+    std::string stage;                // "RCPT", "check_rcpt", "finding", ...
+    std::string text;                 // the reject reply as logged
+    std::string sender;               // may be empty
+    std::string recipient;            // may be empty
 };
 
 struct CauseReport {
     size_t slot = unknown_cause_slot;
+    // Who must act: the milter's fix= when a finding named the cause, else
+    // policy::cause_fix(); admin for "unknown" (only the log can tell).
+    policy::Actor fix = policy::Actor::admin;
     unsigned long sessions = 0;  // sessions refused or flagged with this cause
     unsigned long sessions_503 = 0;
     unsigned long sessions_flagged = 0;
@@ -78,12 +81,25 @@ struct ClientReport {
     unsigned long sessions_rejected = 0;  // with at least one reject line
     unsigned long sessions_pipelining = 0;
     unsigned long sessions_milter_only = 0;  // findings without MTA lines
+    // The other outcomes (mta_session.hpp session_outcome()).
+    unsigned long sessions_refused_after_data = 0;
+    unsigned long sessions_rcpt_refused_no_data = 0;
+    unsigned long sessions_no_rcpt_data_unlogged = 0;
+    unsigned long sessions_data_refused_with_rcpts = 0;
     std::map<policy::FindingKind, unsigned long> findings;
     std::vector<CauseReport> causes;  // most sessions first
     UnixTime first_seen = 0;
     UnixTime last_seen = 0;
     std::optional<MilterSummary> milter_summary;  // the latest
+    // The first improper pipelining: stage "improper pipelining after CMD",
+    // text what the client had sent, as logged.
+    std::optional<Evidence> pipelining;
 };
+
+// "user", "admin", "sender" of a cause, as the milter writes fix=.
+inline std::string_view fix_name(const CauseReport& cause) {
+    return policy::actor_name(cause.fix);
+}
 
 // The cause with the most sessions, or nullptr.
 inline const CauseReport* top_cause(const ClientReport& client) {
@@ -102,6 +118,10 @@ struct Totals {
     unsigned long sessions_503 = 0;
     unsigned long sessions_flagged = 0;
     unsigned long sessions_pipelining = 0;
+    unsigned long sessions_refused_after_data = 0;
+    unsigned long sessions_rcpt_refused_no_data = 0;
+    unsigned long sessions_no_rcpt_data_unlogged = 0;
+    unsigned long sessions_data_refused_with_rcpts = 0;
 };
 
 struct FileReport {

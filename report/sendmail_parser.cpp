@@ -4,16 +4,10 @@
 //	Sendmail message parser
 #include "report/sendmail_parser.hpp"
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
-bool is_alnum(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
 
 // Value of `key=` in `, `-separated fields; the value ends at the next
 // `, ` (or the end). Empty when absent.
@@ -44,97 +38,146 @@ std::string_view strip_angles(std::string_view s) {
     return s;
 }
 
-}  // namespace
-
-void sendmail::parse_relay(std::string_view relay, std::string_view& name, std::string_view& addr) {
-    name = {};
-    addr = {};
-    const size_t open = relay.find('[');
-    if (open == std::string_view::npos) {
-        name = relay;  // local submission: `root@localhost`
-        return;
+// `check_rcpt` (also `check\_rcpt` as Markdown publishes it) -> rcpt.
+Stage ruleset_stage(std::string_view ruleset) {
+    std::string_view name = ruleset;
+    std::string plain;
+    if (name.find('\\') != std::string_view::npos) {
+        for (const char c : name) {
+            if (c != '\\')
+                plain += c;
+        }
+        name = plain;
     }
-    const size_t close = relay.find(']', open);
-    if (close == std::string_view::npos)
-        return;
-    addr = relay.substr(open + 1, close - open - 1);
-    if (starts_with(addr, "IPv6:"))
-        addr.remove_prefix(5);
-    if (open >= 1) {
-        name = relay.substr(0, open);
-        while (!name.empty() && name.back() == ' ')
-            name.remove_suffix(1);
-        const size_t at = name.rfind('@');  // ident: `user@host`
-        if (at != std::string_view::npos)
-            name.remove_prefix(at + 1);
-    }
+    if (name == "check_rcpt")
+        return Stage::rcpt;
+    if (name == "check_mail")
+        return Stage::mail;
+    if (name == "check_relay")
+        return Stage::connect;
+    if (name == "check_data")
+        return Stage::data;
+    if (name == "check_eoh" || name == "check_eom")
+        return Stage::content;
+    return Stage::other;
 }
 
-bool is_sendmail(std::string_view program) {
-    return program == "sm-mta" || program == "sendmail";
+std::string_view without_trailing(std::string_view s, char c) {
+    while (!s.empty() && (s.back() == c || s.back() == ' '))
+        s.remove_suffix(1);
+    return s;
 }
 
-Parsed parse_sendmail(std::string_view message, sendmail::Event& out) {
-    out = sendmail::Event{};
-    std::string_view rest = message;
-    if (!starts_with(rest, "AUTH=")) {
+Parsed read_ruleset(std::string_view rest, SessionEvent& e) {
+    const size_t reject = rest.find(", reject=");
+    if (reject == std::string_view::npos)
+        return Parsed::ignored;  // e.g. discard=, quarantine=
+    const std::string_view fields = rest.substr(0, reject);
+    e.reply = rest.substr(reject + 9);
+    e.stage_text = field(fields, "ruleset");
+    e.stage = ruleset_stage(e.stage_text);
+    const std::string_view arg1 = strip_angles(field(fields, "arg1"));
+    if (e.stage == Stage::mail) {
+        e.sender = arg1;
+    } else if (e.stage == Stage::rcpt) {
+        e.recipient = arg1;
+    }
+    e.local = !sendmail::parse_relay(field(fields, "relay"), e.client);
+    e.kind = e.stage == Stage::content ? EventKind::message_refused : EventKind::reject;
+    return e.reply.empty() ? Parsed::malformed : Parsed::used;
+}
+
+Parsed read_from(std::string_view rest, SessionEvent& e) {
+    bool has_nrcpts = false;
+    const std::string_view nrcpts = field(rest, "nrcpts", &has_nrcpts);
+    if (!has_nrcpts || nrcpts.empty() || nrcpts.size() > 6 || !text::all_digits(nrcpts))
+        return Parsed::malformed;
+    for (const char c : nrcpts)
+        e.recipients_accepted = e.recipients_accepted * 10 + static_cast<unsigned>(c - '0');
+    e.sender = strip_angles(field(rest, "from"));
+    e.local = !sendmail::parse_relay(field(rest, "relay"), e.client);
+    e.kind = EventKind::transaction_end;
+    return Parsed::used;
+}
+
+Parsed read_line(std::string_view rest, SessionEvent& e) {
+    if (!rest.starts_with("AUTH=") && !rest.starts_with("ruleset=")) {
         const size_t colon = rest.find(": ");
         if (colon == std::string_view::npos || colon == 0 || colon > 32)
             return Parsed::ignored;
         for (size_t i = 0; i < colon; ++i) {
-            if (!is_alnum(rest[i]))
+            if (!text::is_alnum(rest[i]))
                 return Parsed::ignored;
         }
-        out.queue_id = rest.substr(0, colon);
+        e.queue_id = rest.substr(0, colon);
         rest.remove_prefix(colon + 2);
     }
-    if (starts_with(rest, "ruleset=")) {
-        const size_t reject = rest.find(", reject=");
-        if (reject == std::string_view::npos)
-            return Parsed::ignored;  // e.g. discard=, quarantine=
-        const std::string_view fields = rest.substr(0, reject);
-        out.reply = rest.substr(reject + 9);
-        out.ruleset = field(fields, "ruleset");
-        out.arg1 = strip_angles(field(fields, "arg1"));
-        sendmail::parse_relay(field(fields, "relay"), out.relay_name, out.relay_addr);
-        out.kind = sendmail::EventKind::reject;
-        return out.reply.empty() ? Parsed::malformed : Parsed::used;
+    if (rest.starts_with("ruleset="))
+        return read_ruleset(rest, e);
+    if (rest.starts_with("from="))
+        return read_from(rest, e);
+    if (rest.starts_with("AUTH=server, ")) {
+        e.login = field(rest, "authid");
+        e.local = !sendmail::parse_relay(field(rest, "relay"), e.client);
+        e.kind = EventKind::info;
+        return e.login.empty() ? Parsed::malformed : Parsed::used;
     }
-    if (starts_with(rest, "from=")) {
-        bool has_nrcpts = false;
-        const std::string_view nrcpts = field(rest, "nrcpts", &has_nrcpts);
-        if (!has_nrcpts)
-            return Parsed::malformed;
-        int value = 0;
-        for (const char c : nrcpts) {
-            if (c < '0' || c > '9' || value > 100000)
-                return Parsed::malformed;
-            value = value * 10 + (c - '0');
+    if (!e.queue_id.empty() && rest.starts_with('<')) {
+        // `<rcpt>... User unknown` (also `&#8230;` where a blog turned the
+        // three dots into an ellipsis entity)
+        size_t dots = rest.find(">... ");
+        size_t skip = 5;
+        if (dots == std::string_view::npos) {
+            dots = rest.find(">&#8230; ");
+            skip = 9;
         }
-        if (nrcpts.empty())
-            return Parsed::malformed;
-        out.nrcpts = value;
-        out.sender = strip_angles(field(rest, "from"));
-        sendmail::parse_relay(field(rest, "relay"), out.relay_name, out.relay_addr);
-        out.kind = sendmail::EventKind::from;
-        return Parsed::used;
-    }
-    if (starts_with(rest, "AUTH=server, ")) {
-        out.authid = field(rest, "authid");
-        sendmail::parse_relay(field(rest, "relay"), out.relay_name, out.relay_addr);
-        out.kind = sendmail::EventKind::auth;
-        return out.authid.empty() ? Parsed::malformed : Parsed::used;
-    }
-    if (!out.queue_id.empty() && starts_with(rest, "<")) {
-        const size_t dots = rest.find(">... ");
         if (dots == std::string_view::npos)
             return Parsed::ignored;
-        out.recipient = rest.substr(1, dots - 1);
-        out.reply = rest.substr(dots + 5);
-        out.kind = sendmail::EventKind::rcpt_error;
+        e.recipient = rest.substr(1, dots - 1);
+        e.reply = rest.substr(dots + skip);
+        e.stage = Stage::rcpt;
+        e.stage_text = "RCPT";
+        e.kind = EventKind::reject;
         return Parsed::used;
     }
     return Parsed::ignored;
+}
+
+}  // namespace
+
+bool sendmail::parse_relay(std::string_view relay, ClientRef& client) {
+    const size_t open = relay.find('[');
+    if (open == std::string_view::npos)
+        return relay.empty();  // `root@localhost`: a local submission
+    const size_t close = relay.find(']', open);
+    if (close == std::string_view::npos)
+        return true;
+    std::string_view addr = without_trailing(relay.substr(open + 1, close - open - 1), '\\');
+    if (addr.starts_with("IPv6:"))
+        addr.remove_prefix(5);
+    client.addr = addr;
+    std::string_view name = without_trailing(relay.substr(0, open), '\\');
+    const size_t at = name.rfind('@');  // ident: `user@host`
+    if (at != std::string_view::npos)
+        name.remove_prefix(at + 1);
+    client.name = name;
+    return true;
+}
+
+bool is_sendmail(std::string_view program) {
+    return program == "sendmail" || program.starts_with("sm-");
+}
+
+Parsed read_sendmail(const LogLine& line, EventSink& sink) {
+    SessionEvent e;
+    // One scope for every ident: Sendmail's pid names the connection.
+    e.scope = "sendmail";
+    e.key = line.pid;
+    e.end_unlogged = true;
+    const Parsed parsed = read_line(line.message, e);
+    if (parsed == Parsed::used)
+        sink.event(e);
+    return parsed;
 }
 
 }  // namespace milter503::report

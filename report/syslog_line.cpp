@@ -7,12 +7,12 @@
 //	and must stay far below a microsecond.
 #include "report/syslog_line.hpp"
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
+using text::is_digit;
 
 // Splits `rest` = `host tag[pid]: message` (host optional = false when the
 // form has no host).
@@ -48,6 +48,12 @@ bool split_host_tag(std::string_view rest, bool with_host, LogLine& out) {
     if (i < rest.size() && rest[i] == ' ')
         ++i;
     out.message = rest.substr(i);
+    // Solaris syslogd's message id: `[ID 801593 mail.notice] `.
+    if (out.message.starts_with("[ID ")) {
+        const size_t close = out.message.find("] ");
+        if (close != std::string_view::npos)
+            out.message.remove_prefix(close + 2);
+    }
     return true;
 }
 
@@ -79,7 +85,7 @@ std::optional<UnixTime> parse_rfc3339_prefix(std::string_view text, size_t& leng
 }
 
 std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone& zone,
-                                          size_t& length) {
+                                          size_t& length, std::string_view* pid) {
     CivilTime civil;
     if (text.size() < 20 || text[10] != ' ' || !parse_ymd(text, civil) ||
         !parse_hms(text.substr(11), civil)) {
@@ -108,8 +114,11 @@ std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone
             bool digits = close > pos + 1;
             for (size_t k = pos + 1; k < close; ++k)
                 digits = digits && is_digit(text[k]);
-            if (digits)
+            if (digits) {
+                if (pid)
+                    *pid = text.substr(pos + 1, close - pos - 1);
                 pos = close + 2;
+            }
         }
     }
     length = pos;
@@ -132,11 +141,13 @@ std::optional<LogLine> SyslogParser::parse(std::string_view line) {
 }
 
 std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
-    // "Nov 25 04:31:14 ", "Nov  5 04:31:14 ", "Nov 05 04:31:14.123456 "
-    if (line.size() < 17 || line[3] != ' ')
+    // "Nov 25 04:31:14 ", "Nov  5 04:31:14 ", "Nov 05 04:31:14.123456 ",
+    // and the unpadded day some syslog daemons write: "Mar 7 02:09:33 "
+    if (line.size() < 16 || line[3] != ' ')
         return std::nullopt;
-    size_t host_at = 15;
-    if (line[host_at] == '.') {
+    const size_t time_at = is_digit(line[4]) && line[5] == ' ' ? 6 : 7;
+    size_t host_at = time_at + 8;
+    if (host_at < line.size() && line[host_at] == '.') {
         ++host_at;
         while (host_at < line.size() && is_digit(line[host_at]))
             ++host_at;
@@ -144,34 +155,45 @@ std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
     if (host_at >= line.size() || line[host_at] != ' ')
         return std::nullopt;
     const std::string_view stamp = line.substr(0, host_at);
+    std::string_view rest = line.substr(host_at + 1);
+    // BSD syslogd's `<facility.priority>` before the host.
+    if (rest.starts_with('<')) {
+        const size_t close = rest.find("> ");
+        if (close != std::string_view::npos &&
+            rest.substr(1, close).find(' ') == std::string_view::npos)
+            rest.remove_prefix(close + 2);
+    }
     LogLine out;
     out.form = LineForm::rfc3164;
     // year_for() is still asked, so that the year guess sees every line.
-    if (stamp == last_3164_.text && years_.year_for(last_3164_.month) == last_3164_.year) {
+    if (stamp == last_3164_.text && years_.year_for(last_3164_.civil) == last_3164_.civil.year) {
         out.time = last_3164_.time;
-        if (!split_host_tag(line.substr(host_at + 1), true, out))
+        if (!split_host_tag(rest, true, out))
             return std::nullopt;
         return out;
     }
-    const unsigned month = month_from_abbrev(line.substr(0, 3));
-    if (month == 0)
-        return std::nullopt;
     CivilTime civil;
-    civil.month = month;
+    civil.month = month_from_abbrev(line.substr(0, 3));
+    if (civil.month == 0)
+        return std::nullopt;
     const char d1 = line[4];
     const char d2 = line[5];
-    if (!is_digit(d2) || (d1 != ' ' && !is_digit(d1)))
+    if (time_at == 6) {
+        civil.day = static_cast<unsigned>(d1 - '0');
+    } else if (is_digit(d2) && (d1 == ' ' || is_digit(d1))) {
+        civil.day = (d1 == ' ' ? 0u : static_cast<unsigned>(d1 - '0') * 10) +
+                    static_cast<unsigned>(d2 - '0');
+    } else {
         return std::nullopt;
-    civil.day =
-        (d1 == ' ' ? 0u : static_cast<unsigned>(d1 - '0') * 10) + static_cast<unsigned>(d2 - '0');
-    if (line[6] != ' ' || !parse_hms(line.substr(7, 8), civil))
+    }
+    if (line[time_at - 1] != ' ' || !parse_hms(line.substr(time_at, 8), civil))
         return std::nullopt;
-    civil.year = years_.year_for(month);
+    civil.year = years_.year_for(civil);
     if (!valid_civil(civil))
         return std::nullopt;
     out.time = zone_.to_unix(civil);
-    last_3164_ = {std::string(stamp), month, civil.year, out.time};
-    if (!split_host_tag(line.substr(host_at + 1), true, out))
+    last_3164_ = {std::string(stamp), civil, out.time};
+    if (!split_host_tag(rest, true, out))
         return std::nullopt;
     return out;
 }
@@ -191,10 +213,10 @@ std::optional<LogLine> SyslogParser::parse_3339(std::string_view line) {
 
 std::optional<LogLine> SyslogParser::parse_exim(std::string_view line) {
     size_t length = 0;
-    const auto time = parse_exim_prefix(line, zone_, length);
+    LogLine out;
+    const auto time = parse_exim_prefix(line, zone_, length, &out.pid);
     if (!time)
         return std::nullopt;
-    LogLine out;
     out.form = LineForm::exim_mainlog;
     out.time = *time;
     out.program = "exim";

@@ -9,9 +9,11 @@
 //
 //	RFC 3164 (rsyslog's traditional format, BSD syslogd):
 //	  `Nov 25 04:31:14 mx postfix/smtpd[2345]: connect from ...`
-//	  (day padded with a space or a zero, optional fractions as Postfix's
-//	  maillog_file may write); local time, no year: the year
-//	  comes from YearGuess.
+//	  (day padded with a space or a zero, or not at all: `Mar 7`; optional
+//	  fractions as Postfix's maillog_file may write); local time, no year:
+//	  the year comes from YearGuess. BSD syslogd's `<mail.notice>` before
+//	  the host and Solaris' `[ID 801593 mail.notice]` before the message
+//	  are skipped.
 //	RFC 3339 (rsyslog's default on Debian 12), with or without fractions:
 //	  `2026-11-25T04:31:14.619131+00:00 mx postfix/smtpd[2345]: ...`
 //	journald short-iso and short-iso-precise:
@@ -50,9 +52,10 @@ struct LogLine {
 std::optional<UnixTime> parse_rfc3339_prefix(std::string_view text, size_t& length);
 
 // Exim's `YYYY-MM-DD HH:MM:SS[.mmm][ +ZZZZ]` at the start of `text`, and a
-// following `[pid]` if present; `length` is set past them and the space.
+// following `[pid]` if present (then set in `pid`); `length` is set past
+// them and the space.
 std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone& zone,
-                                          size_t& length);
+                                          size_t& length, std::string_view* pid = nullptr);
 
 class SyslogParser {
   public:
@@ -71,8 +74,7 @@ class SyslogParser {
     // its conversion (year guess, time zone) was a tenth of the report.
     struct Stamp {
         std::string text;
-        unsigned month = 0;
-        int year = 0;
+        CivilTime civil;
         UnixTime time = 0;
     } last_3164_;
 };

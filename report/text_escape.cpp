@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include <cstdint>
+#include "policy/text.hpp"
 
 namespace milter503::report {
 namespace {
@@ -19,46 +19,6 @@ void append_hex(std::string& out, unsigned char c) {
     out += hex_digits[c >> 4];
     out += hex_digits[c & 0x0f];
 }
-
-}  // namespace
-
-size_t utf8_length(std::string_view s, size_t i) {
-    const auto byte = [&](size_t k) { return static_cast<std::uint8_t>(s[k]); };
-    const std::uint8_t lead = byte(i);
-    if (lead < 0x80)
-        return 1;
-    size_t len = 0;
-    std::uint8_t lo = 0x80;
-    std::uint8_t hi = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        len = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        len = 3;
-        if (lead == 0xe0)
-            lo = 0xa0;
-        if (lead == 0xed)
-            hi = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        len = 4;
-        if (lead == 0xf0)
-            lo = 0x90;
-        if (lead == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size())
-        return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi)
-        return 0;
-    for (size_t k = 2; k < len; ++k) {
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xbf)
-            return 0;
-    }
-    return len;
-}
-
-namespace {
 
 bool plain_ascii(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -77,7 +37,9 @@ std::string terminal_safe(std::string_view text) {
     for (size_t i = static_cast<size_t>(first_other - text.begin()); i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
         // Bytes of the character at i that may stand as they are; 0: escape.
-        const size_t len = c < 0x20 || c == 0x7f ? 0 : c < 0x80 ? 1 : utf8_length(text, i);
+        const size_t len = c < 0x20 || c == 0x7f ? 0
+                           : c < 0x80            ? 1
+                                                 : text::utf8_sequence_length(text, i);
         // C1 controls (U+0080..U+009F) can act as escapes on some terminals.
         const bool c1_control =
             len == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
@@ -132,7 +94,7 @@ void append_json_string(std::string& out, std::string_view text) {
         } else if (c < 0x80) {
             out += static_cast<char>(c);
             ++i;
-        } else if (const size_t len = utf8_length(text, i); len > 0) {
+        } else if (const size_t len = text::utf8_sequence_length(text, i); len > 0) {
             out.append(text.substr(i, len));
             i += len;
         } else {
@@ -165,7 +127,9 @@ std::string html_escape(std::string_view text) {
                 out += "&#39;";
                 break;
             default: {
-                const size_t len = c < 0x20 || c == 0x7f ? 0 : c < 0x80 ? 1 : utf8_length(text, i);
+                const size_t len = c < 0x20 || c == 0x7f ? 0
+                                   : c < 0x80            ? 1
+                                                         : text::utf8_sequence_length(text, i);
                 if (len == 0) {
                     out += replacement;
                 } else {
@@ -183,7 +147,7 @@ std::string html_escape(std::string_view text) {
 size_t display_width(std::string_view text) {
     size_t width = 0;
     for (size_t i = 0; i < text.size();) {
-        const size_t len = utf8_length(text, i);
+        const size_t len = text::utf8_sequence_length(text, i);
         i += len == 0 ? 1 : len;
         ++width;
     }

@@ -15,16 +15,14 @@
 //	                   document is valid UTF-8 JSON
 //	  html_escape()    & < > " ' as entities, controls and invalid UTF-8
 //	                   as U+FFFD
-//	utf8_length() is the length of the valid UTF-8 sequence at `pos`, or 0
-//	(RFC 3629: no overlongs, surrogates or values past U+10FFFF).
+//	What is valid UTF-8 is text::utf8_sequence_length()'s (RFC 3629: no
+//	overlongs, surrogates or values past U+10FFFF).
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace milter503::report {
-
-size_t utf8_length(std::string_view text, size_t pos);
 
 std::string terminal_safe(std::string_view text);
 void append_json_string(std::string& out, std::string_view text);

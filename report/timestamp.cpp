@@ -7,16 +7,17 @@
 //	domain algorithms (era of 400 years, March-based years).
 #include "report/timestamp.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
 
+#include "policy/text.hpp"
+
 namespace milter503::report {
 namespace {
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
+using text::is_digit;
 
 bool read_number(std::string_view text, size_t pos, size_t len, unsigned& out) {
     if (pos + len > text.size())
@@ -139,6 +140,23 @@ UnixTime LocalZone::to_unix(const CivilTime& civil) const {
     return cached_hour_start_ + static_cast<UnixTime>(civil.minute) * 60 + civil.second;
 }
 
+CivilTime LocalZone::to_civil(UnixTime t) const {
+    if (fixed_)
+        return civil_from_unix(t + offset_);
+    const auto seconds = static_cast<std::time_t>(t);
+    std::tm tm{};
+    if (localtime_r(&seconds, &tm) == nullptr)
+        return civil_from_unix(t);
+    CivilTime civil;
+    civil.year = tm.tm_year + 1900;
+    civil.month = static_cast<unsigned>(tm.tm_mon + 1);
+    civil.day = static_cast<unsigned>(tm.tm_mday);
+    civil.hour = static_cast<unsigned>(tm.tm_hour);
+    civil.minute = static_cast<unsigned>(tm.tm_min);
+    civil.second = static_cast<unsigned>(std::min(tm.tm_sec, 59));
+    return civil;
+}
+
 unsigned month_from_abbrev(std::string_view name) {
     if (name.size() != 3)
         return 0;
@@ -178,19 +196,22 @@ unsigned month_from_abbrev(std::string_view name) {
     }
 }
 
-int YearGuess::year_for(unsigned month) {
+int YearGuess::year_for(const CivilTime& stamp) {
+    const unsigned month = stamp.month;
     if (last_month_ == 0) {
-        if (fixed_) {
-            current_ = *fixed_;
-        } else {
-            current_ = month > now_.month ? now_.year - 1 : now_.year;
-        }
+        current_ = fixed_ ? *fixed_ : latest_.year;
     } else if (last_month_ == 12 && month == 1) {
         ++current_;
     } else if (last_month_ == 1 && month == 12) {
         --current_;
     }
     last_month_ = month;
+    if (!fixed_) {
+        CivilTime dated = stamp;
+        dated.year = current_;
+        if (unix_from_civil(dated) > unix_from_civil(latest_))
+            --current_;
+    }
     return current_;
 }
 

@@ -61,6 +61,8 @@ class LocalZone {
     static LocalZone fixed(std::int32_t offset_seconds);
 
     UnixTime to_unix(const CivilTime& civil) const;
+    // The local civil time of `t`.
+    CivilTime to_civil(UnixTime t) const;
 
   private:
     bool fixed_ = false;
@@ -73,19 +75,24 @@ class LocalZone {
 // Month number 1..12 for "Jan".."Dec" (exact case), 0 otherwise.
 unsigned month_from_abbrev(std::string_view name);
 
-// Supplies the year of RFC 3164 lines of one input stream. The first line
-// gets `year` when given, else the year of `now` (the year before when the
-// month lies after now's month: a December log read in January). Later
+// Supplies the year of RFC 3164 lines of one input stream. With `year`
+// (--year) the first line gets it. Otherwise `latest` is the newest local
+// time a line of the stream can have (its file's modification time, or
+// now for standard input), and no line is put after it: the first line
+// gets latest's year, or the year before when its date and time lie after
+// latest (late-December lines read on 1 December, or in January). Later
 // lines follow the months: December then January moves to the next year,
-// January then December (lines slightly out of order at midnight) back.
+// January then December (lines slightly out of order at midnight) back;
+// and again a line that would lie after `latest` goes a year back.
 class YearGuess {
   public:
-    YearGuess(std::optional<int> year, const CivilTime& now) : fixed_(year), now_(now) {}
-    int year_for(unsigned month);
+    YearGuess(std::optional<int> year, const CivilTime& latest) : fixed_(year), latest_(latest) {}
+    // The year of a stamp without one (only its month, day and time count).
+    int year_for(const CivilTime& stamp);
 
   private:
     std::optional<int> fixed_;
-    CivilTime now_;
+    CivilTime latest_;
     int current_ = 0;
     unsigned last_month_ = 0;  // 0: no line yet
 };

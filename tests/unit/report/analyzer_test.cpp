@@ -84,6 +84,80 @@ TEST(Analyzer, GarbageAndTruncatedLinesAreCountedNeverFatal) {
     EXPECT_EQ(r.totals.sessions, 0u);
 }
 
+// The footer's counts add up to the lines read, blank and over-long lines
+// included (issue 9); a blank line is no broken line.
+TEST(Analyzer, FooterCountsAddUp) {
+    const std::string real = test::read_file(data_path("postfix/no-accepted-rcpt/maillog"));
+    const std::string huge(LineSource::max_line_length + 10, 'x');
+    test::TempFile file("\n" + real + "\n   \n" + huge + "\n" + real);
+    for (const bool merged : {true, false}) {
+        Report r;
+        if (merged) {
+            r = analyze({file.path()});
+        } else {
+            static const LocalZone utc = LocalZone::fixed(0);
+            Analyzer analyzer(options_2026(), utc);
+            auto source = LineSource::open(file.path(), nullptr);
+            ASSERT_TRUE(source);
+            analyzer.read(*source);
+            r = analyzer.finish();
+        }
+        const InputReport& in = r.input;
+        EXPECT_EQ(in.overlong, 1u);
+        EXPECT_EQ(in.malformed, 0u);
+        EXPECT_EQ(in.lines, in.used + in.ignored + in.malformed + in.outside_period + in.overlong);
+        ASSERT_EQ(in.files.size(), 1u);
+        EXPECT_EQ(in.files[0].lines, in.lines);
+    }
+}
+
+TEST(Analyzer, CorruptGzipKeepsTheLinesBeforeAndIsAnError) {
+    // A rotation cut short: the first half of a gzip of the captured log,
+    // repeated so that the cut falls well after its first session.
+    std::string text;
+    const std::string real = test::read_file(data_path("postfix/no-accepted-rcpt/maillog"));
+    for (int i = 0; i < 2000; ++i)
+        text += real;
+    std::string packed = test::gzip(text);
+    packed.resize(packed.size() / 2);
+    test::TempFile file(packed, ".gz");
+    std::vector<std::string> errors;
+    const Report r = analyze({file.path()}, {}, &errors);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find(file.path()), std::string::npos);
+    EXPECT_NE(errors[0].find("gzip"), std::string::npos);
+    ASSERT_EQ(r.input.files.size(), 1u);
+    EXPECT_GT(r.input.files[0].lines, 100u);
+    EXPECT_NE(r.input.files[0].error, "");
+    EXPECT_GE(r.totals.sessions_503, 1u);
+}
+
+TEST(Analyzer, ImproperPipeliningShowsWhatTheClientSent) {
+    // tests/data/real/postfix-xsibackup-issue.log: smtpd logged the command
+    // it had not answered yet and the bytes the client sent after it.
+    const Report r = analyze({data_path("real/postfix-xsibackup-issue.log")});
+    const ClientReport* c = client(r, "127.0.0.1");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->sessions_pipelining, 1u);
+    EXPECT_EQ(c->sessions_data_refused_with_rcpts, 1u);
+    ASSERT_TRUE(c->pipelining);
+    EXPECT_EQ(c->pipelining->stage, "improper pipelining after HELO");
+    EXPECT_EQ(c->pipelining->text, "ehlo hostname.example\\r\\nAUTH LOGIN\\r\\n");
+    EXPECT_EQ(c->pipelining->host, "server");
+}
+
+TEST(Analyzer, LocalSubmissionIsNoClient) {
+    // Sendmail's MSP line for `mail` run by root, as a user quoted his
+    // maillog in a public note (the search library's file 23632309600).
+    test::TempFile file(
+        "Jun 18 17:34:38 dev sendmail[4201]: r5I9YcUV004201: from=root, size=7516, class=0, "
+        "nrcpts=1, msgid=<201306180934.r5I9YcUV004201@dev.egolife.com>, relay=root@localhost\n");
+    const Report r = analyze({file.path()});
+    EXPECT_EQ(r.input.used, 1u);
+    EXPECT_EQ(r.totals.clients_seen, 0u);  // not a client with an empty address
+    EXPECT_TRUE(r.clients.empty());
+}
+
 TEST(Analyzer, UnreadableFileIsReportedAndTheRestRead) {
     std::vector<std::string> errors;
     const Report r =
@@ -142,13 +216,17 @@ TEST(Analyzer, EximMainLog) {
     EXPECT_EQ(r.input.used, 5u);
     // 127.0.0.5: rejected RCPT then the logged 503: one refused session,
     // cause from Exim's "relay not permitted". 192.0.2.7: two rejected
-    // RCPTs, no 503 logged: not reported. 192.0.2.8: a delivery.
+    // RCPTs, no 503 logged (a pipelining client's is not): DATA not
+    // logged. 192.0.2.8: a delivery.
     EXPECT_EQ(r.totals.sessions, 3u);
     EXPECT_EQ(r.totals.sessions_503, 1u);
-    ASSERT_EQ(r.clients.size(), 1u);
+    EXPECT_EQ(r.totals.sessions_no_rcpt_data_unlogged, 1u);
+    ASSERT_EQ(r.clients.size(), 2u);
     EXPECT_EQ(r.clients[0].address, "127.0.0.5");
     ASSERT_FALSE(r.clients[0].causes.empty());
     EXPECT_EQ(cause_slot_name(r.clients[0].causes[0].slot), "relay-denied");
+    EXPECT_EQ(r.clients[1].address, "192.0.2.7");
+    EXPECT_EQ(r.clients[1].sessions_no_rcpt_data_unlogged, 1u);
 }
 
 TEST(Analyzer, MultiHostMerge) {
@@ -161,8 +239,10 @@ TEST(Analyzer, MultiHostMerge) {
                               data_path("postfix/unauthenticated-sender/maillog")});
     const ClientReport* c = client(r, "127.0.0.5");
     ASSERT_NE(c, nullptr);
-    EXPECT_EQ(c->sessions, 2u);          // the Postfix connection, the Sendmail transaction
-    EXPECT_EQ(c->sessions_503, 2u);      // data=0/1 and check_rcpt + nrcpts=0
+    EXPECT_EQ(c->sessions, 2u);      // the Postfix connection, the Sendmail one
+    EXPECT_EQ(c->sessions_503, 1u);  // data=0/1
+    // check_rcpt + nrcpts=0: Sendmail does not log the DATA it refused
+    EXPECT_EQ(c->sessions_no_rcpt_data_unlogged, 1u);
     EXPECT_EQ(c->sessions_flagged, 2u);  // each had the milter's findings
     EXPECT_EQ(c->hosts, (std::vector<std::string>{"mx", "vm"}));
     EXPECT_EQ(r.join.findings_joined, 4u);  // two per session

@@ -56,7 +56,20 @@ TEST(Input, TruncatedGzipEndsTheInputWithAnError) {
     ASSERT_TRUE(source);
     const auto lines = all_lines(*source);
     EXPECT_LT(lines.size(), 20000u);
+    // The lines before the cut are read (issue 9: a half-written rotation
+    // gave none), in order and whole but maybe the last.
+    EXPECT_GT(lines.size(), 1000u);
+    for (size_t i = 0; i + 1 < lines.size(); ++i)
+        ASSERT_EQ(lines[i], "Nov 26 05:53:49 vm p[1]: line " + std::to_string(i));
     EXPECT_NE(source->error(), "");
+}
+
+TEST(Input, ModificationTimeOfAFile) {
+    test::TempFile file("x\n");
+    auto source = LineSource::open(file.path(), nullptr);
+    ASSERT_TRUE(source);
+    ASSERT_TRUE(source->modified());
+    EXPECT_GT(*source->modified(), 1700000000);  // written just now
 }
 
 TEST(Input, GarbageAfterTheGzipMagic) {

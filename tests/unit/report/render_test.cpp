@@ -46,6 +46,8 @@ Report hostile_report() {
     f.rejected.push_back(
         {"<img src=http://evil.test/x>@remote.test", "5.7.1", "Relay access denied"});
     f.advice = "Log in & <b>retry</b>.";
+    // Not relay-denied's own reader (user): the finding's fix= is shown.
+    f.fix = policy::Actor::admin;
     const std::string prefix = "Nov 26 05:55:06 vm ";
     for (const std::string& line : {
              prefix + "postfix/smtpd[1]: connect from unknown[127.0.0.11]:40621",
@@ -78,8 +80,10 @@ TEST(RenderJson, ParsesBackWithTheDocumentedSchema) {
     EXPECT_EQ(c.get<std::string>("address"), "127.0.0.11");
     EXPECT_EQ(c.get<unsigned>("sessions_503"), 1u);
     EXPECT_EQ(c.get<std::string>("cause"), "relay-denied");
+    EXPECT_EQ(c.get<std::string>("fix"), "admin");  // the finding's fix=
     EXPECT_EQ(c.get<unsigned>("findings.no-accepted-rcpt"), 1u);
     const pt::ptree& cause = c.get_child("causes").front().second;
+    EXPECT_EQ(cause.get<std::string>("fix"), "admin");
     EXPECT_EQ(cause.get<std::string>("advice"), "Log in & <b>retry</b>.");
     EXPECT_EQ(cause.get_child("evidence").front().second.get<std::string>("sender"),
               "a&b@example.test");
@@ -107,6 +111,7 @@ TEST(RenderHtml, ClientTextIsEscaped) {
                                 "a&amp;b@example.test", "Log in &amp; &lt;b&gt;retry&lt;/b&gt;."}) {
         EXPECT_NE(html.find(escaped), std::string::npos) << escaped;
     }
+    EXPECT_NE(html.find("relay-denied (fix: admin)"), std::string::npos);
     EXPECT_EQ(html.find('\x1b'), std::string::npos);
     EXPECT_EQ(html.find('\xff'), std::string::npos);
 }
@@ -138,6 +143,7 @@ TEST(RenderText, TerminalSafe) {
     EXPECT_EQ(text.find('\xff'), std::string::npos);
     EXPECT_NE(text.find("\\x1b[31m\\xff"), std::string::npos);
     EXPECT_NE(text.find("127.0.0.11"), std::string::npos);
+    EXPECT_NE(text.find("cause relay-denied (fix: admin)"), std::string::npos);
     EXPECT_EQ(terminal_safe("ok \xc2\x9b x"), "ok \\xc2\\x9b x");  // C1 CSI
     EXPECT_EQ(terminal_safe("caf\xc3\xa9"), "caf\xc3\xa9");
 }
@@ -147,8 +153,8 @@ TEST(TextEscape, HtmlAndWidths) {
               "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
     EXPECT_EQ(html_escape("\x01\xff\xc3\xa9"), "\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9");
     EXPECT_EQ(display_width("caf\xc3\xa9"), 4u);
-    EXPECT_EQ(utf8_length("\xed\xa0\x80", 0), 0u);  // a surrogate is not UTF-8
-    EXPECT_EQ(utf8_length("\xf0\x9f\x98\x80", 0), 4u);
+    EXPECT_EQ(display_width("\xed\xa0\x80"), 3u);  // a surrogate is not UTF-8: 3 bytes, 3 columns
+    EXPECT_EQ(display_width("\xf0\x9f\x98\x80"), 1u);
 }
 
 }  // namespace

@@ -1,107 +1,169 @@
 // NAME
-//	sendmail_parser_test - Sendmail 8.17 lines of a refused transaction
+//	sendmail_parser_test - Sendmail lines as session events
 // DESCRIPTION
 //	The check_rcpt, from= and AUTH= lines are Sendmail 8.17.1.9's as the
-//	Sendmail integration tests captured them (tests/data/sendmail/).
+//	Sendmail integration tests captured them (tests/data/sendmail/); the
+//	others come from the real logs of tests/data/real/ (provenance in its
+//	README.md).
 #include "report/sendmail_parser.hpp"
 
 #include <gtest/gtest.h>
 
+#include "event_capture.hpp"
+
 namespace milter503::report {
 namespace {
+
+Parsed sm(test::Capture& c, std::string message, std::string_view program = "sm-mta") {
+    return c.read(read_sendmail, program, "27333", std::move(message));
+}
 
 TEST(SendmailParser, ProgramNames) {
     EXPECT_TRUE(is_sendmail("sm-mta"));
     EXPECT_TRUE(is_sendmail("sendmail"));
-    EXPECT_FALSE(is_sendmail("sm-msp-queue"));
+    EXPECT_TRUE(is_sendmail("sm-msp-queue"));
+    EXPECT_TRUE(is_sendmail("sm-acceptingconnections"));  // sendmail-fail2ban-reject.log
+    EXPECT_FALSE(is_sendmail("smtpd"));
 }
 
 TEST(SendmailParser, CheckRcptReject) {
-    sendmail::Event e;
-    ASSERT_EQ(parse_sendmail("6AQ5s9TG027333: ruleset=check_rcpt, arg1=<someone@remote.test>, "
-                             "relay=[127.0.0.5], reject=550 5.7.1 <someone@remote.test>... "
-                             "Relaying denied. IP name lookup failed [127.0.0.5]",
-                             e),
+    test::Capture c;
+    ASSERT_EQ(sm(c,
+                 "6AQ5s9TG027333: ruleset=check_rcpt, arg1=<someone@remote.test>, "
+                 "relay=[127.0.0.5], reject=550 5.7.1 <someone@remote.test>... "
+                 "Relaying denied. IP name lookup failed [127.0.0.5]"),
               Parsed::used);
-    EXPECT_EQ(e.kind, sendmail::EventKind::reject);
+    const SessionEvent& e = c.last();
+    EXPECT_EQ(e.kind, EventKind::reject);
+    // The session is the process: Sendmail forks one per connection.
+    EXPECT_EQ(e.scope, "sendmail");
+    EXPECT_EQ(e.key, "27333");
+    EXPECT_TRUE(e.end_unlogged);
     EXPECT_EQ(e.queue_id, "6AQ5s9TG027333");
-    EXPECT_EQ(e.ruleset, "check_rcpt");
-    EXPECT_EQ(e.arg1, "someone@remote.test");
-    EXPECT_EQ(e.relay_addr, "127.0.0.5");
-    EXPECT_EQ(e.relay_name, "");
+    EXPECT_FALSE(e.recipient_accepted);  // Sendmail assigns the id at MAIL
+    EXPECT_EQ(e.stage, Stage::rcpt);
+    EXPECT_EQ(e.stage_text, "check_rcpt");
+    EXPECT_EQ(e.recipient, "someone@remote.test");
+    EXPECT_EQ(e.client.addr, "127.0.0.5");
+    EXPECT_EQ(e.client.name, "");
     // reject= runs to the end of the line, commas and all.
     EXPECT_EQ(e.reply,
               "550 5.7.1 <someone@remote.test>... Relaying denied. IP name lookup failed "
               "[127.0.0.5]");
 }
 
-TEST(SendmailParser, FromLineWithNoRecipients) {
-    sendmail::Event e;
-    ASSERT_EQ(parse_sendmail("6AQ5s9TG027333: from=<bob@example.test>, size=0, class=0, "
-                             "nrcpts=0, proto=ESMTP, daemon=MTA, relay=[127.0.0.5]",
-                             e),
+TEST(SendmailParser, CheckRelayIsTheConnection) {
+    // sendmail-fail2ban-reject.log: no queue id before MAIL.
+    test::Capture c;
+    ASSERT_EQ(sm(c,
+                 "ruleset=check_relay, arg1=189-30-205-74.paebv701.dsl.brasiltelecom.net.br, "
+                 "arg2=189.30.205.74, relay=189-30-205-74.paebv701.dsl.brasiltelecom.net.br "
+                 "[189.30.205.74], reject=421 4.3.2 Too many open connections."),
               Parsed::used);
-    EXPECT_EQ(e.kind, sendmail::EventKind::from);
-    EXPECT_EQ(e.sender, "bob@example.test");
-    EXPECT_EQ(e.nrcpts, 0);
-    EXPECT_EQ(e.relay_addr, "127.0.0.5");
-    ASSERT_EQ(parse_sendmail("6AQ5sflN032633: from=<bob@example.test>, size=259, class=0, "
-                             "nrcpts=1, msgid=<20261126055441.032632@vm>, proto=ESMTP, "
-                             "daemon=MTA, relay=mx.example.test [127.0.0.1]",
-                             e),
+    EXPECT_EQ(c.last().stage, Stage::connect);
+    EXPECT_EQ(c.last().queue_id, "");
+    EXPECT_EQ(c.last().client.addr, "189.30.205.74");
+}
+
+TEST(SendmailParser, FromLineEndsATransaction) {
+    test::Capture c;
+    ASSERT_EQ(sm(c,
+                 "6AQ5s9TG027333: from=<bob@example.test>, size=0, class=0, "
+                 "nrcpts=0, proto=ESMTP, daemon=MTA, relay=[127.0.0.5]"),
               Parsed::used);
-    EXPECT_EQ(e.nrcpts, 1);
-    EXPECT_EQ(e.relay_name, "mx.example.test");
-    EXPECT_EQ(e.relay_addr, "127.0.0.1");
+    EXPECT_EQ(c.last().kind, EventKind::transaction_end);
+    EXPECT_EQ(c.last().sender, "bob@example.test");
+    EXPECT_EQ(c.last().recipients_accepted, 0u);
+    EXPECT_EQ(c.last().client.addr, "127.0.0.5");
+    ASSERT_EQ(sm(c,
+                 "6AQ5sflN032633: from=<bob@example.test>, size=259, class=0, "
+                 "nrcpts=1, msgid=<20261126055441.032632@vm>, proto=ESMTP, "
+                 "daemon=MTA, relay=mx.example.test [127.0.0.1]"),
+              Parsed::used);
+    EXPECT_EQ(c.last().recipients_accepted, 1u);
+    EXPECT_EQ(c.last().client.name, "mx.example.test");
+    EXPECT_EQ(c.last().client.addr, "127.0.0.1");
+    EXPECT_FALSE(c.last().local);
 }
 
 TEST(SendmailParser, AuthLineWithoutQueueId) {
-    sendmail::Event e;
-    ASSERT_EQ(parse_sendmail("AUTH=server, relay=[127.0.0.6], authid=alice, mech=PLAIN, bits=0", e),
+    test::Capture c;
+    ASSERT_EQ(sm(c, "AUTH=server, relay=[127.0.0.6], authid=alice, mech=PLAIN, bits=0"),
               Parsed::used);
-    EXPECT_EQ(e.kind, sendmail::EventKind::auth);
-    EXPECT_EQ(e.queue_id, "");
-    EXPECT_EQ(e.authid, "alice");
-    EXPECT_EQ(e.relay_addr, "127.0.0.6");
+    EXPECT_EQ(c.last().kind, EventKind::info);
+    EXPECT_EQ(c.last().queue_id, "");
+    EXPECT_EQ(c.last().login, "alice");
+    EXPECT_EQ(c.last().client.addr, "127.0.0.6");
 }
 
 TEST(SendmailParser, RecipientError) {
-    sendmail::Event e;
-    ASSERT_EQ(parse_sendmail("6AQ5s9TG027333: <nobody@example.test>... User unknown", e),
-              Parsed::used);
-    EXPECT_EQ(e.kind, sendmail::EventKind::rcpt_error);
-    EXPECT_EQ(e.recipient, "nobody@example.test");
-    EXPECT_EQ(e.reply, "User unknown");
+    test::Capture c;
+    ASSERT_EQ(sm(c, "6AQ5s9TG027333: <nobody@example.test>... User unknown"), Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::reject);
+    EXPECT_EQ(c.last().stage, Stage::rcpt);
+    EXPECT_EQ(c.last().recipient, "nobody@example.test");
+    EXPECT_EQ(c.last().reply, "User unknown");
+    EXPECT_EQ(c.last().client.addr, "");  // known only from the process's other lines
 }
 
 TEST(SendmailParser, RelayForms) {
-    std::string_view name;
-    std::string_view addr;
-    sendmail::parse_relay("[127.0.0.5]", name, addr);
-    EXPECT_EQ(name, "");
-    EXPECT_EQ(addr, "127.0.0.5");
-    sendmail::parse_relay("host.example [IPv6:2001:db8::1] (may be forged)", name, addr);
-    EXPECT_EQ(name, "host.example");
-    EXPECT_EQ(addr, "2001:db8::1");
-    sendmail::parse_relay("ident@host.example [192.0.2.1]", name, addr);
-    EXPECT_EQ(name, "host.example");
-    EXPECT_EQ(addr, "192.0.2.1");
-    sendmail::parse_relay("root@localhost", name, addr);
-    EXPECT_EQ(addr, "");
+    ClientRef client;
+    EXPECT_TRUE(sendmail::parse_relay("[127.0.0.5]", client));
+    EXPECT_EQ(client.name, "");
+    EXPECT_EQ(client.addr, "127.0.0.5");
+    client = {};
+    EXPECT_TRUE(sendmail::parse_relay("host.example [IPv6:2001:db8::1] (may be forged)", client));
+    EXPECT_EQ(client.name, "host.example");
+    EXPECT_EQ(client.addr, "2001:db8::1");
+    client = {};
+    EXPECT_TRUE(sendmail::parse_relay("ident@host.example [192.0.2.1]", client));
+    EXPECT_EQ(client.name, "host.example");
+    EXPECT_EQ(client.addr, "192.0.2.1");
+    client = {};
+    EXPECT_FALSE(sendmail::parse_relay("root@localhost", client));  // a local submission
+    EXPECT_EQ(client.addr, "");
+}
+
+TEST(SendmailParser, LocalSubmissionIsNoClient) {
+    // The MSP's own from= line, as a user quoted his maillog in a public
+    // note (the search library's file 23632309600).
+    test::Capture c;
+    ASSERT_EQ(sm(c,
+                 "r5I9YcUV004201: from=root, size=7516, class=0, nrcpts=1, "
+                 "msgid=<201306180934.r5I9YcUV004201@dev.egolife.com>, relay=root@localhost",
+                 "sendmail"),
+              Parsed::used);
+    EXPECT_TRUE(c.last().local);
+    EXPECT_EQ(c.last().client.addr, "");
+}
+
+TEST(SendmailParser, MarkdownEscapedAsPublished) {
+    // sendmail-solaris-blog.log: a blog turned `_` into `\_`, `[` into `\[`
+    // and `...` into `&#8230;`; Solaris' `[ID ...]` is the header's.
+    test::Capture c;
+    ASSERT_EQ(sm(c,
+                 "q7B4teTq025741: ruleset=check\\_rcpt, arg1=<my\\_no\\_spam\\_account@gmail.com>, "
+                 "relay=you\\_host_name1.com \\[10.23.4.224\\] (may be forged), reject=550 5.7.1 "
+                 "<xfsuper@gmail.com>&#8230; Relaying denied. IP name possibly forged "
+                 "[10.23.4.224]",
+                 "sendmail"),
+              Parsed::used);
+    EXPECT_EQ(c.last().stage, Stage::rcpt);
+    EXPECT_EQ(c.last().client.addr, "10.23.4.224");
 }
 
 TEST(SendmailParser, OtherLinesIgnoredBrokenOnesMalformed) {
-    sendmail::Event e;
-    EXPECT_EQ(parse_sendmail("starting daemon (8.17.1.9): SMTP", e), Parsed::ignored);
-    EXPECT_EQ(parse_sendmail("6AQ5s9TG027333: Milter: connect to filters", e), Parsed::ignored);
-    EXPECT_EQ(parse_sendmail("6AQ5s9TG027333: Milter accept: message", e), Parsed::ignored);
-    EXPECT_EQ(parse_sendmail("6AQ5s9TG027333: to=<a@b>, delay=00:00:00, stat=queued", e),
-              Parsed::ignored);
-    EXPECT_EQ(parse_sendmail("6AQ5s9TG027333: from=<bob@example.test>, size=0, nrcpts=x", e),
+    test::Capture c;
+    EXPECT_EQ(sm(c, "starting daemon (8.17.1.9): SMTP"), Parsed::ignored);
+    EXPECT_EQ(sm(c, "6AQ5s9TG027333: Milter: connect to filters"), Parsed::ignored);
+    EXPECT_EQ(sm(c, "6AQ5s9TG027333: Milter accept: message"), Parsed::ignored);
+    EXPECT_EQ(sm(c, "6AQ5s9TG027333: to=<a@b>, delay=00:00:00, stat=queued"), Parsed::ignored);
+    EXPECT_TRUE(c.events.empty());
+    EXPECT_EQ(sm(c, "6AQ5s9TG027333: from=<bob@example.test>, size=0, nrcpts=x"),
               Parsed::malformed);
-    EXPECT_EQ(parse_sendmail("6AQ5s9TG027333: from=<bob@example.test>, size=0, nrcpts=", e),
-              Parsed::malformed);
-    EXPECT_EQ(parse_sendmail("AUTH=server, relay=[127.0.0.6]", e), Parsed::malformed);
+    EXPECT_EQ(sm(c, "6AQ5s9TG027333: from=<bob@example.test>, size=0, nrcpts="), Parsed::malformed);
+    EXPECT_EQ(sm(c, "AUTH=server, relay=[127.0.0.6]"), Parsed::malformed);
+    EXPECT_TRUE(c.events.empty());
 }
 
 }  // namespace

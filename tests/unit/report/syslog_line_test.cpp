@@ -106,6 +106,33 @@ TEST_F(SyslogLine, RefusesGarbageAndTruncatedHeaders) {
     }
 }
 
+TEST_F(SyslogLine, UnpaddedDayAndSyslogDaemonMarks) {
+    // postfix-fail2ban.log (Mar 7), sendmail-fail2ban-reject.log (BSD's
+    // `<mail.notice>` before the host), sendmail-solaris-blog.log (Solaris'
+    // message id after the tag).
+    const auto unpadded = parser.parse(
+        "Mar 7 02:09:33 server postfix/smtpd[27246]: 1D8CC1CA0A7F: milter-reject: DATA x");
+    ASSERT_TRUE(unpadded);
+    EXPECT_EQ(unpadded->time, unix_from_civil(CivilTime{2026, 3, 7, 2, 9, 33}));
+    EXPECT_EQ(unpadded->host, "server");
+    EXPECT_EQ(unpadded->pid, "27246");
+    const auto bsd = parser.parse(
+        "Jun 17 14:37:39 <mail.notice> robin sm-mta[2794]: 55HIbcGI002794: "
+        "<baduser@yourhost.com>... "
+        "User unknown");
+    ASSERT_TRUE(bsd);
+    EXPECT_EQ(bsd->host, "robin");
+    EXPECT_EQ(bsd->program, "sm-mta");
+    EXPECT_EQ(bsd->message, "55HIbcGI002794: <baduser@yourhost.com>... User unknown");
+    const auto solaris = parser.parse(
+        "Aug 11 05:55:40 relay_host sendmail[25741]: [ID 801593 mail.info] q7B4teTq025741: "
+        "from=<root@x>, size=1741, class=0, nrcpts=0");
+    ASSERT_TRUE(solaris);
+    EXPECT_EQ(solaris->program, "sendmail");
+    EXPECT_EQ(solaris->message, "q7B4teTq025741: from=<root@x>, size=1741, class=0, nrcpts=0");
+    EXPECT_FALSE(parser.parse("Mar 7 2:09:33 server x[1]: y"));
+}
+
 TEST_F(SyslogLine, CarriageReturnIsDropped) {
     const auto line = parser.parse("Nov 25 04:31:14 mx p[1]: message\r");
     ASSERT_TRUE(line);

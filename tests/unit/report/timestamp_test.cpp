@@ -88,16 +88,31 @@ TEST(Timestamp, LocalZoneFixedOffset) {
 }
 
 TEST(Timestamp, YearGuessFollowsTheMonths) {
-    const CivilTime now{2027, 1, 3, 0, 0, 0};
-    YearGuess guess(std::nullopt, now);
-    EXPECT_EQ(guess.year_for(12), 2026);  // a December log read in January
-    EXPECT_EQ(guess.year_for(12), 2026);
-    EXPECT_EQ(guess.year_for(1), 2027);   // across New Year
-    EXPECT_EQ(guess.year_for(12), 2026);  // a line slightly out of order at midnight
-    YearGuess fixed(2020, now);
-    EXPECT_EQ(fixed.year_for(11), 2020);
-    YearGuess same(std::nullopt, CivilTime{2026, 11, 26, 0, 0, 0});
-    EXPECT_EQ(same.year_for(11), 2026);
+    const CivilTime latest{2027, 1, 3, 0, 0, 0};
+    YearGuess guess(std::nullopt, latest);
+    EXPECT_EQ(guess.year_for(CivilTime{0, 12, 31, 12, 0, 0}), 2026);  // December read in January
+    EXPECT_EQ(guess.year_for(CivilTime{0, 12, 31, 12, 0, 1}), 2026);
+    EXPECT_EQ(guess.year_for(CivilTime{0, 1, 1, 0, 0, 0}), 2027);       // across New Year
+    EXPECT_EQ(guess.year_for(CivilTime{0, 12, 31, 23, 59, 59}), 2026);  // out of order at midnight
+    YearGuess fixed(2020, latest);
+    EXPECT_EQ(fixed.year_for(CivilTime{0, 11, 1, 0, 0, 0}), 2020);
+    YearGuess same(std::nullopt, CivilTime{2026, 11, 26, 10, 0, 0});
+    EXPECT_EQ(same.year_for(CivilTime{0, 11, 26, 9, 59, 59}), 2026);
+}
+
+TEST(Timestamp, YearGuessPutsNoLineInTheFuture) {
+    // Issue 9: late-December lines of a file last written on 1 December
+    // are last year's, though December is this month.
+    YearGuess first_of_december(std::nullopt, CivilTime{2026, 12, 1, 6, 25, 0});
+    EXPECT_EQ(first_of_december.year_for(CivilTime{0, 12, 24, 10, 0, 0}), 2025);
+    EXPECT_EQ(first_of_december.year_for(CivilTime{0, 12, 31, 23, 0, 0}), 2025);
+    EXPECT_EQ(first_of_december.year_for(CivilTime{0, 1, 2, 0, 0, 0}), 2026);
+    YearGuess same_morning(std::nullopt, CivilTime{2026, 12, 1, 6, 25, 0});
+    EXPECT_EQ(same_morning.year_for(CivilTime{0, 12, 1, 6, 24, 0}), 2026);
+    // Later lines too: one past `latest` goes a year back.
+    YearGuess november(std::nullopt, CivilTime{2026, 11, 26, 0, 0, 0});
+    EXPECT_EQ(november.year_for(CivilTime{0, 2, 21, 9, 21, 54}), 2026);
+    EXPECT_EQ(november.year_for(CivilTime{0, 12, 25, 2, 35, 54}), 2025);
 }
 
 }  // namespace

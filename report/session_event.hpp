@@ -1,0 +1,150 @@
+// NAME
+//	session_event 3h
+// SUMMARY
+//	what one log line tells about an SMTP session, in no MTA's terms
+// SYNOPSIS
+//	#include "report/session_event.hpp"
+// DESCRIPTION
+//	Each log source (log_source.hpp) reads its own lines and says what
+//	they mean as SessionEvents; the joiner, the 503 proof and the
+//	aggregation read only these. An event names its session by `scope`
+//	and `key` (a process: `postfix/smtpd` and its pid; a client address
+//	and port), or, with an empty key, by the queue id the session logged
+//	(Postfix's cleanup runs in another process than smtpd).
+//
+//	The kinds:
+//	  open             a connection began (a session still open on the
+//	                   key ends first)
+//	  info             who the client is (a login, a queue id), nothing
+//	                   more
+//	  reject           a command was refused: stage and reply
+//	  accepted         a recipient or a message was accepted
+//	  transaction_end  a transaction ended; `recipients_accepted` says
+//	                   how many recipients it had
+//	  data_refused     a DATA or BDAT command was refused, the log does
+//	                   not say why
+//	  no_valid_rcpt    DATA or BDAT was refused because no recipient had
+//	                   been accepted (the 503/554 itself is logged)
+//	  message_refused  the message was refused after its content (a
+//	                   milter at end of message, header checks, size)
+//	  pipelining       the client sent commands before their turn
+//	  close            the connection ended, with the command counters
+//	                   when the line has them
+//
+//	Every view points into the log line (or static text) and is valid
+//	only during the EventSink call.
+#pragma once
+
+#include <string_view>
+
+#include "policy/client_table.hpp"
+#include "policy/finding.hpp"
+
+namespace milter503::report {
+
+// A client as logged: `NAME[ADDR]:PORT` (Postfix), `NAME [ADDR]`
+// (Sendmail), `NAME (HELO) [ADDR]:PORT` (Exim).
+struct ClientRef {
+    std::string_view name;
+    std::string_view addr;
+    std::string_view port;
+};
+
+// What a refused command was, whatever the MTA calls it.
+enum class Stage {
+    connect,
+    helo,
+    mail,
+    rcpt,
+    data,     // the DATA or BDAT command itself
+    content,  // the message, after its content was received
+    other,    // VRFY, ETRN, AUTH, ...
+};
+
+// `rcpt=0/1`: 0 of 1 accepted. Absent: the command was not sent.
+struct CommandCount {
+    bool present = false;
+    unsigned ok = 0;
+    unsigned total = 0;
+
+    unsigned refused() const { return total > ok ? total - ok : 0; }
+};
+
+// The per-command counters of an end line (Postfix >= 3.0 disconnect).
+struct Counters {
+    bool present = false;  // the line has counters: a command not listed was not sent
+    CommandCount mail;
+    CommandCount rcpt;
+    CommandCount data;
+    CommandCount bdat;
+};
+
+enum class EventKind {
+    open,
+    info,
+    reject,
+    accepted,
+    transaction_end,
+    data_refused,
+    no_valid_rcpt,
+    message_refused,
+    pipelining,
+    close,
+};
+
+struct SessionEvent {
+    EventKind kind = EventKind::info;
+
+    // The session: `key` within `scope`; an empty key means the session
+    // that logged `queue_id`.
+    std::string_view scope;
+    std::string_view key;
+    // The source never logs a session's end: silence ends it.
+    bool end_unlogged = false;
+    // A key that may name several connections over time (a client address
+    // alone): this many seconds of silence start a new session. 0: the
+    // joiner's idle timeout.
+    long idle_seconds = 0;
+
+    ClientRef client;
+    bool local = false;  // a local submission (a program, not an SMTP client)
+    std::string_view queue_id;
+    // This line proves that a recipient of the session was accepted
+    // (Postfix assigns a queue id only then).
+    bool recipient_accepted = false;
+    std::string_view helo;
+    std::string_view login;
+
+    // reject, message_refused
+    Stage stage = Stage::other;
+    std::string_view stage_text;  // as logged: "RCPT", "check_rcpt", "END-OF-MESSAGE"
+    std::string_view reply;       // as logged, with or without code and status
+    bool temporary = false;       // a 4xx refusal whose reply has no code (Exim)
+    std::string_view sender;
+    std::string_view recipient;
+
+    // transaction_end: recipients accepted (Sendmail nrcpts=)
+    unsigned recipients_accepted = 0;
+
+    // close
+    Counters counters;
+    // Every DATA and BDAT of the session is logged as its own event, so a
+    // session that logged none sent none (postscreen).
+    bool data_always_logged = false;
+
+    // pipelining
+    std::string_view after;  // the command that should have been waited for
+    std::string_view input;  // what the client had sent, as logged
+};
+
+// Where a log source puts what it read from one line.
+class EventSink {
+  public:
+    virtual ~EventSink() = default;
+    virtual void event(const SessionEvent& event) = 0;
+    // milter503's own lines.
+    virtual void finding(policy::Finding&& finding) = 0;
+    virtual void summary(policy::ClientSummary&& summary) = 0;
+};
+
+}  // namespace milter503::report
