@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "policy/cause.hpp"
+#include "policy/text.hpp"
 
 namespace milter503::policy {
 namespace {
@@ -92,6 +93,32 @@ TEST(RefusalCorpus, WholeReplyAsALogLineCarriesIt) {
             << "MISMATCH line " << row.line << " want " << row.cause << " got " << cause_name(got)
             << ": " << reply;
     }
+}
+
+// Postfix passes a refused recipient's reply to milters as {rcpt_host} the
+// status and {rcpt_addr} the text after its third word, which it takes for
+// "<address>:" (src/smtpd/smtpd_milter.c): a reply without that prefix
+// loses its first word ("Client host rejected: ..." arrives as "host
+// rejected: ..."). The cause must survive that cut.
+TEST(RefusalCorpus, PostfixMilterCutOfTheThirdWord) {
+    size_t checked = 0;
+    for (const Row& row : rows()) {
+        // Only replies Postfix writes: its own ("<address>: ..." or from its
+        // source) and what it wraps from policy services.
+        const bool from_postfix = row.text.starts_with('<') ||
+                                  text::find_nocase(row.source, "postfix") != std::string::npos;
+        if (row.status.empty() || !from_postfix)
+            continue;
+        ++checked;
+        std::string_view text = row.text;
+        const size_t space = text.find(' ');
+        text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
+        const Cause got = classify_rejection(row.status, text);
+        EXPECT_EQ(cause_name(got), row.cause)
+            << "MISMATCH line " << row.line << " want " << row.cause << " got " << cause_name(got)
+            << ": " << row.status << " " << text;
+    }
+    EXPECT_GE(checked, 100u);  // 101 Postfix rows when this was written
 }
 
 // Every cause a reply text can select has real texts in the corpus.
