@@ -136,7 +136,7 @@ milter_check_log_format() {
             quoted = "\"([^\"\\\\[:cntrl:]]|\\\\[\"\\\\]|\\\\x" hex ")*\""
             field = "[a-z_]+=(" bare "|" quoted ")"
             fields = "^" field "( " field ")*$"
-            n = split("finding cause conn client helo port auth from header_from rcpt_ok " \
+            n = split("finding cause fix conn client helo port auth from header_from rcpt_ok " \
                       "rcpt_rejected rejected advice detail sessions transactions findings " \
                       "suppressed first last macro phase", keys, " ")
             for (i = 1; i <= n; i++) known[keys[i]] = 1
