@@ -264,6 +264,25 @@ TEST_F(Callbacks, ReloadAppliesToNewConnectionsOnly) {
     EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.6"}).size(), 0u);
 }
 
+// RFC 5321 4.1.2: a quoted local part that needs no quotes is the same
+// mailbox; one that needs them (a space) is another.
+TEST_F(Callbacks, QuotedLocalPartInFromIsTheEnvelopeSender) {
+    const auto send = [&](SMFICTX* ctx, const char* addr, const char* from) {
+        open(ctx, addr, 32);
+        api_.set_macro(ctx, "{auth_authen}", "alice");
+        mail(ctx, "<alice@example.test>");
+        rcpt(ctx, "<bob@example.test>", "local");
+        callback::header(ctx, const_cast<char*>("From"), const_cast<char*>(from));
+        callback::eom(ctx);
+        callback::close(ctx);
+    };
+    send(context(32), "127.0.0.7", "Alice <\"alice\"@example.test>");
+    send(context(33), "127.0.0.8", "Alice <\"ali ce\"@example.test>");
+    EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.7"}).size(), 0u)
+        << ::testing::PrintToString(sink_.lines());
+    EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.8"}).size(), 1u);
+}
+
 // LogWhy: one `why:` line per phase, in the shared key=value format, only
 // when asked; it is what a bug report needs.
 TEST_F(Callbacks, LogWhyWritesOneLinePerPhaseOnlyWhenAsked) {
