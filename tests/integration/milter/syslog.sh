@@ -2,7 +2,7 @@
 # NAME
 #	syslog.sh - milter503's default log target against a real rsyslogd
 # SYNOPSIS
-#	tests/integration/milter/syslog.sh BUILD_DIR target|stall
+#	tests/integration/milter/syslog.sh BUILD_DIR target|long-values|stall
 # DESCRIPTION
 #	milter503 -l syslog runs in a private mount namespace beside its own
 #	rsyslogd (ns-syslog.sh); milter-talk plays the MTA.
@@ -11,6 +11,11 @@
 #	          facility of SyslogFacility (local5 here: nothing under mail),
 #	          one line per finding; a hostile HELO arrives escaped by the
 #	          milter: rsyslog never had to escape a control byte (#012)
+#	  long-values  a 60 kB HELO and 20 refused recipients with 1,000-byte
+#	          local parts (Postfix takes 2,048-byte commands): every line
+#	          reaches syslog whole (Debian's rsyslog cuts at 8 KiB), none is
+#	          over 2,048 bytes (RFC 5424 6.1), and milter503-report still
+#	          names the client and the cause
 #	  stall   rsyslogd is stopped (SIGSTOP) so /dev/log fills up and
 #	          syslog(3) blocks (proved with logger timing out); 3000 MTA
 #	          sessions, each with an end-of-message the MTA waits for,
@@ -19,8 +24,9 @@
 #	          and the daemon stops cleanly
 set -u
 
-if [ $# -ne 2 ] || { [ "$2" != target ] && [ "$2" != stall ]; }; then
-    echo "usage: $0 BUILD_DIR target|stall" >&2
+CASES="target long-values stall"
+if [ $# -ne 2 ] || ! case " $CASES " in *" $2 "*) true ;; *) false ;; esac; then
+    echo "usage: $0 BUILD_DIR CASE   (cases: $CASES)" >&2
     exit 64
 fi
 BUILD=$(cd "$1" && pwd) || exit 64
@@ -28,6 +34,7 @@ CASE=$2
 IT_NAME="syslog[$CASE]"
 . "$(dirname "$0")/../lib/common.sh"
 . "$IT_LIB/milter.sh"
+. "$IT_LIB/report.sh"
 IT_ARTIFACTS=$BUILD/tests/integration/logs/syslog-$CASE
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -132,6 +139,38 @@ target)
     bad=$(milter_check_log_format "$DIR/local5.log") ||
         it_fail "malformed lines in syslog:
 $bad" "$DIR/local5.log"
+    ;;
+long-values)
+    long=$(printf '%61440s' '' | tr ' ' H)
+    {
+        session 127.0.4.2 "$long" | sed '/^macro R /,$d'
+        for letter in a b c d e f g h i j k l m n o p q r s t; do
+            echo 'macro R {rcpt_mailer}=error {rcpt_host}=5.7.1 "{rcpt_addr}=Relay access denied"'
+            echo "rcpt <$(printf '%1000s' '' | tr ' ' "$letter")@remote.test>"
+        done
+        echo abort
+        echo quit
+    } >"$DIR/long.script"
+    talk "$DIR/long.script" "$DIR/long.txt" --expect-continue ||
+        it_fail "an answer was not CONTINUE" "$DIR/long.txt"
+    it_wait_for 10 grep -q 'finding=no-accepted-rcpt' "$DIR/local5.log" ||
+        it_fail "no finding line reached syslog (local5)" "$DIR/local5.log" "$DIR/rsyslogd.out"
+    stop_milter
+    [ "$(count ' finding=')" -eq 2 ] ||
+        it_fail "want 2 finding lines (unauthenticated-sender, no-accepted-rcpt)" "$DIR/local5.log"
+    # The message, after `milter503[PID]: `, as the milter wrote it.
+    longest=$(sed 's/^[^ ]* [^ ]* [^ ]* //' "$DIR/local5.log" | awk '{ if (length($0) > n) n = length($0) } END { print n + 0 }')
+    [ "$longest" -le 2048 ] || it_fail "a line of $longest bytes (RFC 5424 receivers take 2048)" "$DIR/local5.log"
+    grep -F ' finding=no-accepted-rcpt ' "$DIR/local5.log" | grep -q ' rcpt_rejected=20 .* rejected_unlisted=' ||
+        it_fail "the finding does not count the 20 refused recipients" "$DIR/local5.log"
+    grep -F ' finding=no-accepted-rcpt ' "$DIR/local5.log" | grep -qF 'HHHH...[cut ' ||
+        it_fail "the HELO is not cut and marked" "$DIR/local5.log"
+    bad=$(milter_check_log_format "$DIR/local5.log") ||
+        it_fail "malformed lines in syslog:
+$bad" "$DIR/local5.log"
+    REPORT_ALLOW_STANDALONE=1 report_expect 127.0.4.2 0 relay-denied "$DIR/local5.log"
+    grep -q ' 0 malformed' "$IT_WORK/report-127.0.4.2.txt" ||
+        it_fail "milter503-report found malformed lines" "$IT_WORK/report-127.0.4.2.txt"
     ;;
 stall)
     # Each session: the relay attempt, then a delivered message whose
