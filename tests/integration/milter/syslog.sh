@@ -16,9 +16,10 @@
 #	          reaches syslog whole (Debian's rsyslog cuts at 8 KiB), none is
 #	          over 2,048 bytes (RFC 5424 6.1), and milter503-report still
 #	          names the client and the cause
-#	  stall   rsyslogd is stopped (SIGSTOP) so /dev/log fills up and
-#	          syslog(3) blocks (proved with logger timing out); 3000 MTA
-#	          sessions, each with an end-of-message the MTA waits for,
+#	  stall   rsyslogd is stopped (SIGSTOP) and its /dev/log filled
+#	          (dgram-fill) so syslog(3) blocks (proved with logger timing
+#	          out); 3000 MTA sessions, each with an end-of-message the MTA
+#	          waits for,
 #	          still get every answer in time, because the MTA's thread
 #	          only queues lines; after SIGCONT every finding line arrives
 #	          and the daemon stops cleanly
@@ -39,7 +40,8 @@ IT_ARTIFACTS=$BUILD/tests/integration/logs/syslog-$CASE
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 TALK=$BUILD/bin/milter-talk
-[ -x "$TALK" ] && [ -x "$BUILD/bin/milter503" ] || it_fail "milter503 or milter-talk not built in $BUILD"
+[ -x "$TALK" ] && [ -x "$BUILD/bin/milter503" ] && [ -x "$BUILD/bin/dgram-fill" ] ||
+    it_fail "milter503, milter-talk or dgram-fill not built in $BUILD"
 it_require rsyslogd unshare nsenter setsid ss logger timeout
 [ "$(id -u)" -eq 0 ] || it_fail "needs root (a private mount namespace for /dev/log)"
 it_workdir
@@ -75,6 +77,7 @@ it_atexit stop_all
 
 stop_all() {
     local pid
+    [ -n "${FILL_PID:-}" ] && it_kill_wait "$FILL_PID" 5
     pid=$(cat "$DIR/rsyslogd.pid" 2>/dev/null) && kill -CONT "$pid" 2>/dev/null
     pid=$(cat "$DIR/command.pid" 2>/dev/null) && it_kill_wait "$pid" 15
     it_kill_wait "$NS_PID" 10
@@ -116,6 +119,19 @@ stop_milter() {
 }
 
 count() { grep -c -- "$1" "$DIR/local5.log"; }
+
+# Makes the stall certain: SIGSTOP alone lets a new sender through while
+# the queue of /dev/log holds fewer than net.unix.max_dgram_qlen datagrams
+# (systemd sets 512, more than one sender's buffer holds). dgram-fill
+# fills it from outside the namespace, so every syslog(3) blocks.
+stop_syslog() {
+    kill -STOP "$RSYSLOGD_PID"
+    "$BUILD/bin/dgram-fill" "/proc/$RSYSLOGD_PID/root/dev/log" >"$DIR/fill.out" 2>&1 &
+    FILL_PID=$!
+    it_wait_for 10 grep -q '^full: ' "$DIR/fill.out" ||
+        it_fail "could not fill the stopped rsyslogd's /dev/log" "$DIR/fill.out"
+    it_log "stopped rsyslogd, /dev/log $(cat "$DIR/fill.out")"
+}
 
 case $CASE in
 target)
@@ -186,7 +202,7 @@ header From "Boss <boss@remote.test>"
 eom
 quit
 EOF
-    kill -STOP "$RSYSLOGD_PID"
+    stop_syslog
     talk "$DIR/load.script" "$DIR/load.txt" --sessions 3000 --parallel 4 --timeout 5000 --stop-on-error ||
         it_fail "sessions failed while syslog was stuck" "$DIR/load.txt"
     grep -q '^sessions=3000 errors=0 ' "$DIR/load.txt" ||
