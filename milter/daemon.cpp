@@ -161,6 +161,17 @@ std::string preflight(const conf::Config& config, const CommandLine& line) {
     return {};
 }
 
+// Waits at most LogFlushTimeout for the queued lines; when the log target
+// is stuck, says on stderr (the journal under systemd) what is lost.
+void flush_log(const Service& service, LogSink& sink) {
+    const auto limit = std::chrono::seconds(service.config()->log_flush_timeout);
+    if (sink.flush_for(limit))
+        return;
+    std::cerr << "milter503: the log target is stuck: " << sink.unwritten()
+              << " lines not written at exit, " << sink.dropped() << " dropped before (queue full)"
+              << std::endl;
+}
+
 int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
     const std::string socket = config.socket;
     const std::string user = config.user_id;
@@ -168,7 +179,7 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
     Service service(config, sink);
     const auto fail = [&](const std::string& why, int code) {
         service.log(Severity::error, key_value_line("fatal:", {{"detail", why}}));
-        sink.flush();
+        flush_log(service, sink);
         return code;
     };
     if (!pid_file.empty()) {
@@ -194,8 +205,10 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
         status = smfi_main();
     }
     service.log_summary();
-    service.log(Severity::info, key_value_line("stopping:", {{"status", std::to_string(status)}}));
-    sink.flush();
+    service.log(Severity::info,
+                key_value_line("stopping:", {{"status", std::to_string(status)},
+                                             {"dropped", std::to_string(sink.dropped())}}));
+    flush_log(service, sink);
     if (!pid_file.empty())
         unlink(pid_file.c_str());
     return status == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
@@ -243,7 +256,8 @@ int run_daemon(int argc, const char* const* argv) {
     block_signals_for_all_threads();
     std::unique_ptr<LogSink> sink;
     try {
-        sink = make_boost_log_sink(line->log_target, config->syslog_facility);
+        sink = make_async_sink(make_line_writer(line->log_target, config->syslog_facility),
+                               QueueLimits{.max_bytes = config->log_queue_bytes});
     } catch (const std::exception& e) {
         std::cerr << "milter503: " << e.what() << "\n";
         return EX_CANTCREAT;

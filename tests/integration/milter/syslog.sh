@@ -2,7 +2,7 @@
 # NAME
 #	syslog.sh - milter503's default log target against a real rsyslogd
 # SYNOPSIS
-#	tests/integration/milter/syslog.sh BUILD_DIR target|long-values|stall
+#	tests/integration/milter/syslog.sh BUILD_DIR CASE
 # DESCRIPTION
 #	milter503 -l syslog runs in a private mount namespace beside its own
 #	rsyslogd (ns-syslog.sh); milter-talk plays the MTA.
@@ -23,9 +23,17 @@
 #	          still get every answer in time, because the MTA's thread
 #	          only queues lines; after SIGCONT every finding line arrives
 #	          and the daemon stops cleanly
+#	  queue-bound  rsyslogd stuck, LogQueueBytes 1 MiB, 4000 sessions of
+#	          long lines (some 11 MB): the milter's memory grows by less
+#	          than 5 MiB, and after SIGCONT a `log-dropped: lines=N` line
+#	          arrives, N the finding lines that did not
+#	  stop-stuck  rsyslogd stuck with lines queued, LogFlushTimeout 2:
+#	          SIGTERM ends the daemon within 10 s (libmilter notices it
+#	          within 5 s, then 2 s for the log), with status 0, saying on
+#	          stderr how many lines were not written
 set -u
 
-CASES="target long-values stall"
+CASES="target long-values stall queue-bound stop-stuck"
 if [ $# -ne 2 ] || ! case " $CASES " in *" $2 "*) true ;; *) false ;; esac; then
     echo "usage: $0 BUILD_DIR CASE   (cases: $CASES)" >&2
     exit 64
@@ -49,11 +57,19 @@ DIR=$IT_WORK/syslog
 install -d -m 0755 "$DIR" "$DIR/work"
 PORT=$(it_free_port)
 
+case $CASE in
+# 3000 sessions' 9000 lines wait for the stopped rsyslogd: all must fit.
+stall) queue_conf="LogQueueBytes 67108864" ;;
+queue-bound) queue_conf="LogQueueBytes 1048576" ;;
+stop-stuck) queue_conf="LogFlushTimeout 2" ;;
+*) queue_conf= ;;
+esac
 cat >"$DIR/milter503.conf" <<EOF
 LocalDomains example.test
 TrustedNetworks 127.0.0.1/32
 SyslogFacility local5
 LogRateLimit 0
+$queue_conf
 EOF
 # imuxsock's rate limit would drop the load test's lines: off. Control
 # characters are escaped on receive (rsyslog's default, said explicitly):
@@ -221,6 +237,56 @@ EOF
     [ "$(count ' finding=no-accepted-rcpt ')" -eq 3000 ] || it_fail "finding lines lost or doubled" "$DIR/local5.log"
     [ "$(count ' finding=unauthenticated-sender ')" -eq 3000 ] || it_fail "finding lines lost or doubled" "$DIR/local5.log"
     [ "$(count ' finding=header-from-mismatch ')" -eq 3000 ] || it_fail "finding lines lost or doubled" "$DIR/local5.log"
+    ;;
+queue-bound)
+    {
+        session 127.0.4.3 "$(printf '%300s' '' | tr ' ' h)" | sed '/^mail /,$d'
+        echo "mail <$(printf '%300s' '' | tr ' ' s)@example.test>"
+        for letter in a b c; do
+            echo 'macro R {rcpt_mailer}=error {rcpt_host}=5.7.1 "{rcpt_addr}=Relay access denied"'
+            echo "rcpt <$(printf '%300s' '' | tr ' ' "$letter")@remote.test>"
+        done
+        echo abort
+        echo quit
+    } >"$DIR/long.script"
+    stop_syslog
+    rss_before=$(awk '/^VmRSS:/ { print $2 }' "/proc/$MILTER_PID/status")
+    talk "$DIR/long.script" "$DIR/load.txt" --sessions 4000 --parallel 4 --stop-on-error ||
+        it_fail "sessions failed while syslog was stuck" "$DIR/load.txt"
+    rss_after=$(awk '/^VmRSS:/ { print $2 }' "/proc/$MILTER_PID/status")
+    it_log "while rsyslogd was stuck: $(cat "$DIR/load.txt"); VmRSS $rss_before -> $rss_after KiB"
+    [ $((rss_after - rss_before)) -lt 5120 ] ||
+        it_fail "the milter grew by $((rss_after - rss_before)) KiB with LogQueueBytes 1 MiB"
+    kill -CONT "$RSYSLOGD_PID"
+    it_wait_for 30 grep -q ' log-dropped: lines=' "$DIR/local5.log" ||
+        it_fail "no log-dropped line once syslog drained" "$DIR/local5.log"
+    dropped=$(sed -n 's/.* log-dropped: lines=\([0-9]*\) .*/\1/p' "$DIR/local5.log" | awk '{ n += $1 } END { print n + 0 }')
+    arrived=$(count ' finding=')
+    it_log "finding lines: $arrived written, $dropped dropped"
+    [ "$dropped" -gt 0 ] || it_fail "nothing dropped: the queue was not bounded" "$DIR/local5.log"
+    [ $((arrived + dropped)) -eq 8000 ] ||
+        it_fail "$arrived finding lines written + $dropped dropped != 8000 made" "$DIR/local5.log"
+    stop_milter
+    grep -q " stopping: status=0 dropped=$dropped\$" "$DIR/local5.log" ||
+        it_fail "the stopping line does not count the $dropped dropped lines" "$DIR/local5.log"
+    ;;
+stop-stuck)
+    session %a stuck.test >"$DIR/stuck.script"
+    stop_syslog
+    talk "$DIR/stuck.script" "$DIR/stuck.txt" --sessions 50 --parallel 4 --stop-on-error ||
+        it_fail "sessions failed while syslog was stuck" "$DIR/stuck.txt"
+    start=$(date +%s.%N)
+    kill -TERM "$MILTER_PID"
+    it_wait_for 15 test -s "$DIR/command.status" || it_fail "SIGTERM did not end milter503 within 15 s"
+    took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    it_log "SIGTERM with rsyslogd stuck: milter503 ended after $took s"
+    # libmilter looks for the stop every 5 s (MI_CHK_TIME), then the log
+    # gets LogFlushTimeout.
+    awk -v t="$took" 'BEGIN { exit !(t < 10) }' || it_fail "milter503 took $took s to stop (5 s + LogFlushTimeout 2)"
+    [ "$(cat "$DIR/command.status")" = 0 ] ||
+        it_fail "milter503 exited $(cat "$DIR/command.status") on SIGTERM" "$DIR/command.out"
+    grep -Eq 'the log target is stuck: [1-9][0-9]* lines not written at exit' "$DIR/command.out" ||
+        it_fail "milter503 did not say how many lines it could not write" "$DIR/command.out"
     ;;
 esac
 it_log PASS
