@@ -230,6 +230,11 @@ const std::vector<KeyRow>& key_table() {
              b.config.syslog_facility = to_lower_ascii(v);
              return check_facility(v);
          }},
+        {{"MtaTimeout", "600",
+          "seconds to wait for the MTA's next command on a connection before dropping it"},
+         [](Building& b, const std::string& v, const Source&) {
+             return parse_number(v, 1U, 86400U, b.config.mta_timeout);
+         }},
         {{"LogQueueBytes", "4194304",
           "bytes of lines waiting for a slow log target; beyond, lines are dropped and counted"},
          [](Building& b, const std::string& v, const Source&) {

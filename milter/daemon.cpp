@@ -196,9 +196,14 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
         smfi_register(filter_description()) != MI_SUCCESS || smfi_opensocket(true) != MI_SUCCESS) {
         return fail("cannot open milter socket " + socket, EX_UNAVAILABLE);
     }
-    service.log(Severity::info, key_value_line("starting:", {{"version", milter503::version},
-                                                             {"socket", socket},
-                                                             {"config", line.config_file}}));
+    // A peer that stalls, or sends half a packet, frees its thread after this.
+    if (smfi_settimeout(static_cast<int>(config.mta_timeout)) != MI_SUCCESS)
+        return fail("cannot set the MTA timeout", EX_SOFTWARE);
+    service.log(Severity::info,
+                key_value_line("starting:", {{"version", milter503::version},
+                                             {"socket", socket},
+                                             {"config", line.config_file},
+                                             {"mta_timeout", std::to_string(config.mta_timeout)}}));
     int status = MI_SUCCESS;
     {
         SignalThread signals(service, line);
