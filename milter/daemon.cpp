@@ -16,6 +16,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -161,11 +162,18 @@ std::string preflight(const conf::Config& config, const CommandLine& line) {
     return {};
 }
 
-// Waits at most LogFlushTimeout for the queued lines; when the log target
-// is stuck, says on stderr (the journal under systemd) what is lost.
-void flush_log(const Service& service, LogSink& sink) {
-    const auto limit = std::chrono::seconds(service.config()->log_flush_timeout);
-    if (sink.flush_for(limit))
+// When LogFlushTimeout, from now, is up for the last lines at a stop.
+std::chrono::steady_clock::time_point stop_deadline(const Service& service) {
+    return std::chrono::steady_clock::now() +
+           std::chrono::seconds(service.config()->log_flush_timeout);
+}
+
+// Waits until `deadline` for the queued lines; when the log target is
+// stuck, says on stderr (the journal under systemd) what is lost.
+void flush_log(LogSink& sink, std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (sink.flush_for(std::max(left, std::chrono::milliseconds(0))))
         return;
     std::cerr << "milter503: the log target is stuck: " << sink.unwritten()
               << " lines not written at exit, " << sink.dropped() << " dropped before (queue full)"
@@ -179,7 +187,7 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
     Service service(config, sink);
     const auto fail = [&](const std::string& why, int code) {
         service.log(Severity::error, key_value_line("fatal:", {{"detail", why}}));
-        flush_log(service, sink);
+        flush_log(sink, stop_deadline(service));
         return code;
     };
     if (!pid_file.empty()) {
@@ -209,11 +217,14 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
         SignalThread signals(service, line);
         status = smfi_main();
     }
-    service.log_summary();
-    service.log(Severity::info,
-                key_value_line("stopping:", {{"status", std::to_string(status)},
-                                             {"dropped", std::to_string(sink.dropped())}}));
-    flush_log(service, sink);
+    // The summary, the stopping line and the flush share LogFlushTimeout.
+    const auto deadline = stop_deadline(service);
+    service.log_summary(deadline);
+    sink.write_by(Severity::info,
+                  key_value_line("stopping:", {{"status", std::to_string(status)},
+                                               {"dropped", std::to_string(sink.dropped())}}),
+                  deadline);
+    flush_log(sink, deadline);
     if (!pid_file.empty())
         unlink(pid_file.c_str());
     return status == MI_SUCCESS ? EX_OK : EX_SOFTWARE;

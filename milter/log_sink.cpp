@@ -64,6 +64,8 @@ struct QueueState {
     mutable std::mutex mutex;
     std::condition_variable wake_writer;
     std::condition_variable drained;
+    std::condition_variable room;  // a line left the queue
+    size_t waiting_for_room = 0;
     std::deque<QueuedLine> lines;
     size_t bytes = 0;
     bool writing = false;         // the writer holds a line taken off the queue
@@ -74,6 +76,20 @@ struct QueueState {
     uint64_t unreported_bytes = 0;
 
     bool idle() const { return lines.empty() && !writing; }
+    bool fits(size_t cost) const {
+        return lines.size() < limits.max_lines && bytes + cost <= limits.max_bytes;
+    }
+    void drop(std::string_view line) {
+        ++dropped_lines;
+        ++unreported_lines;
+        unreported_bytes += line.size();
+    }
+    void push(Severity severity, std::string_view line) {
+        lines.push_back({severity, std::string(line)});
+        bytes += cost_of(line);
+        if (writer_waiting)
+            wake_writer.notify_one();
+    }
 };
 
 // The writer thread: takes one line at a time and writes it outside the
@@ -105,6 +121,8 @@ void write_lines(const std::shared_ptr<QueueState>& state) {
         QueuedLine line = std::move(state->lines.front());
         state->lines.pop_front();
         state->bytes -= cost_of(line.text);
+        if (state->waiting_for_room > 0)
+            state->room.notify_all();
         state->writing = true;
         lock.unlock();
         state->writer->write(line.severity, line.text);
@@ -137,18 +155,25 @@ class AsyncSink final : public LogSink {
 
     void write(Severity severity, std::string_view line) override {
         std::lock_guard lock(state_->mutex);
-        const size_t cost = cost_of(line);
-        if (state_->lines.size() >= state_->limits.max_lines ||
-            state_->bytes + cost > state_->limits.max_bytes) {
-            ++state_->dropped_lines;
-            ++state_->unreported_lines;
-            state_->unreported_bytes += line.size();
-            return;
+        if (state_->fits(cost_of(line))) {
+            state_->push(severity, line);
+        } else {
+            state_->drop(line);
         }
-        state_->lines.push_back({severity, std::string(line)});
-        state_->bytes += cost;
-        if (state_->writer_waiting)
-            state_->wake_writer.notify_one();
+    }
+
+    void write_by(Severity severity, std::string_view line,
+                  std::chrono::steady_clock::time_point deadline) override {
+        std::unique_lock lock(state_->mutex);
+        ++state_->waiting_for_room;
+        const bool fits =
+            state_->room.wait_until(lock, deadline, [&] { return state_->fits(cost_of(line)); });
+        --state_->waiting_for_room;
+        if (fits) {
+            state_->push(severity, line);
+        } else {
+            state_->drop(line);
+        }
     }
 
     bool flush_for(std::chrono::milliseconds limit) override {

@@ -38,6 +38,13 @@ class LogSink {
   public:
     virtual ~LogSink() = default;
     virtual void write(Severity severity, std::string_view line) = 0;
+    // write(), but when the queue is full, waits for room until `deadline`
+    // before dropping the line: for bursts off the MTA's path (a summary
+    // of 100000 clients is more than the queue holds).
+    virtual void write_by(Severity severity, std::string_view line,
+                          std::chrono::steady_clock::time_point /*deadline*/) {
+        write(severity, line);
+    }
     // Waits until every queued line is written, at most `limit`; false
     // when lines were still queued (the log target is stuck).
     virtual bool flush_for(std::chrono::milliseconds /*limit*/) { return true; }

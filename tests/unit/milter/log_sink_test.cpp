@@ -13,6 +13,7 @@
 #include <mutex>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 namespace milter503::milter {
 namespace {
@@ -140,6 +141,40 @@ TEST(LogQueue, DestroyedWhileTheTargetIsStuckWithoutWaitingForIt) {
     s.gate->set_open(true);
     EXPECT_TRUE(s.gate->wait_until([&] { return s.gate->writer_destroyed; }));
     EXPECT_EQ(s.gate->written, (std::vector<std::string>{"first", "second"}));
+}
+
+// A summary of many clients is a burst larger than the queue; written off
+// the MTA's path, it waits for room rather than losing lines.
+TEST(LogQueue, WriteByWaitsForRoomInsteadOfDropping) {
+    GatedSink s(QueueLimits{.max_lines = 10, .max_bytes = 1024 * 1024});
+    stall(s);
+    std::jthread opener([&] {
+        std::this_thread::sleep_for(100ms);
+        s.gate->set_open(true);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    for (int i = 0; i < 100; ++i)
+        s.sink->write_by(Severity::info, "summary " + std::to_string(i), deadline);
+    EXPECT_TRUE(s.sink->flush_for(5s));
+    EXPECT_EQ(s.sink->dropped(), 0u);
+    std::lock_guard lock(s.gate->mutex);
+    ASSERT_EQ(s.gate->written.size(), 101u);
+    EXPECT_EQ(s.gate->written.back(), "summary 99");
+}
+
+TEST(LogQueue, WriteByDropsAtItsDeadlineWhenTheTargetIsStuck) {
+    GatedSink s(QueueLimits{.max_lines = 2, .max_bytes = 1024 * 1024});
+    stall(s);
+    s.sink->write(Severity::info, "a");
+    s.sink->write(Severity::info, "b");
+    const auto start = std::chrono::steady_clock::now();
+    s.sink->write_by(Severity::info, "c", start + 200ms);
+    const auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(waited, 200ms);
+    EXPECT_LT(waited, 2s);
+    EXPECT_EQ(s.sink->dropped(), 1u);
+    s.gate->set_open(true);
+    EXPECT_TRUE(s.sink->flush_for(5s));
 }
 
 TEST(LogQueue, QuietTargetFlushesAtOnce) {
