@@ -63,7 +63,7 @@ class LineWriter {
 
 struct QueueLimits {
     size_t max_lines = 65536;
-    size_t max_bytes = 4 * 1024 * 1024;  // the lines and their bookkeeping
+    size_t max_bytes = size_t{4} * 1024 * 1024;  // the lines and their bookkeeping
 };
 
 std::unique_ptr<LogSink> make_async_sink(std::unique_ptr<LineWriter> writer, QueueLimits limits);

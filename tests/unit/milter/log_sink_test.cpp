@@ -79,7 +79,7 @@ void stall(GatedSink& s) {
 }
 
 TEST(LogQueue, BoundedInBytesDropsAreCountedAndReportedOnceDrained) {
-    GatedSink s(QueueLimits{.max_lines = 65536, .max_bytes = 64 * 1024});
+    GatedSink s(QueueLimits{.max_lines = 65536, .max_bytes = size_t{64} * 1024});
     stall(s);
     const std::string line(1000, 'x');
     for (int i = 0; i < 500; ++i)
@@ -104,7 +104,7 @@ TEST(LogQueue, BoundedInBytesDropsAreCountedAndReportedOnceDrained) {
 }
 
 TEST(LogQueue, BoundedInLinesToo) {
-    GatedSink s(QueueLimits{.max_lines = 10, .max_bytes = 1024 * 1024});
+    GatedSink s(QueueLimits{.max_lines = 10, .max_bytes = size_t{1024} * 1024});
     stall(s);
     for (int i = 0; i < 25; ++i)
         s.sink->write(Severity::info, "short");
@@ -146,7 +146,7 @@ TEST(LogQueue, DestroyedWhileTheTargetIsStuckWithoutWaitingForIt) {
 // A summary of many clients is a burst larger than the queue; written off
 // the MTA's path, it waits for room rather than losing lines.
 TEST(LogQueue, WriteByWaitsForRoomInsteadOfDropping) {
-    GatedSink s(QueueLimits{.max_lines = 10, .max_bytes = 1024 * 1024});
+    GatedSink s(QueueLimits{.max_lines = 10, .max_bytes = size_t{1024} * 1024});
     stall(s);
     std::jthread opener([&] {
         std::this_thread::sleep_for(100ms);
@@ -163,7 +163,7 @@ TEST(LogQueue, WriteByWaitsForRoomInsteadOfDropping) {
 }
 
 TEST(LogQueue, WriteByDropsAtItsDeadlineWhenTheTargetIsStuck) {
-    GatedSink s(QueueLimits{.max_lines = 2, .max_bytes = 1024 * 1024});
+    GatedSink s(QueueLimits{.max_lines = 2, .max_bytes = size_t{1024} * 1024});
     stall(s);
     s.sink->write(Severity::info, "a");
     s.sink->write(Severity::info, "b");
