@@ -76,8 +76,12 @@ struct QueueState {
     uint64_t unreported_bytes = 0;
 
     bool idle() const { return lines.empty() && !writing; }
-    bool fits(size_t cost) const {
-        return lines.size() < limits.max_lines && bytes + cost <= limits.max_bytes;
+    // Room for a line in the queue, or in its first half: lines written
+    // off the MTA's path (write_by) leave the other half to findings.
+    bool fits(size_t cost, bool first_half = false) const {
+        const size_t divisor = first_half ? 2 : 1;
+        return lines.size() < limits.max_lines / divisor &&
+               bytes + cost <= limits.max_bytes / divisor;
     }
     void drop(std::string_view line) {
         ++dropped_lines;
@@ -166,8 +170,8 @@ class AsyncSink final : public LogSink {
                   std::chrono::steady_clock::time_point deadline) override {
         std::unique_lock lock(state_->mutex);
         ++state_->waiting_for_room;
-        const bool fits =
-            state_->room.wait_until(lock, deadline, [&] { return state_->fits(cost_of(line)); });
+        const bool fits = state_->room.wait_until(
+            lock, deadline, [&] { return state_->fits(cost_of(line), true); });
         --state_->waiting_for_room;
         if (fits) {
             state_->push(severity, line);

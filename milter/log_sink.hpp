@@ -38,9 +38,10 @@ class LogSink {
   public:
     virtual ~LogSink() = default;
     virtual void write(Severity severity, std::string_view line) = 0;
-    // write(), but when the queue is full, waits for room until `deadline`
-    // before dropping the line: for bursts off the MTA's path (a summary
-    // of 100000 clients is more than the queue holds).
+    // write(), but waits for room until `deadline` before dropping the
+    // line, and fills at most half the queue: for bursts off the MTA's
+    // path (a summary of 100000 clients is more than the queue holds)
+    // that must not crowd out findings meanwhile.
     virtual void write_by(Severity severity, std::string_view line,
                           std::chrono::steady_clock::time_point /*deadline*/) {
         write(severity, line);

@@ -162,19 +162,24 @@ TEST(LogQueue, WriteByWaitsForRoomInsteadOfDropping) {
     EXPECT_EQ(s.gate->written.back(), "summary 99");
 }
 
-TEST(LogQueue, WriteByDropsAtItsDeadlineWhenTheTargetIsStuck) {
-    GatedSink s(QueueLimits{.max_lines = 2, .max_bytes = size_t{1024} * 1024});
+TEST(LogQueue, WriteByDropsAtItsDeadlineAndLeavesHalfTheQueueToWrite) {
+    GatedSink s(QueueLimits{.max_lines = 4, .max_bytes = size_t{1024} * 1024});
     stall(s);
-    s.sink->write(Severity::info, "a");
-    s.sink->write(Severity::info, "b");
     const auto start = std::chrono::steady_clock::now();
-    s.sink->write_by(Severity::info, "c", start + 200ms);
+    for (const char* line : {"s1", "s2", "s3"})
+        s.sink->write_by(Severity::info, line, start + 200ms);
     const auto waited = std::chrono::steady_clock::now() - start;
     EXPECT_GE(waited, 200ms);
     EXPECT_LT(waited, 2s);
+    EXPECT_EQ(s.sink->dropped(), 1u);  // s3: two of four lines were queued
+    s.sink->write(Severity::info, "finding 1");
+    s.sink->write(Severity::info, "finding 2");
     EXPECT_EQ(s.sink->dropped(), 1u);
     s.gate->set_open(true);
     EXPECT_TRUE(s.sink->flush_for(5s));
+    std::lock_guard lock(s.gate->mutex);
+    EXPECT_EQ(s.gate->written[2], "s2");
+    EXPECT_EQ(s.gate->written[4], "finding 2");
 }
 
 TEST(LogQueue, QuietTargetFlushesAtOnce) {
