@@ -19,10 +19,9 @@
 #	  stall   rsyslogd is stopped (SIGSTOP) and its /dev/log filled
 #	          (dgram-fill) so syslog(3) blocks (proved with logger timing
 #	          out); 3000 MTA sessions, each with an end-of-message the MTA
-#	          waits for,
-#	          still get every answer in time, because the MTA's thread
-#	          only queues lines; after SIGCONT every finding line arrives
-#	          and the daemon stops cleanly
+#	          waits for, still get every answer in time, because the MTA's
+#	          thread only queues lines; after SIGCONT every finding line
+#	          arrives and the daemon stops cleanly
 #	  queue-bound  rsyslogd stuck, LogQueueBytes 1 MiB, 4000 sessions of
 #	          long lines (some 11 MB): the milter's memory grows by less
 #	          than 5 MiB, and after SIGCONT a `log-dropped: lines=N` line
@@ -191,7 +190,8 @@ long-values)
     [ "$(count ' finding=')" -eq 2 ] ||
         it_fail "want 2 finding lines (unauthenticated-sender, no-accepted-rcpt)" "$DIR/local5.log"
     # The message, after `milter503[PID]: `, as the milter wrote it.
-    longest=$(sed 's/^[^ ]* [^ ]* [^ ]* //' "$DIR/local5.log" | awk '{ if (length($0) > n) n = length($0) } END { print n + 0 }')
+    longest=$(sed 's/^[^ ]* [^ ]* [^ ]* //' "$DIR/local5.log" |
+        LC_ALL=C awk '{ if (length($0) > n) n = length($0) } END { print n + 0 }')
     [ "$longest" -le 2048 ] || it_fail "a line of $longest bytes (RFC 5424 receivers take 2048)" "$DIR/local5.log"
     grep -F ' finding=no-accepted-rcpt ' "$DIR/local5.log" | grep -q ' rcpt_rejected=20 .* rejected_unlisted=' ||
         it_fail "the finding does not count the 20 refused recipients" "$DIR/local5.log"
