@@ -159,7 +159,8 @@ class AsyncSink final : public LogSink {
 
     void write(Severity severity, std::string_view line) override {
         std::lock_guard lock(state_->mutex);
-        if (state_->fits(cost_of(line))) {
+        // After stop, nothing new: the writer may be about to be joined.
+        if (!state_->stop && state_->fits(cost_of(line))) {
             state_->push(severity, line);
         } else {
             state_->drop(line);
@@ -173,7 +174,7 @@ class AsyncSink final : public LogSink {
         const bool fits = state_->room.wait_until(
             lock, deadline, [&] { return state_->fits(cost_of(line), true); });
         --state_->waiting_for_room;
-        if (fits) {
+        if (fits && !state_->stop) {
             state_->push(severity, line);
         } else {
             state_->drop(line);
