@@ -230,6 +230,20 @@ const std::vector<KeyRow>& key_table() {
              b.config.syslog_facility = to_lower_ascii(v);
              return check_facility(v);
          }},
+        {{"MtaTimeout", "600",
+          "seconds to wait for the MTA's next command on a connection before dropping it"},
+         [](Building& b, const std::string& v, const Source&) {
+             return parse_number(v, 1U, 86400U, b.config.mta_timeout);
+         }},
+        {{"LogQueueBytes", "4194304",
+          "bytes of lines waiting for a slow log target; beyond, lines are dropped and counted"},
+         [](Building& b, const std::string& v, const Source&) {
+             return parse_number(v, size_t{65536}, size_t{1} << 30, b.config.log_queue_bytes);
+         }},
+        {{"LogFlushTimeout", "5", "seconds a stop waits for queued lines to reach the log target"},
+         [](Building& b, const std::string& v, const Source&) {
+             return parse_number(v, 0U, 3600U, b.config.log_flush_timeout);
+         }},
         {{"LocalDomains", "", "domains whose senders must authenticate"},
          [](Building& b, const std::string& v, const Source&) {
              return apply_local_domains(b, v);

@@ -40,6 +40,9 @@ struct Config {
     std::string user_id;
     std::optional<unsigned> umask;
     std::string syslog_facility;
+    size_t log_queue_bytes = 0;      // lines waiting for a slow log target
+    unsigned log_flush_timeout = 0;  // seconds a stop waits for queued lines
+    unsigned mta_timeout = 0;        // seconds to wait for the MTA's next bytes (smfi_settimeout)
 
     // Diagnosis settings (a reload applies them to new sessions).
     std::shared_ptr<const policy::Settings> settings = std::make_shared<policy::Settings>();

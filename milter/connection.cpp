@@ -5,7 +5,9 @@
 // DESCRIPTION
 //	The client address comes from the connect callback's sockaddr, which
 //	both MTAs pass, and only falls back to {client_addr}: Sendmail's
-//	default macro list does not carry it.
+//	default macro list does not carry it. A macro is whatever the peer on
+//	the milter socket sends, so that fallback is capped where it enters:
+//	the address keys the per-client table and every summary line.
 #include "milter/connection.hpp"
 
 #include <arpa/inet.h>
@@ -46,6 +48,11 @@ std::optional<Endpoint> endpoint_of(const sockaddr* address) {
     return std::nullopt;
 }
 
+// Longer than any IPv6 literal Sendmail writes (`IPv6:` and 45 bytes).
+constexpr size_t max_client_addr_bytes = 64;
+// LogWhy details are the client's own words (HELO, addresses).
+constexpr size_t max_why_detail_bytes = 255;
+
 std::string or_default(const std::string& value, const char* fallback) {
     return value.empty() ? std::string(fallback) : value;
 }
@@ -79,7 +86,7 @@ void Connection::log_phase(std::string_view phase, std::string_view detail) {
     logfmt::append_field(line, logfmt::key::conn, session_.connection().conn_id);
     logfmt::append_field(line, logfmt::key::client, session_.connection().client_addr);
     if (!detail.empty())
-        logfmt::append_field(line, logfmt::key::detail, detail);
+        logfmt::append_capped_field(line, logfmt::key::detail, detail, max_why_detail_bytes);
     service_.log(Severity::debug, line);
 }
 
@@ -93,7 +100,8 @@ void Connection::connect(const Macros& macros, const char* hostname, const socka
         event.client_addr = endpoint->addr;
         event.client_port = endpoint->port;
     } else {
-        event.client_addr = or_default(macros.get("{client_addr}"), "unknown");
+        event.client_addr = logfmt::cap_value(or_default(macros.get("{client_addr}"), "unknown"),
+                                              max_client_addr_bytes);
         event.client_port = or_default(macros.get("{client_port}"), "0");
     }
     event.daemon_port = or_default(macros.get("{daemon_port}"), "-");

@@ -16,6 +16,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -161,6 +162,24 @@ std::string preflight(const conf::Config& config, const CommandLine& line) {
     return {};
 }
 
+// When LogFlushTimeout, from now, is up for the last lines at a stop.
+std::chrono::steady_clock::time_point stop_deadline(const Service& service) {
+    return std::chrono::steady_clock::now() +
+           std::chrono::seconds(service.config()->log_flush_timeout);
+}
+
+// Waits until `deadline` for the queued lines; when the log target is
+// stuck, says on stderr (the journal under systemd) what is lost.
+void flush_log(LogSink& sink, std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (sink.flush_for(std::max(left, std::chrono::milliseconds(0))))
+        return;
+    std::cerr << "milter503: the log target is stuck: " << sink.unwritten()
+              << " lines not written at exit, " << sink.dropped() << " dropped before (queue full)"
+              << std::endl;
+}
+
 int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
     const std::string socket = config.socket;
     const std::string user = config.user_id;
@@ -168,7 +187,7 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
     Service service(config, sink);
     const auto fail = [&](const std::string& why, int code) {
         service.log(Severity::error, key_value_line("fatal:", {{"detail", why}}));
-        sink.flush();
+        flush_log(sink, stop_deadline(service));
         return code;
     };
     if (!pid_file.empty()) {
@@ -185,17 +204,27 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
         smfi_register(filter_description()) != MI_SUCCESS || smfi_opensocket(true) != MI_SUCCESS) {
         return fail("cannot open milter socket " + socket, EX_UNAVAILABLE);
     }
-    service.log(Severity::info, key_value_line("starting:", {{"version", milter503::version},
-                                                             {"socket", socket},
-                                                             {"config", line.config_file}}));
+    // A peer that stalls, or sends half a packet, frees its thread after this.
+    if (smfi_settimeout(static_cast<int>(config.mta_timeout)) != MI_SUCCESS)
+        return fail("cannot set the MTA timeout", EX_SOFTWARE);
+    service.log(Severity::info,
+                key_value_line("starting:", {{"version", milter503::version},
+                                             {"socket", socket},
+                                             {"config", line.config_file},
+                                             {"mta_timeout", std::to_string(config.mta_timeout)}}));
     int status = MI_SUCCESS;
     {
         SignalThread signals(service, line);
         status = smfi_main();
     }
-    service.log_summary();
-    service.log(Severity::info, key_value_line("stopping:", {{"status", std::to_string(status)}}));
-    sink.flush();
+    // The summary, the stopping line and the flush share LogFlushTimeout.
+    const auto deadline = stop_deadline(service);
+    service.log_summary(deadline);
+    sink.write_by(Severity::info,
+                  key_value_line("stopping:", {{"status", std::to_string(status)},
+                                               {"dropped", std::to_string(sink.dropped())}}),
+                  deadline);
+    flush_log(sink, deadline);
     if (!pid_file.empty())
         unlink(pid_file.c_str());
     return status == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
@@ -243,7 +272,8 @@ int run_daemon(int argc, const char* const* argv) {
     block_signals_for_all_threads();
     std::unique_ptr<LogSink> sink;
     try {
-        sink = make_boost_log_sink(line->log_target, config->syslog_facility);
+        sink = make_async_sink(make_line_writer(line->log_target, config->syslog_facility),
+                               QueueLimits{.max_bytes = config->log_queue_bytes});
     } catch (const std::exception& e) {
         std::cerr << "milter503: " << e.what() << "\n";
         return EX_CANTCREAT;

@@ -46,8 +46,13 @@ void Service::record_accepted_recipient(std::string_view recipient) {
 }
 
 void Service::log_summary() {
+    log_summary(std::chrono::steady_clock::now() +
+                std::chrono::seconds(config()->log_flush_timeout));
+}
+
+void Service::log_summary(std::chrono::steady_clock::time_point deadline) {
     for (const auto& summary : clients_.snapshot()) {
-        log_.write(Severity::info, policy::format_summary(summary));
+        log_.write_by(Severity::info, policy::format_summary(summary), deadline);
     }
 }
 

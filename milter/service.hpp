@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -49,8 +50,11 @@ class Service {
     void report(const std::vector<policy::Finding>& findings);
     // An RCPT the MTA accepted (its argument as sent), for the alerts.
     void record_accepted_recipient(std::string_view recipient);
-    // One `summary:` line per client (SIGUSR2, periodic, shutdown).
+    // One `summary:` line per client (SIGUSR2, periodic, shutdown). Off
+    // the MTA's path, so it waits for room in the log queue, until
+    // `deadline` (by default LogFlushTimeout from now).
     void log_summary();
+    void log_summary(std::chrono::steady_clock::time_point deadline);
     void report_missing_macro(const MissingMacro& missing);
 
     void log(Severity severity, std::string_view line) { log_.write(severity, line); }

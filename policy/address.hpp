@@ -27,7 +27,15 @@ struct AddressParts {
 // No `@`: local = whole address, domain empty.
 AddressParts split_address(std::string_view address);
 
-// Same mailbox, ignoring case (see DESCRIPTION).
+// The value of a local part, quotes and quoted-pairs undone, written
+// bare when it is a Dot-string and as a minimal Quoted-string otherwise.
+std::string canonical_local_part(std::string_view local);
+
+// canonical_local_part() of the local part, `@`, the domain as
+// split_address() gives it; an address without `@` is a local part alone.
+std::string canonical_address(std::string_view address);
+
+// Same mailbox, ignoring case and quoting (see DESCRIPTION).
 bool same_address(std::string_view a, std::string_view b);
 
 }  // namespace milter503::policy

@@ -19,8 +19,17 @@
 //	- client= is NAME[ADDR]:PORT; `[`, `]`, `;` and `\` in ADDR and PORT
 //	  (never there when the MTA is sane) are written as \xHH, so the last
 //	  `]` always closes ADDR whatever NAME holds.
+//
+//	Every value a client (or a peer on the milter socket) chooses is capped
+//	(Caps below) and what is cut is marked `...[cut N bytes]`; rejected=
+//	lists the refused recipients that fit its cap, and rejected_unlisted=
+//	counts the others. Should many values be long at once, every cap is
+//	halved until the line is within logfmt::max_line_bytes. The capped
+//	form is an ordinary line: parse_finding() (and the parser of any
+//	earlier version, which skips unknown keys) reads it.
 #include "policy/finding.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -56,6 +65,41 @@ constexpr std::array<FindingInfo, 6> finding_rows = {{
 }};
 
 constexpr std::string_view entry_separator = "; ";
+
+// The most bytes of each value a client or a milter peer chooses that a
+// finding line keeps. Values from a sane MTA (addresses, ports, queue
+// ids, status codes) are far shorter; their caps only stop a peer.
+struct Caps {
+    size_t queue_id = 64;
+    size_t client_name = 255;
+    size_t client_addr = 64;
+    size_t client_port = 64;
+    size_t helo = 255;
+    size_t daemon_port = 64;
+    size_t auth = 255;
+    size_t address = 255;  // from=, header_from=
+    size_t detail = 255;
+    size_t rejected = 768;  // rejected= before escaping: the entries that fit, at least one
+    size_t recipient = 255;
+    size_t status = 64;
+    size_t reply_text = 255;
+
+    // Every cap halved `times` times, none under what a cut value needs
+    // to say how much was cut.
+    Caps halved(unsigned times) const {
+        Caps out = *this;
+        for (size_t* cap : {&out.queue_id, &out.client_name, &out.client_addr, &out.client_port,
+                            &out.helo, &out.daemon_port, &out.auth, &out.address, &out.detail,
+                            &out.rejected, &out.recipient, &out.status, &out.reply_text}) {
+            *cap = std::max(*cap >> times, min_cap);
+        }
+        return out;
+    }
+    static constexpr size_t min_cap = 24;
+};
+// Escaping makes a byte up to 5 long (\\x5c inside rejected=): halving
+// every cap 4 times (255 -> 24) brings the worst line under max_line_bytes.
+constexpr unsigned max_halvings = 4;
 
 // Undoes logfmt::append_hex_escape(); every other byte is literal. nullopt on a `\` that
 // does not start a \xHH escape.
@@ -118,25 +162,56 @@ std::string escape_part(std::string_view text, std::string_view also) {
     return out;
 }
 
-}  // namespace
+std::string capped_part(std::string_view text, std::string_view also, size_t cap) {
+    return escape_part(logfmt::cap_value(text, cap), also);
+}
 
-std::string format_rejected(const Finding& finding) {
+std::string format_entry(const RejectedRcpt& rcpt, const Caps& caps) {
+    std::string out = "<";
+    out += capped_part(rcpt.recipient, ">", caps.recipient);
+    out += "> ";
+    out += capped_part(rcpt.status, " ", caps.status);
+    out += ' ';
+    out += capped_part(rcpt.text, "", caps.reply_text);
+    return out;
+}
+
+// The refused recipients that fit caps.rejected, the first always.
+std::string format_rejected_within(const Finding& finding, const Caps& caps, size_t* listed) {
+    *listed = 0;
     if (finding.rejected_unreported)
         return std::string(logfmt::unreported);
     if (finding.rejected.empty())
         return std::string(logfmt::none);
     std::string out;
     for (const auto& rcpt : finding.rejected) {
-        if (!out.empty())
-            out += entry_separator;
-        out += '<';
-        out += escape_part(rcpt.recipient, ">");
-        out += "> ";
-        out += escape_part(rcpt.status, " ");
-        out += ' ';
-        out += escape_part(rcpt.text, "");
+        std::string longer = out;
+        if (!longer.empty())
+            longer += entry_separator;
+        longer += format_entry(rcpt, caps);
+        if (*listed > 0 && longer.size() > caps.rejected)
+            break;
+        out = std::move(longer);
+        ++*listed;
     }
     return out;
+}
+
+}  // namespace
+
+// Half a line, so that a line quoting it (an admin alert) stays within
+// logfmt::max_line_bytes too.
+constexpr size_t max_rejected_bytes = logfmt::max_line_bytes / 2;
+
+std::string format_rejected(const Finding& finding) {
+    std::string value;
+    for (unsigned halvings = 0; halvings <= max_halvings; ++halvings) {
+        size_t listed = 0;
+        value = format_rejected_within(finding, Caps{}.halved(halvings), &listed);
+        if (logfmt::escape_value(value).size() <= max_rejected_bytes)
+            break;
+    }
+    return value;
 }
 
 namespace {
@@ -218,13 +293,17 @@ std::optional<std::string> unangle(std::string_view value) {
 // Address and port come from the MTA (an IP literal, digits); brackets
 // and `\` in them are escaped anyway so that parse_client() can find the
 // structure whatever the client name holds.
-std::string client_field(const Finding& finding) {
-    std::string out = finding.client_name;
+std::string client_field(const Finding& finding, const Caps& caps) {
+    std::string out = logfmt::cap_value(finding.client_name, caps.client_name);
     out += '[';
-    out += escape_part(finding.client_addr, "[]");
+    out += capped_part(finding.client_addr, "[]", caps.client_addr);
     out += "]:";
-    out += escape_part(finding.client_port, "[]");
+    out += capped_part(finding.client_port, "[]", caps.client_port);
     return out;
+}
+
+std::string angled(std::string_view address, size_t cap) {
+    return "<" + logfmt::cap_value(address, cap) + ">";
 }
 
 // The fields of a finding line, in the order format_finding() writes
@@ -354,28 +433,47 @@ std::optional<FindingKind> finding_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::string format_finding(const Finding& finding) {
+namespace {
+
+std::string format_finding_within(const Finding& finding, const Caps& caps) {
     std::string fields;
     logfmt::append_field(fields, key::finding, finding_name(finding.kind));
     logfmt::append_field(fields, key::cause, cause_name(finding.cause));
     logfmt::append_field(fields, key::fix, actor_name(finding.fix));
     logfmt::append_field(fields, key::conn, finding.conn_id);
-    logfmt::append_field(fields, key::client, client_field(finding));
-    logfmt::append_field(fields, key::helo, finding.helo);
-    logfmt::append_field(fields, key::port, finding.daemon_port);
-    logfmt::append_field(fields, key::auth,
-                         finding.auth_login.empty() ? logfmt::none : finding.auth_login);
-    logfmt::append_field(fields, key::from, "<" + finding.sender + ">");
-    if (!finding.header_from.empty()) {
-        logfmt::append_field(fields, key::header_from, "<" + finding.header_from + ">");
-    }
+    logfmt::append_field(fields, key::client, client_field(finding, caps));
+    logfmt::append_capped_field(fields, key::helo, finding.helo, caps.helo);
+    logfmt::append_capped_field(fields, key::port, finding.daemon_port, caps.daemon_port);
+    logfmt::append_capped_field(fields, key::auth,
+                                finding.auth_login.empty() ? logfmt::none : finding.auth_login,
+                                caps.auth);
+    logfmt::append_field(fields, key::from, angled(finding.sender, caps.address));
+    if (!finding.header_from.empty())
+        logfmt::append_field(fields, key::header_from, angled(finding.header_from, caps.address));
     logfmt::append_field(fields, key::rcpt_ok, std::to_string(finding.rcpt_ok));
     logfmt::append_field(fields, key::rcpt_rejected, std::to_string(finding.rcpt_rejected));
-    logfmt::append_field(fields, key::rejected, format_rejected(finding));
+    size_t listed = 0;
+    logfmt::append_field(fields, key::rejected, format_rejected_within(finding, caps, &listed));
+    if (finding.rcpt_rejected > listed && !finding.rejected.empty()) {
+        logfmt::append_field(fields, key::rejected_unlisted,
+                             std::to_string(finding.rcpt_rejected - listed));
+    }
     if (!finding.detail.empty())
-        logfmt::append_field(fields, key::detail, finding.detail);
+        logfmt::append_capped_field(fields, key::detail, finding.detail, caps.detail);
     logfmt::append_field(fields, key::advice, finding.advice);
-    return format_queue_id(finding.queue_id) + ": " + fields;
+    return format_queue_id(logfmt::cap_value(finding.queue_id, caps.queue_id)) + ": " + fields;
+}
+
+}  // namespace
+
+std::string format_finding(const Finding& finding) {
+    std::string line;
+    for (unsigned halvings = 0; halvings <= max_halvings; ++halvings) {
+        line = format_finding_within(finding, Caps{}.halved(halvings));
+        if (line.size() <= logfmt::max_line_bytes)
+            break;
+    }
+    return line;
 }
 
 std::optional<Finding> parse_finding(std::string_view line) {

@@ -87,9 +87,12 @@ struct Finding {
 // `QUEUEID|NOQUEUE: finding=... cause=... fix=user|admin|sender conn=... client=NAME[ADDR]:PORT
 //  helo=... port=... auth=LOGIN|- from=<SENDER> rcpt_ok=N rcpt_rejected=N
 //  rejected="RCPT DSN TEXT; ..." advice="..."`.
-// header_from= and detail= are added only when non-empty.
+// header_from= and detail= are added only when non-empty, rejected_unlisted=N
+// when not every refused recipient is listed. Values a client chooses are
+// capped (`...[cut N bytes]`): the line is at most logfmt::max_line_bytes.
 std::string format_finding(const Finding& finding);
-// The rejected= value alone: `<RCPT> DSN TEXT; ...`, `unreported` or `-`.
+// The rejected= value alone: `<RCPT> DSN TEXT; ...`, `unreported` or `-`,
+// capped as in a finding line.
 std::string format_rejected(const Finding& finding);
 
 // Inverse of format_finding() for the fields it writes; nullopt when the

@@ -9,6 +9,7 @@
 
 #include "policy/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -104,6 +105,31 @@ std::string escape_value(std::string_view value) {
     std::string out;
     append_value(out, value);
     return out;
+}
+
+std::string cut_marker(size_t dropped_bytes) {
+    return "...[cut " + std::to_string(dropped_bytes) + " bytes]";
+}
+
+std::string cap_value(std::string_view value, size_t max_bytes) {
+    if (value.size() <= max_bytes)
+        return std::string(value);
+    // Whole characters (a byte that is not UTF-8 counts as one) while they
+    // and the marker for the rest fit; the start never reaches the end, as
+    // the value is longer than max_bytes.
+    size_t end = 0;
+    while (true) {
+        const size_t next = end + std::max<size_t>(text::utf8_sequence_length(value, end), 1);
+        if (next + cut_marker(value.size() - next).size() > max_bytes)
+            break;
+        end = next;
+    }
+    return std::string(value.substr(0, end)) + cut_marker(value.size() - end);
+}
+
+void append_capped_field(std::string& out, std::string_view key, std::string_view value,
+                         size_t max_bytes) {
+    append_field(out, key, cap_value(value, max_bytes));
 }
 
 namespace {

@@ -17,6 +17,13 @@
 //
 //	parse_fields() is the inverse: it turns the text after the `PREFIX: `
 //	back into the original key/value pairs, byte for byte.
+//
+//	A client decides how long its HELO, addresses and logins are, so a
+//	writer caps each such value (cap_value()): what is cut is replaced by
+//	`...[cut N bytes]`, N the bytes left out, and the line stays within
+//	max_line_bytes, which every syslog receiver should take whole.
+//	Caps count the value's own bytes; escaping may make it up to four
+//	times longer in the line, which the line's writer allows for.
 #pragma once
 
 #include <optional>
@@ -42,6 +49,8 @@ inline constexpr std::string_view header_from = "header_from";
 inline constexpr std::string_view rcpt_ok = "rcpt_ok";
 inline constexpr std::string_view rcpt_rejected = "rcpt_rejected";
 inline constexpr std::string_view rejected = "rejected";
+// Refused recipients not listed in rejected= (its cap was reached).
+inline constexpr std::string_view rejected_unlisted = "rejected_unlisted";
 inline constexpr std::string_view advice = "advice";
 inline constexpr std::string_view detail = "detail";
 inline constexpr std::string_view sessions = "sessions";
@@ -65,6 +74,23 @@ inline constexpr std::string_view no_queue_id = "NOQUEUE";
 // did not pass the refused recipients (Sendmail's check_rcpt).
 inline constexpr std::string_view none = "-";
 inline constexpr std::string_view unreported = "unreported";
+
+// RFC 5424 6.1: receivers SHOULD accept 2048 octets. A longer line is cut
+// somewhere (rsyslog at 8 KiB by default, inside a value), and a cut line
+// is no longer a finding. Finding, summary and alert lines stay within.
+inline constexpr size_t max_line_bytes = 2048;
+
+// What replaces the cut end of a value: "...[cut 60190 bytes]".
+std::string cut_marker(size_t dropped_bytes);
+
+// `value` when it has at most `max_bytes` bytes; otherwise its longest
+// start (whole UTF-8 characters) that, followed by cut_marker(the bytes
+// left out), has at most `max_bytes`.
+std::string cap_value(std::string_view value, size_t max_bytes);
+
+// append_field() with cap_value(value, max_bytes).
+void append_capped_field(std::string& out, std::string_view key, std::string_view value,
+                         size_t max_bytes);
 
 using Field = std::pair<std::string, std::string>;
 using Fields = std::vector<Field>;

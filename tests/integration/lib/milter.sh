@@ -139,7 +139,7 @@ milter_check_log_format() {
             field = "[a-z_]+=(" bare "|" quoted ")"
             fields = "^" field "( " field ")*$"
             n = split("finding cause fix conn client helo port auth from header_from rcpt_ok " \
-                      "rcpt_rejected rejected advice detail sessions transactions findings " \
+                      "rcpt_rejected rejected rejected_unlisted advice detail sessions transactions findings " \
                       "suppressed first last macro phase domain clients", keys, " ")
             for (i = 1; i <= n; i++) known[keys[i]] = 1
         }

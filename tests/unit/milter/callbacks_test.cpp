@@ -264,6 +264,25 @@ TEST_F(Callbacks, ReloadAppliesToNewConnectionsOnly) {
     EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.6"}).size(), 0u);
 }
 
+// RFC 5321 4.1.2: a quoted local part that needs no quotes is the same
+// mailbox; one that needs them (a space) is another.
+TEST_F(Callbacks, QuotedLocalPartInFromIsTheEnvelopeSender) {
+    const auto send = [&](SMFICTX* ctx, const char* addr, const char* from) {
+        open(ctx, addr, 32);
+        api_.set_macro(ctx, "{auth_authen}", "alice");
+        mail(ctx, "<alice@example.test>");
+        rcpt(ctx, "<bob@example.test>", "local");
+        callback::header(ctx, const_cast<char*>("From"), const_cast<char*>(from));
+        callback::eom(ctx);
+        callback::close(ctx);
+    };
+    send(context(32), "127.0.0.7", "Alice <\"alice\"@example.test>");
+    send(context(33), "127.0.0.8", "Alice <\"ali ce\"@example.test>");
+    EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.7"}).size(), 0u)
+        << ::testing::PrintToString(sink_.lines());
+    EXPECT_EQ(sink_.matching({"finding=header-from-mismatch", "127.0.0.8"}).size(), 1u);
+}
+
 // LogWhy: one `why:` line per phase, in the shared key=value format, only
 // when asked; it is what a bug report needs.
 TEST_F(Callbacks, LogWhyWritesOneLinePerPhaseOnlyWhenAsked) {
@@ -292,6 +311,43 @@ TEST_F(Callbacks, LogWhyWritesOneLinePerPhaseOnlyWhenAsked) {
     ASSERT_EQ(phases,
               (std::vector<std::string>{"connect", "helo", "mail", "rcpt", "abort", "close"}));
     EXPECT_NE(why[3].find("5.7.1 Relay access denied"), std::string::npos) << why[3];
+}
+
+// Every line stays within what a syslog receiver takes whole, whatever the
+// client or a peer on the milter socket sends: a 60 kB HELO, 20 refused
+// recipients with 1,000-byte local parts, a 60 kB {client_addr}.
+TEST_F(Callbacks, LongValuesFromThePeerGiveLinesWithinTheSyslogLimit) {
+    service_.replace_config(test_config("LogWhy yes\nAlertInterval 600\n"));
+    SMFICTX* ctx = context(70);
+    unsigned long f0 = 0, f1 = 0, f2 = 0, f3 = 0;
+    callback::negotiate(ctx, 0x1ff, 0x1fffff, 0, 0, &f0, &f1, &f2, &f3);
+    api_.set_macro(ctx, "v", "Postfix 3.7.11");
+    api_.set_macro(ctx, "{daemon_port}", "25");
+    const std::string long_addr(61440, '1');
+    api_.set_macro(ctx, "{client_addr}", long_addr.c_str());
+    callback::connect(ctx, const_cast<char*>("unknown"), nullptr);
+    const std::string helo(61440, 'H');
+    callback::helo(ctx, const_cast<char*>(helo.c_str()));
+    mail(ctx, "<bob@example.test>");
+    for (int i = 0; i < 20; ++i) {
+        const std::string rcpt_to =
+            "<" + std::string(1000, static_cast<char>('a' + i)) + "@remote.test>";
+        rcpt(ctx, rcpt_to.c_str(), "error", "5.7.1", "Relay access denied");
+    }
+    callback::abort(ctx);
+    callback::close(ctx);
+    service_.log_summary();
+
+    ASSERT_EQ(sink_.matching({"summary:"}).size(), 1u);
+    for (const auto& line : sink_.lines())
+        EXPECT_LE(line.size(), logfmt::max_line_bytes) << line.substr(0, 200);
+    const auto lines = sink_.matching({"finding=no-accepted-rcpt"});
+    ASSERT_EQ(lines.size(), 1u);
+    const auto finding = policy::parse_finding(lines[0]);
+    ASSERT_TRUE(finding.has_value()) << lines[0];
+    EXPECT_EQ(finding->cause, policy::Cause::relay_denied);
+    EXPECT_EQ(finding->rcpt_rejected, 20u);
+    EXPECT_TRUE(finding->helo.ends_with(" bytes]")) << finding->helo;
 }
 
 TEST_F(Callbacks, SummaryCountsSessionsAndFindingsPerClient) {

@@ -1,12 +1,7 @@
-// Command line and log targets.
+// Command line.
 #include "milter/options.hpp"
 
 #include <gtest/gtest.h>
-
-#include <filesystem>
-#include <fstream>
-#include <regex>
-#include <sstream>
 
 namespace milter503::milter {
 namespace {
@@ -56,29 +51,6 @@ TEST(Options, UsageListsEveryConfigurationKey) {
                             "LogRateLimit", "LogWhy", "SummaryInterval", "MaxClients"}) {
         EXPECT_NE(text.find(key), std::string::npos) << key;
     }
-}
-
-TEST(LogSink, FileTargetWritesSyslogLikeLinesAfterFlush) {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("milter503-log-test-" + std::to_string(::getpid()));
-    {
-        auto sink = make_boost_log_sink({LogTarget::Kind::file, path.string()}, "mail");
-        sink->write(Severity::info, "NOQUEUE: finding=no-accepted-rcpt cause=relay-denied");
-        sink->flush();
-    }
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::filesystem::remove(path);
-    const std::regex expected(
-        R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 \S+ milter503\[\d+\]: )"
-        R"(NOQUEUE: finding=no-accepted-rcpt cause=relay-denied\n$)");
-    EXPECT_TRUE(std::regex_match(text.str(), expected)) << text.str();
-}
-
-TEST(LogSink, UnwritableFileIsAnError) {
-    EXPECT_THROW(make_boost_log_sink({LogTarget::Kind::file, "/nonexistent/dir/log"}, "mail"),
-                 std::runtime_error);
 }
 
 }  // namespace

@@ -56,6 +56,41 @@ TEST(SameAddress, IgnoresCaseOnly) {
     EXPECT_TRUE(same_address("", ""));
 }
 
+// RFC 5321 4.1.2: Local-part = Dot-string / Quoted-string; the quotes are
+// not part of the value (RFC 5322 3.2.4), so a quoted Dot-string is the
+// same mailbox as the bare one.
+TEST(SameAddress, QuotingThatIsNotNeededIsTheSameMailbox) {
+    EXPECT_TRUE(same_address("\"alice\"@example.test", "alice@example.test"));
+    EXPECT_TRUE(same_address("\"Alice\"@Example.test", "alice@example.test"));
+    EXPECT_TRUE(same_address("\"al\\ice\"@example.test", "alice@example.test"));
+    EXPECT_TRUE(same_address("\"john\".doe@example.test", "john.doe@example.test"));
+    EXPECT_FALSE(same_address("\"a b\"@example.test", "ab@example.test"));
+    EXPECT_FALSE(same_address("\"alice\"@example.test", "alice@other.test"));
+    EXPECT_FALSE(same_address("\"alice\"", "alice@example.test"));
+}
+
+TEST(CanonicalAddress, QuotesOnlyWhatIsNotADotString) {
+    EXPECT_EQ(canonical_address("\"alice\"@Example.TEST"), "alice@example.test");
+    EXPECT_EQ(canonical_address("alice@example.test"), "alice@example.test");
+    EXPECT_EQ(canonical_address("\"a b\"@example.test"), "\"a b\"@example.test");
+    EXPECT_EQ(canonical_address("\"a\\ b\"@example.test"), "\"a b\"@example.test");
+    EXPECT_EQ(canonical_address("\"a\\\"b\"@example.test"), "\"a\\\"b\"@example.test");
+    EXPECT_EQ(canonical_address("\"a\\\\b\"@example.test"), "\"a\\\\b\"@example.test");
+    EXPECT_EQ(canonical_address("\"a@b\"@example.test"), "\"a@b\"@example.test");
+    EXPECT_EQ(canonical_address("postmaster"), "postmaster");
+}
+
+TEST(CanonicalLocalPart, DotsMustSeparateAtoms) {
+    EXPECT_EQ(canonical_local_part("\"john.doe\""), "john.doe");
+    EXPECT_EQ(canonical_local_part("\".john\""), "\".john\"");
+    EXPECT_EQ(canonical_local_part("\"john.\""), "\"john.\"");
+    EXPECT_EQ(canonical_local_part("\"john..doe\""), "\"john..doe\"");
+    EXPECT_EQ(canonical_local_part("\"\""), "\"\"");
+    EXPECT_EQ(canonical_local_part("\"o'brien+tag\""), "o'brien+tag");
+    EXPECT_EQ(canonical_local_part("\"j\xc3\xb6rg\""), "j\xc3\xb6rg");
+    EXPECT_EQ(canonical_local_part("\"unterminated"), "unterminated");
+}
+
 TEST(DomainSet, ExactNamesIgnoreCaseAndTrailingDot) {
     DomainSet set;
     EXPECT_TRUE(set.empty());

@@ -2,6 +2,8 @@
 // and hostile values that must never forge a field or a line.
 #include "policy/finding.hpp"
 
+#include "policy/alerts.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -187,6 +189,101 @@ TEST(ParseFinding, RoundTripsHostileValues) {
         SCOPED_TRACE(line);
         expect_round_trip(f);
     }
+}
+
+// The issue's measurements: 20 refused recipients with 1,000-byte local
+// parts (within Postfix's 2,048-byte command line) made a 17 kB line, a
+// 60 kB HELO 120 kB; rsyslog cut them at 8 KiB and the report lost them.
+TEST(FormatFinding, LongRecipientsAndHeloFitOneSyslogMessage) {
+    Finding f = relay_finding();
+    f.helo = std::string(61440, 'H');
+    f.rejected.clear();
+    for (int i = 0; i < 16; ++i) {
+        f.rejected.push_back({std::string(1000, static_cast<char>('a' + i)) + "@remote.test",
+                              "5.7.1",
+                              "<" + std::string(1000, 'x') + "@remote.test>: Relay access denied"});
+    }
+    f.rcpt_rejected = 20;  // Session lists 16 at most, counts them all
+    const std::string line = format_finding(f);
+    EXPECT_LE(line.size(), logfmt::max_line_bytes);
+    const auto parsed = parse_finding(line);
+    ASSERT_TRUE(parsed.has_value()) << line;
+    EXPECT_EQ(parsed->cause, Cause::relay_denied);
+    EXPECT_EQ(parsed->client_addr, "127.0.0.5");
+    EXPECT_EQ(parsed->rcpt_rejected, 20u);
+    EXPECT_EQ(parsed->helo, std::string(255 - logfmt::cut_marker(61440).size(), 'H') +
+                                logfmt::cut_marker(61440 - 255 + logfmt::cut_marker(61440).size()));
+    ASSERT_FALSE(parsed->rejected.empty());
+    const RejectedRcpt& first = parsed->rejected.front();
+    EXPECT_TRUE(first.recipient.starts_with("aaaaaaaa")) << first.recipient;
+    EXPECT_TRUE(first.recipient.ends_with(" bytes]")) << first.recipient;
+    EXPECT_LE(first.recipient.size(), 255u);
+    EXPECT_EQ(first.status, "5.7.1");
+    // The recipients left out are counted, not silently dropped.
+    const std::string unlisted =
+        " rejected_unlisted=" + std::to_string(20 - parsed->rejected.size()) + " ";
+    EXPECT_NE(line.find(unlisted), std::string::npos) << line;
+    // The capped line is a line like any other: written again, unchanged.
+    EXPECT_EQ(format_finding(*parsed), line);
+}
+
+TEST(FormatFinding, EveryValueLongAndHostileStillFitsTheLimit) {
+    const std::string kinds[] = {std::string(70000, '\x01'), std::string(70000, ';'),
+                                 std::string(70000, '"'),    std::string(70000, '\xff'),
+                                 std::string(70000, '\\'),   std::string(70000, ' ')};
+    for (const auto& h : kinds) {
+        Finding f = relay_finding();
+        f.queue_id = h;
+        f.conn_id = "c1";
+        f.client_name = h;
+        f.client_addr = h;
+        f.client_port = h;
+        f.helo = h;
+        f.daemon_port = h;
+        f.auth_login = h;
+        f.sender = h;
+        f.header_from = h;
+        f.detail = h;
+        f.rejected = {{h, h, h}, {h, h, h}};
+        f.rcpt_rejected = 2;
+        const std::string line = format_finding(f);
+        SCOPED_TRACE(line.substr(0, 200));
+        EXPECT_LE(line.size(), logfmt::max_line_bytes);
+        expect_clean(line);
+        const auto parsed = parse_finding(line);
+        ASSERT_TRUE(parsed.has_value());
+        EXPECT_EQ(parsed->kind, FindingKind::no_accepted_rcpt);
+        EXPECT_EQ(parsed->cause, Cause::relay_denied);
+        EXPECT_EQ(parsed->rejected.size(), 1u);
+        EXPECT_NE(line.find(" rejected_unlisted=1 "), std::string::npos);
+        EXPECT_EQ(format_finding(*parsed), line);
+    }
+}
+
+// An admin alert quotes one finding's refused recipients.
+TEST(FormatFinding, AnAlertQuotingAHostileFindingFitsTheLimit) {
+    Alert alert;
+    alert.cause = Cause::server_fault;
+    alert.findings = 3;
+    alert.clients = 2;
+    alert.example = relay_finding();
+    alert.example.client_addr = "192.0.2.1";
+    const std::string h(70000, '\\');
+    alert.example.rejected = {{h, h, h}, {h, h, h}};
+    const std::string line = format_alert(alert);
+    EXPECT_LE(line.size(), logfmt::max_line_bytes) << line.substr(0, 300);
+    EXPECT_NE(line.find("...[cut "), std::string::npos);
+}
+
+TEST(FormatFinding, ValuesUnderTheirCapsAreWhole) {
+    Finding f = relay_finding();
+    f.helo = std::string(255, 'h');
+    f.sender = std::string(200, 's') + "@example.test";
+    f.client_name = std::string(250, 'n');
+    const auto parsed = parse_finding(format_finding(f));
+    ASSERT_TRUE(parsed.has_value());
+    expect_equal(*parsed, f);
+    EXPECT_EQ(format_finding(f).find("...[cut "), std::string::npos);
 }
 
 TEST(ParseFinding, FixIsReadAndDefaultsToTheCausesForOlderLines) {

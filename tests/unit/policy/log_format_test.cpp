@@ -76,5 +76,40 @@ TEST(LogFormat, MalformedTextIsRejected) {
     EXPECT_FALSE(parse_fields("=v").has_value());
 }
 
+TEST(CapValue, ShortValuesAreKept) {
+    EXPECT_EQ(cap_value("outlook.test", 255), "outlook.test");
+    EXPECT_EQ(cap_value(std::string(255, 'a'), 255), std::string(255, 'a'));
+    EXPECT_EQ(cap_value("", 0), "");
+}
+
+TEST(CapValue, LongValuesKeepTheirStartAndSayHowMuchWasCut) {
+    const std::string helo(61440, 'A');
+    const std::string capped = cap_value(helo, 255);
+    EXPECT_EQ(capped.size(), 255u);
+    const std::string marker = "...[cut 61205 bytes]";
+    ASSERT_TRUE(capped.ends_with(marker)) << capped;
+    EXPECT_EQ(capped.substr(0, capped.size() - marker.size()), std::string(235, 'A'));
+    EXPECT_EQ(cut_marker(61205), marker);
+}
+
+TEST(CapValue, CutsBetweenCharactersNeverInside) {
+    std::string name;
+    for (int i = 0; i < 200; ++i)
+        name += "\xc3\xbc";  // ü, two bytes
+    const std::string capped = cap_value(name, 100);
+    const size_t kept = capped.find("...[cut ");
+    ASSERT_NE(kept, std::string::npos);
+    EXPECT_EQ(kept % 2, 0u) << capped;
+    EXPECT_EQ(capped.substr(kept), cut_marker(400 - kept));
+    EXPECT_LE(capped.size(), 100u);
+    // A byte that is not UTF-8 is a character of its own.
+    EXPECT_EQ(cap_value(std::string(300, '\xff'), 40).find("...[cut "),
+              40 - cut_marker(300).size());
+}
+
+TEST(CapValue, ACapSmallerThanTheMarkerKeepsOnlyTheMarker) {
+    EXPECT_EQ(cap_value("abcdef", 3), cut_marker(6));
+}
+
 }  // namespace
 }  // namespace milter503::logfmt
