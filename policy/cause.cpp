@@ -71,7 +71,7 @@ constexpr std::array<CauseInfo, 24> table = {{
     {Cause::dnsbl_listed, "dnsbl-listed", Actor::sender,
      "the client's address (or its HELO or sender domain) is on a DNS blocklist",
      "blocked using|listed at|is listed in|are listed in|listed by|is in a black list|is in an rbl|"
-     "is blacklisted|spamhaus|dnsbl",
+     "is blacklisted|spamhaus|spamcop|barracuda|rbl|dnsbl",
      "",
      "The network you send from is on a spam blocklist. Send through the submission port 587 "
      "(or 465) with authentication, which blocklist checks do not apply to, or ask your "
@@ -133,7 +133,8 @@ constexpr std::array<CauseInfo, 24> table = {{
      "relay access denied|relaying denied|relay not permitted|unable to relay|"
      "relaying not allowed|relay access not allowed|not permitted to relay|"
      "allowed rcpthosts|we do not relay|relay denied|relaying disallowed|"
-     "client was not authenticated|must authenticate",
+     "client was not authenticated|must authenticate|relaying temporarily denied|"
+     "smtp auth is required",
      "",
      "Turn on \"My outgoing server (SMTP) requires authentication\" in the mail client and log "
      "in with the mailbox's user name and password.",
@@ -181,7 +182,7 @@ constexpr std::array<CauseInfo, 24> table = {{
      false, false},
     {Cause::sender_domain_unresolvable, "sender-domain-unresolvable", Actor::user,
      "the sender address's domain does not exist in DNS",
-     "sender address rejected: domain not found|domain of sender address|"
+     "sender address rejected: domain not found|domain of sender address+does not exist|"
      "valid mx for sender domain|sender domain+not found|sender domain+does not exist|"
      "sender domain must exist|unresolvable sender domain|unresolvable+from domain|"
      "sender address rejected+does not accept mail",
@@ -249,7 +250,10 @@ constexpr std::array<CauseInfo, 24> table = {{
      false, false},
     {Cause::deferred, "deferred", Actor::user,
      "any other temporary refusal",
-     "", "",
+     // A sender domain whose DNS lookup failed for now (Sendmail proto.m4
+     // "does not resolve" on TEMP, Postfix's resolver error text): not
+     // proven missing, unlike sender-domain-unresolvable.
+     "@x.1.8+does not resolve|@x.1.8+malformed dns server reply", "",
      "The server refused the recipients only for now: let the mail client retry in a few "
      "minutes.",
      "A temporary refusal no other cause names: read the reply text.",

@@ -120,26 +120,6 @@ std::string describe(const Counts& counts) {
     return out;
 }
 
-// Refusals for which policy::classify_rejection() does not (yet) give the
-// hand truth's cause (tests/data/real/README.md lists them with the
-// reasons). The report must then show the table's answer: it never
-// classifies on its own.
-struct CauseGap {
-    std::string_view file;
-    std::string_view client;
-    std::string_view truth;
-    std::string_view table;
-};
-
-constexpr std::array cause_table_gaps = {
-    CauseGap{"exim-crowdsec", "1.136.28.14", "relay-denied", "policy-reject"},
-    CauseGap{"postfix-fail2ban", "192.51.100.143", "deferred", "sender-domain-unresolvable"},
-    CauseGap{"sendmail-fail2ban-reject", "192.0.2.100", "deferred", "sender-domain-unresolvable"},
-    CauseGap{"sendmail-fail2ban-reject", "203.229.186.250", "dnsbl-listed", "policy-reject"},
-    CauseGap{"sendmail-fail2ban-reject", "74.137.127.206", "dnsbl-listed", "policy-reject"},
-    CauseGap{"sendmail-fail2ban-reject", "45.125.66.67", "relay-denied", "client-rejected"},
-};
-
 Report analyze(const std::string& path) {
     static const LocalZone utc = LocalZone::fixed(0);
     AnalyzerOptions options;
@@ -172,13 +152,7 @@ TEST_P(RealLog, CountsAndCausesAsTheTruth) {
         EXPECT_EQ(describe(counts_of(got)), describe(expected.counts));
         const CauseReport* top = top_cause(got);
         ASSERT_NE(top, nullptr);
-        std::vector<std::string> allowed = expected.causes;
-        for (const CauseGap& gap : cause_table_gaps) {
-            if (gap.file == name && gap.client == expected.address) {
-                EXPECT_EQ(gap.truth, expected.causes.front()) << "the gap list is out of date";
-                allowed.emplace_back(gap.table);
-            }
-        }
+        const std::vector<std::string>& allowed = expected.causes;  // the cause and its ties
         const std::string cause(cause_slot_name(top->slot));
         EXPECT_NE(std::find(allowed.begin(), allowed.end(), cause), allowed.end())
             << "cause " << cause << ", truth " << expected.causes.front();
@@ -192,23 +166,6 @@ TEST_P(RealLog, CountsAndCausesAsTheTruth) {
     const InputReport& in = report.input;
     EXPECT_EQ(in.lines, in.used + in.ignored + in.malformed + in.outside_period + in.overlong)
         << name;
-}
-
-// Each gap entry names a client the table still classifies otherwise: the
-// entry goes once the table gives the truth's cause.
-TEST(RealLogCauseGaps, StillGaps) {
-    for (const CauseGap& gap : cause_table_gaps) {
-        const Report report = analyze(test::data_path("real/" + std::string(gap.file) + ".log"));
-        for (const auto& client : report.clients) {
-            if (client.address != gap.client)
-                continue;
-            const CauseReport* top = top_cause(client);
-            ASSERT_NE(top, nullptr);
-            EXPECT_EQ(cause_slot_name(top->slot), gap.table)
-                << gap.file << " " << gap.client << ": the cause table changed; if it now says "
-                << gap.truth << ", remove the entry";
-        }
-    }
 }
 
 INSTANTIATE_TEST_SUITE_P(
