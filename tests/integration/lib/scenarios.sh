@@ -20,6 +20,10 @@
 #	  SC_REPORT_CAUSE SC_REPORT_503
 #	  SC_SETUP	"KIND VALUE" per restriction/policy/dns/access line
 #
+#	Lines keyed `MTA-SERIES` (e.g. `sendmail-8.18`) apply when SC_SERIES
+#	is SERIES (the runner sets it from the MTA under test) and replace the
+#	MTA's lines of the same kind.
+#
 #	The checks use lib/milter.sh's assertions (MT_LOG) and lib/report.sh;
 #	SESSION_TRANSCRIPTS lists the transcripts of the scenario's sessions
 #	(lib/sessions.sh), SESSION_FROM the envelope sender its findings name.
@@ -42,6 +46,7 @@ scenario_names() {
 
 scenario_load() {
     local want=$1 mta=$2 current= key rest what found=
+    local -A series_seen=()
     SC_NAME=$want SC_MTA=$mta SC_ABOUT= SC_CLIENT= SC_SESSION= SC_NONE= SC_SKIP=
     SC_REPORT_CAUSE= SC_REPORT_503=
     SC_FINDINGS=() SC_REPLIES=() SC_REFUSALS=() SC_ALERTS=() SC_SETUP=()
@@ -56,21 +61,32 @@ scenario_load() {
             about) SC_ABOUT=$rest ;;
             client) SC_CLIENT=$rest ;;
             session) SC_SESSION=$rest ;;
-            "$mta")
+            "$mta" | "$mta-${SC_SERIES:-none}")
                 read -r what rest <<<"$rest"
+                # A line for this MTA's release series replaces the
+                # MTA's lines of its kind (the first one clears them).
+                if [ "$key" != "$mta" ] && [ -z "${series_seen[$what]:-}" ]; then
+                    series_seen[$what]=1
+                    case "$what" in
+                        finding) SC_FINDINGS=() ;;
+                        reply) SC_REPLIES=() ;;
+                        refusal) SC_REFUSALS=() ;;
+                        alert) SC_ALERTS=() ;;
+                    esac
+                fi
                 case "$what" in
                     -) SC_SKIP=${rest:-the table says so} ;;
                     finding) SC_FINDINGS+=("$rest") ;;
                     none) SC_NONE=1 ;;
                     reply) SC_REPLIES+=("$rest") ;;
-                    refusal) SC_REFUSALS+=("$rest") ;;
+                    refusal) [ "$rest" = - ] || SC_REFUSALS+=("$rest") ;;
                     alert) SC_ALERTS+=("$rest") ;;
                     report) read -r SC_REPORT_CAUSE SC_REPORT_503 <<<"$rest" ;;
                     restriction | policy | dns | access) SC_SETUP+=("$what $rest") ;;
                     *) it_fail "scenario $want: unknown line '$mta $what' in $SCENARIO_TABLE" ;;
                 esac
                 ;;
-            postfix | sendmail) ;;
+            postfix | sendmail | postfix-* | sendmail-*) ;;
             *) it_fail "scenario $want: unknown keyword '$key' in $SCENARIO_TABLE" ;;
         esac
     done < <(scenario__lines)
