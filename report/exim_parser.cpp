@@ -158,6 +158,35 @@ Parsed read_message_reject(std::string_view message, std::string_view pid, Sessi
     return Parsed::used;
 }
 
+// `F=SENDER H=HOST FIELDS rejected by local_scan()[: TEXT]` (receive.c):
+// written after the whole message was received with an accepted
+// recipient, then answered 550: a message refused after DATA.
+Parsed read_local_scan_reject(std::string_view message, std::string_view pid, SessionEvent& e) {
+    constexpr std::string_view marker = " rejected by local_scan()";
+    const size_t at = message.find(marker);
+    const size_t host = message.find(" H=");
+    if (at == std::string_view::npos || host == std::string_view::npos || host > at)
+        return Parsed::ignored;
+    e.sender = strip_angles(message.substr(2, host - 2));
+    std::string_view head = message.substr(host + 3, at - host - 3);
+    if (head.ends_with(" temporarily")) {  // 451, LOCAL_SCAN_TEMPREJECT
+        e.temporary = true;
+        head.remove_suffix(12);
+    }
+    std::string_view fields;
+    if (!read_host(head, e, fields))
+        return Parsed::malformed;
+    set_key(e, fields, pid);
+    std::string_view reply = message.substr(at + marker.size());
+    if (reply.starts_with(": "))
+        reply.remove_prefix(2);
+    e.reply = reply.empty() ? std::string_view("rejected") : reply;
+    e.stage = Stage::content;
+    e.stage_text = "message";
+    e.kind = EventKind::message_refused;
+    return Parsed::used;
+}
+
 // `SMTP protocol error in "DATA" H=HOST valid RCPT command must precede DATA`
 Parsed read_protocol_error(std::string_view message, std::string_view pid, SessionEvent& e) {
     constexpr std::string_view must_precede = " valid RCPT command must precede ";
@@ -302,6 +331,8 @@ Parsed read_exim(const LogLine& line, EventSink& sink) {
     Parsed parsed = Parsed::ignored;
     if (message.starts_with("H=")) {
         parsed = read_acl_reject(message, pid, e);
+    } else if (message.starts_with("F=")) {
+        parsed = read_local_scan_reject(message, pid, e);
     } else if (message.starts_with("rejected from ")) {
         parsed = read_message_reject(message, pid, e);
     } else if (message.starts_with("SMTP protocol error in \"")) {

@@ -130,6 +130,32 @@ TEST(EximParser, MessageRefusedAfterData) {
     EXPECT_EQ(c.last().reply, "Non-CRLF-terminated header, under CHUNKING: message abandoned");
 }
 
+TEST(EximParser, LocalScanRejectionIsAMessageRefusedAfterData) {
+    // exim-fail2ban-spam.log; receive.c logs it after the whole message,
+    // then answers 550 (451 with "temporarily").
+    test::Capture c;
+    ASSERT_EQ(ex(c,
+                 "1UlasQ-0003fr-45 F=mcorporation4@aol.com H=(mail38.fssprus.ru) "
+                 "[46.254.240.82]:43671 I=[1.2.3.4]:25 P=esmtp rejected by local_scan(): Rejected",
+                 "14127"),
+              Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::message_refused);
+    EXPECT_EQ(c.last().client.addr, "46.254.240.82");
+    EXPECT_EQ(c.last().sender, "mcorporation4@aol.com");
+    EXPECT_EQ(c.last().reply, "Rejected");
+    EXPECT_FALSE(c.last().temporary);
+    ASSERT_EQ(ex(c,
+                 "1Ai79e-0000Dq-8i F=<a@b.test> H=x.test [4.47.28.40] P=smtp temporarily "
+                 "rejected by local_scan(): try later"),
+              Parsed::used);
+    EXPECT_TRUE(c.last().temporary);
+    EXPECT_EQ(c.last().client.addr, "4.47.28.40");
+    EXPECT_EQ(c.last().sender, "a@b.test");
+    // An F= line of another kind is not a refusal.
+    EXPECT_EQ(ex(c, "1Ai79e-0000Dq-8i F=<a@b.test> H=x.test [4.47.28.40] P=smtp accepted"),
+              Parsed::ignored);
+}
+
 TEST(EximParser, SynchronizationErrorIsImproperPipelining) {
     // exim-fail2ban.log
     test::Capture c;

@@ -176,8 +176,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "postfix-modoboa-postscreen-issue", "sendmail-fail2ban-reject",
                       "sendmail-solaris-blog", "exim-testsuite-0458", "exim-testsuite-0900",
                       "exim-fail2ban", "exim-crowdsec", "postfix-lightmeter-mail-log",
-                      "postfix-lightmeter-mail-log-1", "exim-crowdsec-syslog",
-                      "exim-crowdsec-spam"),
+                      "postfix-lightmeter-mail-log-1", "exim-crowdsec-syslog", "exim-crowdsec-spam",
+                      "exim-fail2ban-spam"),
     [](const ::testing::TestParamInfo<std::string_view>& info) {
         std::string name(info.param);
         for (char& c : name) {
