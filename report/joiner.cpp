@@ -356,12 +356,19 @@ void Joiner::evict_oldest(HostState& state) {
     }
 }
 
+// `time + delay`, held at the largest time: finish() sweeps with the clock
+// near the end of UnixTime's range to close every session.
+UnixTime Joiner::later(UnixTime time, UnixTime delay) {
+    constexpr UnixTime last = std::numeric_limits<UnixTime>::max();
+    return time > last - delay ? last : time + delay;
+}
+
 void Joiner::sweep(HostState& state) {
     const UnixTime now = state.clock;
-    state.next_sweep = now + limits_.sweep_interval;
+    state.next_sweep = later(now, limits_.sweep_interval);
     const bool scan = now >= state.next_idle_scan;
     if (scan)
-        state.next_idle_scan = now + limits_.idle_scan_interval;
+        state.next_idle_scan = later(now, limits_.idle_scan_interval);
     for (auto it = scan ? state.open.begin() : state.open.end(); it != state.open.end();) {
         if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
             auto next = std::next(it);
