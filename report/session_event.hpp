@@ -93,48 +93,48 @@ enum class EventKind {
 };
 
 struct SessionEvent {
-    EventKind kind = EventKind::info;
-
     // The session: `key` within `scope`; an empty key means the session
     // that logged `queue_id`.
     std::string_view scope;
     std::string_view key;
-    // The source never logs a session's end: silence ends it.
-    bool end_unlogged = false;
     // A key that may name several connections over time (a client address
     // alone): this many seconds of silence start a new session. 0: the
     // joiner's idle timeout.
     long idle_seconds = 0;
 
     ClientRef client;
-    bool local = false;  // a local submission (a program, not an SMTP client)
     std::string_view queue_id;
-    // This line proves that a recipient of the session was accepted
-    // (Postfix assigns a queue id only then).
-    bool recipient_accepted = false;
     std::string_view helo;
     std::string_view login;
 
     // reject, message_refused
-    Stage stage = Stage::other;
     std::string_view stage_text;  // as logged: "RCPT", "check_rcpt", "END-OF-MESSAGE"
     std::string_view reply;       // as logged, with or without code and status
-    bool temporary = false;       // a 4xx refusal whose reply has no code (Exim)
     std::string_view sender;
     std::string_view recipient;
-
-    // transaction_end: recipients accepted (Sendmail nrcpts=)
-    unsigned recipients_accepted = 0;
-
-    // close
-    Counters counters;
-    // Every DATA and BDAT of the session is logged as its own event, so a
-    // session that logged none sent none (postscreen).
-    bool data_always_logged = false;
 
     // pipelining
     std::string_view after;  // the command that should have been waited for
     std::string_view input;  // what the client had sent, as logged
+
+    // close
+    Counters counters;
+
+    // transaction_end: recipients accepted (Sendmail nrcpts=)
+    unsigned recipients_accepted = 0;
+
+    EventKind kind = EventKind::info;
+    Stage stage = Stage::other;  // reject, message_refused
+    // The source never logs a session's end: silence ends it.
+    bool end_unlogged = false;
+    bool local = false;  // a local submission (a program, not an SMTP client)
+    // This line proves that a recipient of the session was accepted
+    // (Postfix assigns a queue id only then).
+    bool recipient_accepted = false;
+    bool temporary = false;  // reject: a 4xx refusal whose reply has no code (Exim)
+    // close: every DATA and BDAT of the session is logged as its own
+    // event, so a session that logged none sent none (postscreen).
+    bool data_always_logged = false;
 };
 
 // Where a log source puts what it read from one line.

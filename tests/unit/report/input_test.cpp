@@ -94,8 +94,9 @@ TEST(Input, LinesAcrossBlockBoundaries) {
     std::string text;
     std::vector<std::string> expected;
     for (int i = 0; i < 40000; ++i) {
-        expected.push_back(std::string(static_cast<size_t>(i % 97), 'a' + i % 26) +
-                           std::to_string(i));
+        expected.push_back(
+            std::string(static_cast<size_t>(i % 97), static_cast<char>('a' + i % 26)) +
+            std::to_string(i));
         text += expected.back() + "\n";
     }
     test::TempFile file(text);
