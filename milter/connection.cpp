@@ -17,7 +17,6 @@
 
 #include "policy/log_format.hpp"
 #include "policy/reply.hpp"
-#include "policy/text.hpp"
 
 namespace milter503::milter {
 namespace {
@@ -144,7 +143,7 @@ void Connection::rcpt(const Macros& macros, const char* recipient) {
     event.mailer = macros.get("{rcpt_mailer}");
     event.host = macros.get("{rcpt_host}");
     event.addr = macros.get("{rcpt_addr}");
-    if (event.mailer == "error") {
+    if (event.refused()) {
         // Sendmail passes the whole reply in {rcpt_addr}, Postfix the text.
         const policy::Reply reply = policy::split_refusal(event.host, event.addr);
         event.host = std::string(reply.status);
@@ -153,10 +152,10 @@ void Connection::rcpt(const Macros& macros, const char* recipient) {
     event.queue_id = macros.get("i");
     check_macro(macros, "{rcpt_mailer}", MacroStage::envrcpt,
                 "rejected recipients cannot be told from accepted ones");
-    if (!text::equal_nocase(event.mailer, "error"))
+    if (!event.refused())
         service_.record_accepted_recipient(event.recipient);
     report(session_.on_rcpt(event));
-    log_phase("rcpt", event.mailer == "error" ? event.host + " " + event.addr : event.recipient);
+    log_phase("rcpt", event.refused() ? event.host + " " + event.addr : event.recipient);
 }
 
 void Connection::data(const Macros& macros) {

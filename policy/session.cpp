@@ -92,13 +92,17 @@ std::vector<Finding> Session::on_mail(const MailEvent& event) {
     return findings;
 }
 
+bool RcptEvent::refused() const {
+    return text::equal_nocase(mailer, "error");
+}
+
 std::vector<Finding> Session::on_rcpt(const RcptEvent& event) {
     if (!txn_.open)
         return {};
     if (!event.queue_id.empty())
         txn_.queue_id = event.queue_id;
     std::vector<Finding> findings;
-    if (text::equal_nocase(event.mailer, "error")) {
+    if (event.refused()) {
         record_rejection({strip_angle(event.recipient), event.host, event.addr}, findings);
     } else {
         ++txn_.rcpt_ok;

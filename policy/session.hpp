@@ -72,6 +72,10 @@ struct RcptEvent {
     std::string host;       // {rcpt_host}: status for mailer "error"
     std::string addr;       // {rcpt_addr}: text for mailer "error"
     std::string queue_id;   // {i}
+
+    // The MTA refused it: {rcpt_mailer} is "error" (any case), the one
+    // sign Postfix and Sendmail give (SMFIP_RCPT_REJ).
+    bool refused() const;
 };
 
 class Session {
