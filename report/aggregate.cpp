@@ -5,6 +5,7 @@
 #include "report/aggregate.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "policy/reply.hpp"
@@ -161,6 +162,7 @@ struct Aggregator::Detail {
     std::map<policy::FindingKind, unsigned long> findings;
     std::optional<MilterSummary> summary;
     std::optional<Evidence> pipelining;  // the first
+    KindSignals kind_signals;
 };
 
 Aggregator::Aggregator(std::optional<std::string> client_filter)
@@ -191,6 +193,8 @@ void Aggregator::on_session(MtaSession&& s) {
     // tests/fuzz/fuzz_report.cpp under AddressSanitizer).
     const std::string_view addr =
         s.client_addr.empty() ? std::string_view("unknown") : std::string_view(s.client_addr);
+    if (!s.local)
+        kinds_.note_session(s);
     if (s.local || !wanted(addr))
         return;
     Entry& e = entry(addr);
@@ -239,6 +243,7 @@ void Aggregator::on_session(MtaSession&& s) {
         return;
     }
     Detail& d = detail(e);
+    KindBook::observe(d.kind_signals, s);
     if (s.client_name != "unknown")
         add_unique(d.names, s.client_name);
     add_unique(d.helos, s.helo);
@@ -315,6 +320,15 @@ void Aggregator::on_summary(std::string_view host, UnixTime time, policy::Client
     }
 }
 
+// Sets the client's kind, counts it, and says whether --kind keeps it.
+bool Aggregator::classify_kind(ClientReport& c, const Detail* d, Report& report) const {
+    static const KindSignals none;
+    std::tie(c.kind, c.kind_rule) =
+        KindBook::classify(KindInput{c, d != nullptr ? d->kind_signals : none, kinds_});
+    ++report.totals.clients_by_kind[static_cast<size_t>(c.kind)];
+    return !report.filters.kind || *report.filters.kind == c.kind;
+}
+
 void Aggregator::build(size_t top, Report& report) {
     Totals& totals = report.totals;
     totals = Totals{};
@@ -365,6 +379,8 @@ void Aggregator::build(size_t top, Report& report) {
                 c.causes.begin(), c.causes.end(),
                 [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
         }
+        if (!classify_kind(c, d, report))
+            continue;
         clients.push_back(std::move(c));
     }
     totals.clients_reported = clients.size();

@@ -33,6 +33,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "report/client_kind.hpp"
 #include "report/joiner.hpp"
 #include "report/report_model.hpp"
 
@@ -75,6 +76,7 @@ class Aggregator : public JoinSink {
     bool wanted(std::string_view addr) const;
     Entry& entry(std::string_view addr);
     static Detail& detail(Entry& entry);
+    bool classify_kind(ClientReport& c, const Detail* d, Report& report) const;
 
     std::optional<std::string> client_filter_;
     struct ViewHash {
@@ -85,6 +87,7 @@ class Aggregator : public JoinSink {
     };
     std::unordered_map<std::string, Entry, ViewHash, std::equal_to<>> clients_;
     std::map<UnixTime, std::array<unsigned long, cause_slots>> hourly_;
+    KindBook kinds_;  // what the user/stranger rules read across clients
 };
 
 }  // namespace milter503::report

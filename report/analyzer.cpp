@@ -22,6 +22,13 @@ bool is_blank(std::string_view line) {
     return text::trim(line).empty();
 }
 
+// --user needs the steps of every session (user_trace.hpp).
+JoinerLimits joiner_limits(const AnalyzerOptions& options) {
+    JoinerLimits limits = options.limits;
+    limits.record_steps = limits.record_steps || options.filters.user.has_value();
+    return limits;
+}
+
 }  // namespace
 
 // Hands a source's events for the line at hand to the joiner.
@@ -53,7 +60,10 @@ Analyzer::Analyzer(AnalyzerOptions options, const LocalZone& zone)
     : options_(std::move(options)),
       zone_(zone),
       aggregator_(options_.filters.client),
-      joiner_(aggregator_, options_.limits),
+      tracer_(options_.filters.user
+                  ? std::make_unique<UserTracer>(*options_.filters.user, aggregator_)
+                  : nullptr),
+      joiner_(tracer_ ? static_cast<JoinSink&>(*tracer_) : aggregator_, joiner_limits(options_)),
       dispatch_(std::make_unique<Dispatch>(joiner_)) {}
 
 Analyzer::~Analyzer() = default;
@@ -225,6 +235,8 @@ Report Analyzer::finish() {
     aggregator_.build(options_.filters.top, report);
     report.input = input_;
     report.join = joiner_.stats();
+    if (tracer_)
+        report.user_trace = tracer_->take();
     return report;
 }
 

@@ -37,6 +37,7 @@
 #include "report/report_model.hpp"
 #include "report/syslog_line.hpp"
 #include "report/timestamp.hpp"
+#include "report/user_trace.hpp"
 
 namespace milter503::report {
 
@@ -88,6 +89,7 @@ class Analyzer {
     AnalyzerOptions options_;
     const LocalZone& zone_;
     Aggregator aggregator_;
+    std::unique_ptr<UserTracer> tracer_;  // --user: between the joiner and the aggregator
     Joiner joiner_;
     std::unique_ptr<Dispatch> dispatch_;
     InputReport input_;

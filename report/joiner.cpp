@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "report/user_trace.hpp"
+
 namespace milter503::report {
 
 void MtaSession::add_reject(RejectLine line) {
@@ -499,6 +501,8 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
             state.open_by_queue_id.insert_or_assign(std::string(e.queue_id), key_buffer_);
         take_milter_by_queue_id(state, s, e.queue_id);
     }
+    if (limits_.record_steps)
+        record_step(s, time, e);
     switch (e.kind) {
         case EventKind::open:
         case EventKind::info:

@@ -74,6 +74,8 @@ struct JoinerLimits {
     // Open sessions per host before the least recently active are handed
     // over.
     size_t max_open = 100000;
+    // Keep each session's steps (--user: user_trace.hpp).
+    bool record_steps = false;
 };
 
 struct JoinStats {

@@ -70,6 +70,17 @@ struct RejectLine {
     std::string recipient;
 };
 
+// One step of a session as its log shows it, recorded only for --user
+// (user_trace.hpp).
+struct SessionStep {
+    UnixTime time = 0;
+    std::string_view what;  // "connect", "login", "rcpt", ... (static text)
+    bool refused = false;
+    std::string text;  // the reply as logged, what was accepted, the counters
+    std::string sender;
+    std::string recipient;
+};
+
 struct MtaSession {
     static constexpr size_t max_evidence = 4;
 
@@ -115,6 +126,8 @@ struct MtaSession {
     bool end_logged = true;           // its source logs the end of a session
     long idle_seconds = 0;            // silence that ends it (0: the joiner's default)
     Outcome outcome = Outcome::none;  // set when handed over
+    std::vector<SessionStep> steps;   // only with JoinerLimits::record_steps
+    unsigned steps_total = 0;
 
     void add_reject(RejectLine line);
     void add_finding(UnixTime time, policy::Finding finding);

@@ -28,6 +28,10 @@ po::options_description visible_options() {
          "only log lines up to TIME (a date alone: to the end of that day)")
         ("client", po::value<std::string>()->value_name("ADDR"),
          "only this client address")
+        ("kind", po::value<std::string>()->value_name("user|stranger|unknown|all"),
+         "only clients of this kind (default all)")
+        ("user", po::value<std::string>()->value_name("LOGIN-OR-ADDRESS"),
+         "every session of this SASL login or envelope sender, step by step")
         ("year", po::value<std::string>()->value_name("YYYY"),
          "year of the first undated (RFC 3164) line (default: so that it is not in the future)")
         ("help", "print this summary and exit")
@@ -55,7 +59,8 @@ std::optional<unsigned long> parse_count(const std::string& text, unsigned long 
 std::string usage_text() {
     std::ostringstream out;
     out << "usage: milter503-report [--format text|json|html] [--top N] [--since TIME]\n"
-           "                        [--until TIME] [--client ADDR] [--year YYYY] [FILE...]\n"
+           "                        [--until TIME] [--client ADDR] [--kind KIND]\n"
+           "                        [--user LOGIN-OR-ADDRESS] [--year YYYY] [FILE...]\n"
            "Reads mail logs (plain or gzip; standard input without FILE or for -) and reports\n"
            "per client the SMTP sessions whose DATA got 503/554, their cause and the advice.\n\n"
         << visible_options();
@@ -136,6 +141,21 @@ std::variant<Options, UsageError> parse_options(const std::vector<std::string>& 
         if (client.empty())
             return UsageError{"--client needs an address"};
         options.filters.client = client;
+    }
+    if (vm.count("kind")) {
+        const auto& kind = vm["kind"].as<std::string>();
+        if (kind != "all") {
+            options.filters.kind = parse_kind(kind);
+            if (!options.filters.kind)
+                return UsageError{"--kind must be user, stranger, unknown or all, not '" + kind +
+                                  "'"};
+        }
+    }
+    if (vm.count("user")) {
+        const std::string user = vm["user"].as<std::string>();
+        if (text::trim(user).empty())
+            return UsageError{"--user needs a login or an address"};
+        options.filters.user = std::string(text::trim(user));
     }
     if (vm.count("year")) {
         const auto year = parse_count(vm["year"].as<std::string>(), 9999);

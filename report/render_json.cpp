@@ -248,6 +248,79 @@ void write_client(JsonWriter& w, const ClientReport& c) {
     } else {
         w.null();
     }
+    w.field("kind", kind_name(c.kind));
+    w.key("kind_rule");
+    w.optional_string(c.kind_rule);
+    w.end_object();
+}
+
+void write_step(JsonWriter& w, const SessionStep& step) {
+    w.begin_object();
+    w.key("time");
+    w.time(step.time);
+    w.field("step", step.what);
+    w.field("refused", step.refused);
+    w.field("text", std::string_view(step.text));
+    w.key("sender");
+    w.optional_string(step.sender);
+    w.key("recipient");
+    w.optional_string(step.recipient);
+    w.end_object();
+}
+
+void write_traced(JsonWriter& w, const TracedSession& t) {
+    w.begin_object();
+    w.key("start");
+    w.time(t.start);
+    w.key("end");
+    w.time(t.end);
+    w.field("ended", t.ended);
+    w.key("host");
+    w.optional_string(t.host);
+    w.field("mta", t.mta);
+    w.field("address", std::string_view(t.client_addr));
+    w.key("name");
+    w.optional_string(t.client_name);
+    w.key("port");
+    w.optional_string(t.client_port);
+    w.key("helo");
+    w.optional_string(t.helo);
+    w.key("login");
+    w.optional_string(t.login);
+    w.field("outcome", outcome_name(t.outcome));
+    w.key("cause");
+    if (t.cause) {
+        w.string(policy::cause_name(*t.cause));
+    } else {
+        w.null();
+    }
+    w.key("fix");
+    if (t.cause) {
+        w.string(policy::actor_name(t.fix));
+    } else {
+        w.null();
+    }
+    w.key("advice");
+    w.optional_string(t.advice);
+    w.key("steps");
+    w.begin_array();
+    for (const auto& step : t.steps)
+        write_step(w, step);
+    w.end_array();
+    w.field("steps_omitted", t.steps_omitted);
+    w.end_object();
+}
+
+void write_trace(JsonWriter& w, const UserTraceReport& trace) {
+    w.begin_object();
+    w.field("user", std::string_view(trace.user));
+    w.field("sessions_total", trace.sessions.size() + trace.earlier);
+    w.field("sessions_not_shown", trace.earlier);
+    w.key("sessions");
+    w.begin_array();
+    for (const auto& session : trace.sessions)
+        write_traced(w, session);
+    w.end_array();
     w.end_object();
 }
 
@@ -290,6 +363,18 @@ std::string render_json(const Report& report) {
         w.null();
     }
     w.field("top", report.filters.top);
+    w.key("kind");
+    if (report.filters.kind) {
+        w.string(kind_name(*report.filters.kind));
+    } else {
+        w.null();
+    }
+    w.key("user");
+    if (report.filters.user) {
+        w.string(*report.filters.user);
+    } else {
+        w.null();
+    }
     w.end_object();
 
     const Totals& t = report.totals;
@@ -305,6 +390,9 @@ std::string render_json(const Report& report) {
     w.field("sessions_rcpt_refused_no_data", t.sessions_rcpt_refused_no_data);
     w.field("sessions_refused_after_data", t.sessions_refused_after_data);
     w.field("sessions_data_refused_with_rcpts", t.sessions_data_refused_with_rcpts);
+    w.field("clients_user", t.clients_by_kind[static_cast<size_t>(ClientKind::user)]);
+    w.field("clients_stranger", t.clients_by_kind[static_cast<size_t>(ClientKind::stranger)]);
+    w.field("clients_unknown", t.clients_by_kind[static_cast<size_t>(ClientKind::unknown)]);
     w.end_object();
 
     w.key("clients");
@@ -365,6 +453,13 @@ std::string render_json(const Report& report) {
     w.field("findings_joined", report.join.findings_joined);
     w.field("findings_standalone", report.join.findings_standalone);
     w.end_object();
+
+    w.key("user_trace");
+    if (report.user_trace) {
+        write_trace(w, *report.user_trace);
+    } else {
+        w.null();
+    }
 
     w.end_object();
     std::string out = w.take();

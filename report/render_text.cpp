@@ -136,6 +136,12 @@ std::string findings_text(const std::map<policy::FindingKind, unsigned long>& fi
     return out;
 }
 
+// Strangers are summarised in one block, unless --kind stranger asked
+// for them.
+bool listed(const Report& report, const ClientReport& c) {
+    return c.kind != ClientKind::stranger || report.filters.kind == ClientKind::stranger;
+}
+
 void append_table(std::string& out, const Report& report) {
     struct Row {
         std::array<std::string, 7> cells;
@@ -148,6 +154,8 @@ void append_table(std::string& out, const Report& report) {
     static constexpr std::array<bool, 7> right = {false, false, true, true, true, false, false};
     std::vector<Row> rows;
     for (const auto& c : report.clients) {
+        if (!listed(report, c))
+            continue;  // summarised in one block (append_strangers)
         const CauseReport* cause = top_cause(c);
         Row row;
         row.cells = {
@@ -197,6 +205,8 @@ void append_client(std::string& out, const ClientReport& c) {
     if (!c.names.empty())
         out += " (" + join(c.names) + ")";
     out += '\n';
+    out += fmt::format("  kind: {} ({})\n", kind_name(c.kind),
+                       c.kind_rule.empty() ? std::string_view("no rule held") : c.kind_rule);
     out += fmt::format(
         "  sessions: {}, DATA refused (503/554): {}, flagged by the milter: {}, with rejected "
         "commands: {}, improper pipelining: {}\n",
@@ -262,6 +272,74 @@ void append_client(std::string& out, const ClientReport& c) {
     }
 }
 
+// All strangers in one block: they are many, and no one will call.
+void append_strangers(std::string& out, const Report& report) {
+    const StrangerSummary s = summarise_strangers(report.clients);
+    if (s.clients == 0)
+        return;
+    out += fmt::format(
+        "\nstrangers (kind stranger; --kind stranger lists them): {}, {}, 503/554: {}\n",
+        plural(s.clients, "client", "clients"), plural(s.sessions, "session", "sessions"),
+        s.sessions_503);
+    std::string causes;
+    for (const auto& [slot, sessions] : s.causes)
+        causes +=
+            fmt::format("{}{} {}", causes.empty() ? "" : ", ", cause_slot_name(slot), sessions);
+    if (!causes.empty())
+        out += "  top causes (sessions): " + causes + "\n";
+    std::string sources;
+    for (const auto& [network, clients] : s.sources) {
+        sources +=
+            fmt::format("{}{} {}", sources.empty() ? "" : ", ", terminal_safe(network), clients);
+    }
+    out += "  top sources (clients): " + sources + "\n";
+}
+
+void append_step(std::string& out, const SessionStep& step) {
+    std::string line = fmt::format("    {} {}{}: {}", format_utc(step.time), step.what,
+                                   step.refused ? " REFUSED" : "", terminal_safe(step.text));
+    if (!step.sender.empty())
+        line += " from=<" + terminal_safe(step.sender) + ">";
+    if (!step.recipient.empty())
+        line += " to=<" + terminal_safe(step.recipient) + ">";
+    out += line + "\n";
+}
+
+void append_trace(std::string& out, const UserTraceReport& trace) {
+    out += fmt::format("sessions of {}: {}", terminal_safe(trace.user),
+                       trace.sessions.size() + trace.earlier);
+    if (trace.earlier > 0)
+        out += fmt::format(" ({} earlier ones not shown)", trace.earlier);
+    out += "\n";
+    if (trace.sessions.empty())
+        out += "No session of this login or sender address in the log.\n";
+    for (const TracedSession& t : trace.sessions) {
+        out += fmt::format("\n{} to {} {} {} client {}[{}]", format_utc(t.start), format_utc(t.end),
+                           terminal_safe(t.host.empty() ? "-" : t.host), t.mta,
+                           terminal_safe(t.client_name.empty() ? "unknown" : t.client_name),
+                           terminal_safe(t.client_addr));
+        if (!t.client_port.empty())
+            out += ":" + terminal_safe(t.client_port);
+        out += "\n";
+        if (!t.helo.empty())
+            out += "  helo: " + terminal_safe(t.helo) + "\n";
+        out += "  login: " + (t.login.empty() ? std::string("none seen") : terminal_safe(t.login)) +
+               "\n";
+        for (const SessionStep& step : t.steps)
+            append_step(out, step);
+        if (t.steps_omitted > 0)
+            out += fmt::format("    ({} more steps not kept)\n", t.steps_omitted);
+        if (!t.ended)
+            out += "    (its end is not in the log)\n";
+        out += fmt::format("  outcome: {}\n", outcome_text(t.outcome));
+        if (t.cause) {
+            out += fmt::format("  cause {} (fix: {})\n", policy::cause_name(*t.cause),
+                               policy::actor_name(t.fix));
+            append_wrapped(out, "  advice: ", terminal_safe(t.advice));
+        }
+    }
+}
+
 void append_footer(std::string& out, const Report& report) {
     const InputReport& in = report.input;
     out += '\n';
@@ -315,18 +393,26 @@ std::string render_text(const Report& report) {
             t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
     }
     out += '\n';
-    if (report.clients.empty()) {
+    if (report.user_trace) {
+        append_trace(out, *report.user_trace);
+    } else if (report.clients.empty()) {
         out += "No client had its DATA refused or a milter finding.\n";
     } else {
-        append_table(out, report);
+        if (std::any_of(report.clients.begin(), report.clients.end(),
+                        [&](const ClientReport& c) { return listed(report, c); }))
+            append_table(out, report);
         if (t.clients_reported > report.clients.size()) {
             out +=
                 fmt::format("({} more not shown: --top {})\n",
                             plural(t.clients_reported - report.clients.size(), "client", "clients"),
                             report.filters.top);
         }
-        for (const auto& client : report.clients)
-            append_client(out, client);
+        if (report.filters.kind != ClientKind::stranger)
+            append_strangers(out, report);
+        for (const auto& client : report.clients) {
+            if (listed(report, client))
+                append_client(out, client);
+        }
     }
     append_footer(out, report);
     return out;

@@ -23,9 +23,11 @@
 #include "policy/cause.hpp"
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
+#include "report/client_kind.hpp"
 #include "report/joiner.hpp"
 #include "report/mta_session.hpp"
 #include "report/timestamp.hpp"
+#include "report/user_trace.hpp"
 
 namespace milter503::report {
 
@@ -94,6 +96,10 @@ struct ClientReport {
     // The first improper pipelining: stage "improper pipelining after CMD",
     // text what the client had sent, as logged.
     std::optional<Evidence> pipelining;
+    // One of the server's own users or a stranger (client_kind.hpp), and
+    // the rule of kind_rules() that said so (empty: none held).
+    ClientKind kind = ClientKind::unknown;
+    std::string_view kind_rule;
 };
 
 // "user", "admin", "sender" of a cause, as the milter writes fix=.
@@ -113,7 +119,10 @@ struct HourBucket {
 
 struct Totals {
     unsigned long clients_seen = 0;
-    unsigned long clients_reported = 0;  // before --top
+    unsigned long clients_reported = 0;  // before --top, after --kind
+    // Reported clients by ClientKind (user, stranger, unknown), before
+    // --kind and --top.
+    std::array<unsigned long, 3> clients_by_kind{};
     unsigned long sessions = 0;
     unsigned long sessions_503 = 0;
     unsigned long sessions_flagged = 0;
@@ -145,7 +154,9 @@ struct Filters {
     std::optional<UnixTime> since;
     std::optional<UnixTime> until;
     std::optional<std::string> client;
-    size_t top = 0;  // 0: all
+    size_t top = 0;                   // 0: all
+    std::optional<ClientKind> kind;   // --kind user|stranger (none: all)
+    std::optional<std::string> user;  // --user LOGIN-OR-ADDRESS
 };
 
 struct Report {
@@ -158,6 +169,7 @@ struct Report {
     std::vector<HourBucket> hourly;     // hours with at least one 503, ascending
     InputReport input;
     JoinStats join;
+    std::optional<UserTraceReport> user_trace;  // --user
 };
 
 }  // namespace milter503::report
