@@ -68,11 +68,21 @@ SessionStep step(UnixTime time, std::string_view what, bool refused, std::string
         time, what, refused, std::move(text), std::string(e.sender), std::string(e.recipient)};
 }
 
-// A refused command: the stage as logged, then the reply.
+// A refused command's reply; with the command as logged when the step's
+// name does not say it (VRFY, ETRN, a header check).
 std::string refusal_text(const SessionEvent& e) {
-    if (e.stage_text.empty())
+    const bool named = e.stage != Stage::other && e.stage != Stage::content;
+    if (named || e.stage_text.empty())
         return std::string(e.reply);
     return fmt::format("{}: {}", e.stage_text, e.reply);
+}
+
+// Time order; within a second (the MTA logs whole seconds) the end of the
+// connection comes last.
+bool step_before(const SessionStep& a, const SessionStep& b) {
+    if (a.time != b.time)
+        return a.time < b.time;
+    return a.what != "disconnect" && b.what == "disconnect";
 }
 
 SessionStep finding_step(UnixTime time, const policy::Finding& f) {
@@ -205,9 +215,7 @@ void UserTracer::on_session(MtaSession&& s) {
                               : 0;
         for (const auto& [time, finding] : s.findings)
             t.steps.push_back(finding_step(time, finding));
-        std::stable_sort(
-            t.steps.begin(), t.steps.end(),
-            [](const SessionStep& a, const SessionStep& b) { return a.time < b.time; });
+        std::stable_sort(t.steps.begin(), t.steps.end(), step_before);
         t.cause = session_cause(s);
         if (t.cause) {
             t.fix = policy::cause_fix(*t.cause);
