@@ -4,7 +4,8 @@
 //	per-client report of SMTP sessions whose DATA got 503/554
 // SYNOPSIS
 //	milter503-report [--format text|json|html] [--top N] [--since T]
-//	    [--until T] [--client ADDR] [--year YYYY] [FILE...]
+//	    [--until T] [--client ADDR] [--kind user|stranger|unknown|all]
+//	    [--user LOGIN-OR-ADDRESS] [--year YYYY] [FILE...]
 // DESCRIPTION
 //	Reads the files (gzip or plain, in the order of their first line's
 //	time), or standard input, and prints the report on standard output.

@@ -152,10 +152,12 @@ std::variant<Options, UsageError> parse_options(const std::vector<std::string>& 
         }
     }
     if (vm.count("user")) {
-        const std::string user = vm["user"].as<std::string>();
-        if (text::trim(user).empty())
+        std::string_view user = text::trim(vm["user"].as<std::string>());
+        if (user.size() >= 2 && user.front() == '<' && user.back() == '>')
+            user = text::trim(user.substr(1, user.size() - 2));
+        if (user.empty())
             return UsageError{"--user needs a login or an address"};
-        options.filters.user = std::string(text::trim(user));
+        options.filters.user = std::string(user);
     }
     if (vm.count("year")) {
         const auto year = parse_count(vm["year"].as<std::string>(), 9999);

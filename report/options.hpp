@@ -6,14 +6,15 @@
 //	#include "report/options.hpp"
 // DESCRIPTION
 //	milter503-report [--format text|json|html] [--top N] [--since T]
-//	    [--until T] [--client ADDR] [--year YYYY] [FILE...]
+//	    [--until T] [--client ADDR] [--kind user|stranger|unknown|all]
+//	    [--user LOGIN-OR-ADDRESS] [--year YYYY] [FILE...]
 //
 //	parse_options() uses Boost.Program_options. --since/--until take an
 //	ISO 8601 date or date-time (parse_time_arg(); local time without an
 //	offset). A date alone means the start of that day for --since and its
 //	end (the last second) for --until, so `--until 2026-11-25` includes
-//	the 25th. --client drops an `IPv6:` prefix. Without FILE, or for
-//	`-`, standard input is read.
+//	the 25th. --client drops an `IPv6:` prefix, --user the angle brackets
+//	around an address. Without FILE, or for `-`, standard input is read.
 #pragma once
 
 #include <optional>

@@ -176,6 +176,8 @@ void append_table(std::string& out, const Report& report) {
         "<th>Last seen (UTC)</th></tr>\n";
     for (size_t i = 0; i < report.clients.size(); ++i) {
         const ClientReport& c = report.clients[i];
+        if (!listed_alone(report, c))
+            continue;  // in the strangers' block
         const CauseReport* cause = top_cause(c);
         out += fmt::format(
             "<tr><td><a href=\"#client-{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td>"
@@ -192,6 +194,26 @@ void append_table(std::string& out, const Report& report) {
         out += fmt::format("<p class=\"muted\">{} more clients not shown (--top {}).</p>\n",
                            omitted, report.filters.top);
     }
+}
+
+// All strangers in one block (client_kind.hpp).
+void append_strangers(std::string& out, const Report& report) {
+    const StrangerSummary s = summarise_strangers(report.clients);
+    if (s.clients == 0 || report.filters.kind == ClientKind::stranger)
+        return;
+    out += fmt::format(
+        "<h2>Strangers</h2>\n<p>{} clients of kind stranger (--kind stranger lists them), {} "
+        "sessions, DATA refused (503/554): {}.</p>\n<p>Top causes (sessions):",
+        s.clients, s.sessions, s.sessions_503);
+    for (size_t i = 0; i < s.causes.size(); ++i) {
+        out += fmt::format("{} {} {}", i == 0 ? "" : ",", cause_slot_name(s.causes[i].first),
+                           s.causes[i].second);
+    }
+    out += ".</p>\n<p>Top sources (clients):";
+    for (size_t i = 0; i < s.sources.size(); ++i)
+        out += fmt::format("{} {} {}", i == 0 ? "" : ",", esc(s.sources[i].first),
+                           s.sources[i].second);
+    out += ".</p>\n";
 }
 
 std::string evidence_html(const Evidence& e) {
@@ -212,6 +234,8 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
     if (!c.names.empty())
         out += " (" + join_escaped(c.names) + ")";
     out += "</h3>\n<table>\n";
+    out += fmt::format("<tr><th>Kind</th><td>{} ({})</td></tr>\n", kind_name(c.kind),
+                       c.kind_rule.empty() ? std::string_view("no rule held") : c.kind_rule);
     out += fmt::format(
         "<tr><th>Sessions</th><td>{}</td></tr>\n<tr><th>DATA refused "
         "(503/554)</th><td>{}</td></tr>\n"
@@ -313,8 +337,11 @@ std::string render_html(const Report& report) {
         t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
     append_chart(out, report);
     append_table(out, report);
-    for (size_t i = 0; i < report.clients.size(); ++i)
-        append_client(out, report.clients[i], i + 1);
+    append_strangers(out, report);
+    for (size_t i = 0; i < report.clients.size(); ++i) {
+        if (listed_alone(report, report.clients[i]))
+            append_client(out, report.clients[i], i + 1);
+    }
     append_footer(out, report);
     out += "</body>\n</html>\n";
     return out;

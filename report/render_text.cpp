@@ -136,12 +136,6 @@ std::string findings_text(const std::map<policy::FindingKind, unsigned long>& fi
     return out;
 }
 
-// Strangers are summarised in one block, unless --kind stranger asked
-// for them.
-bool listed(const Report& report, const ClientReport& c) {
-    return c.kind != ClientKind::stranger || report.filters.kind == ClientKind::stranger;
-}
-
 void append_table(std::string& out, const Report& report) {
     struct Row {
         std::array<std::string, 7> cells;
@@ -154,7 +148,7 @@ void append_table(std::string& out, const Report& report) {
     static constexpr std::array<bool, 7> right = {false, false, true, true, true, false, false};
     std::vector<Row> rows;
     for (const auto& c : report.clients) {
-        if (!listed(report, c))
+        if (!listed_alone(report, c))
             continue;  // summarised in one block (append_strangers)
         const CauseReport* cause = top_cause(c);
         Row row;
@@ -399,7 +393,7 @@ std::string render_text(const Report& report) {
         out += "No client had its DATA refused or a milter finding.\n";
     } else {
         if (std::any_of(report.clients.begin(), report.clients.end(),
-                        [&](const ClientReport& c) { return listed(report, c); }))
+                        [&](const ClientReport& c) { return listed_alone(report, c); }))
             append_table(out, report);
         if (t.clients_reported > report.clients.size()) {
             out +=
@@ -410,7 +404,7 @@ std::string render_text(const Report& report) {
         if (report.filters.kind != ClientKind::stranger)
             append_strangers(out, report);
         for (const auto& client : report.clients) {
-            if (listed(report, client))
+            if (listed_alone(report, client))
                 append_client(out, client);
         }
     }

@@ -172,4 +172,11 @@ struct Report {
     std::optional<UserTraceReport> user_trace;  // --user
 };
 
+// The text and HTML reports list a client on its own unless it is a
+// stranger: strangers are summed up in one block (summarise_strangers()),
+// except when --kind stranger asked for them.
+inline bool listed_alone(const Report& report, const ClientReport& client) {
+    return client.kind != ClientKind::stranger || report.filters.kind == ClientKind::stranger;
+}
+
 }  // namespace milter503::report

@@ -16,6 +16,7 @@
 
 #include "report/analyzer.hpp"
 #include "report/client_kind.hpp"
+#include "report/render_html.hpp"
 #include "report/render_json.hpp"
 #include "report/render_text.hpp"
 #include "test_util.hpp"
@@ -178,6 +179,19 @@ TEST(ClientKind, KindStrangerListsThemOneByOne) {
     EXPECT_NE(text.find("\n127.0.0.20\n  kind: stranger (many-senders)\n"), std::string::npos)
         << text;
     EXPECT_EQ(text.find("strangers (kind stranger"), std::string::npos) << text;
+}
+
+TEST(ClientKind, HtmlListsUsersAndSumsUpStrangers) {
+    const std::string html = render_html(run(kinds_logs));
+    EXPECT_NE(html.find("<tr><th>Kind</th><td>user (left-trusted-network)</td></tr>"),
+              std::string::npos);
+    EXPECT_NE(html.find("<h2>Strangers</h2>\n<p>2 clients of kind stranger (--kind stranger lists "
+                        "them), 7 sessions, DATA refused (503/554): 7.</p>\n"
+                        "<p>Top causes (sessions): relay-denied 7.</p>\n"
+                        "<p>Top sources (clients): 127.0.0.0/24 2.</p>\n"),
+              std::string::npos)
+        << html;
+    EXPECT_EQ(html.find(">127.0.0.20<"), std::string::npos) << html;  // no row or block of its own
 }
 
 TEST(ClientKind, JsonHasKindAndRule) {

@@ -42,6 +42,22 @@ TEST(Options, Everything) {
     EXPECT_EQ(parse_ok({"--format=html"}).format, Format::html);
 }
 
+TEST(Options, KindAndUser) {
+    EXPECT_FALSE(parse_ok({}).filters.kind.has_value());
+    EXPECT_FALSE(parse_ok({"--kind", "all"}).filters.kind.has_value());
+    EXPECT_EQ(parse_ok({"--kind", "user"}).filters.kind, ClientKind::user);
+    EXPECT_EQ(parse_ok({"--kind=stranger"}).filters.kind, ClientKind::stranger);
+    EXPECT_EQ(parse_ok({"--kind", "unknown"}).filters.kind, ClientKind::unknown);
+    EXPECT_FALSE(parse_ok({}).filters.user.has_value());
+    EXPECT_EQ(*parse_ok({"--user", "Alice@Example.com"}).filters.user, "Alice@Example.com");
+    // As a mail client or a log writes it: the angle brackets are not part of the address.
+    EXPECT_EQ(*parse_ok({"--user", "<alice@example.com>"}).filters.user, "alice@example.com");
+    EXPECT_TRUE(is_error({"--kind", "users"}));
+    EXPECT_TRUE(is_error({"--user", ""}));
+    EXPECT_TRUE(is_error({"--user", "<>"}));
+    EXPECT_NE(usage_text().find("--user"), std::string::npos);
+}
+
 TEST(Options, Errors) {
     EXPECT_TRUE(is_error({"--format", "xml"}));
     EXPECT_TRUE(is_error({"--top", "-1"}));
