@@ -199,7 +199,7 @@ void append_table(std::string& out, const Report& report) {
 // All strangers in one block (client_kind.hpp).
 void append_strangers(std::string& out, const Report& report) {
     const StrangerSummary s = summarise_strangers(report.clients);
-    if (s.clients == 0 || report.filters.kind == ClientKind::stranger)
+    if (s.clients == 0 || !strangers_summed_up(report))
         return;
     out += fmt::format(
         "<h2>Strangers</h2>\n<p>{} clients of kind stranger (--kind stranger lists them), {} "

@@ -401,7 +401,7 @@ std::string render_text(const Report& report) {
                             plural(t.clients_reported - report.clients.size(), "client", "clients"),
                             report.filters.top);
         }
-        if (report.filters.kind != ClientKind::stranger)
+        if (strangers_summed_up(report))
             append_strangers(out, report);
         for (const auto& client : report.clients) {
             if (listed_alone(report, client))

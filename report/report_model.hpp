@@ -172,11 +172,15 @@ struct Report {
     std::optional<UserTraceReport> user_trace;  // --user
 };
 
-// The text and HTML reports list a client on its own unless it is a
-// stranger: strangers are summed up in one block (summarise_strangers()),
-// except when --kind stranger asked for them.
+// The text and HTML reports sum up the strangers in one block
+// (summarise_strangers()), unless --kind stranger or --client asked for
+// them; every other client is listed on its own.
+inline bool strangers_summed_up(const Report& report) {
+    return report.filters.kind != ClientKind::stranger && !report.filters.client.has_value();
+}
+
 inline bool listed_alone(const Report& report, const ClientReport& client) {
-    return client.kind != ClientKind::stranger || report.filters.kind == ClientKind::stranger;
+    return client.kind != ClientKind::stranger || !strangers_summed_up(report);
 }
 
 }  // namespace milter503::report

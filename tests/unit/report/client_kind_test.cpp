@@ -194,6 +194,18 @@ TEST(ClientKind, HtmlListsUsersAndSumsUpStrangers) {
     EXPECT_EQ(html.find(">127.0.0.20<"), std::string::npos) << html;  // no row or block of its own
 }
 
+TEST(ClientKind, ClientFilterListsAStranger) {
+    // Scripts read the table row of the --client they ask for
+    // (tests/integration/lib/report.sh), whatever its kind.
+    Filters one;
+    one.client = "127.0.0.20";
+    const std::string text = render_text(run(kinds_logs, one));
+    EXPECT_NE(text.find("\n127.0.0.20  -            6        6        6  relay-denied  "),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("strangers (kind stranger"), std::string::npos) << text;
+}
+
 TEST(ClientKind, JsonHasKindAndRule) {
     const std::string json = render_json(run(kinds_logs));
     EXPECT_NE(json.find("\"kind\": \"stranger\",\n      \"kind_rule\": \"many-senders\""),
