@@ -126,8 +126,8 @@ struct MtaSession {
     bool end_logged = true;           // its source logs the end of a session
     long idle_seconds = 0;            // silence that ends it (0: the joiner's default)
     Outcome outcome = Outcome::none;  // set when handed over
+    unsigned steps_total = 0;         // steps seen (recorded: steps)
     std::vector<SessionStep> steps;   // only with JoinerLimits::record_steps
-    unsigned steps_total = 0;
 
     void add_reject(RejectLine line);
     void add_finding(UnixTime time, policy::Finding finding);

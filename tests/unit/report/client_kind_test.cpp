@@ -32,6 +32,7 @@ Report run(const std::vector<std::string>& files, Filters filters = {}, int year
     options.filters = std::move(filters);
     Analyzer analyzer(options, utc);
     std::vector<std::string> paths;
+    paths.reserve(files.size());
     for (const auto& f : files)
         paths.push_back(test::data_path(f));
     analyzer.read_files(paths, [&](const std::string& path, const std::string& error) {
