@@ -174,10 +174,8 @@ void append_table(std::string& out, const Report& report) {
         "<th class=\"n\">503/554</th><th class=\"n\">DATA not logged</th>"
         "<th class=\"n\">Flagged</th><th>Cause</th><th>Fix</th>"
         "<th>Last seen (UTC)</th></tr>\n";
-    for (size_t i = 0; i < report.clients.size(); ++i) {
+    for (const size_t i : listing_order(report)) {
         const ClientReport& c = report.clients[i];
-        if (!listed_alone(report, c))
-            continue;  // in the strangers' block
         const CauseReport* cause = top_cause(c);
         out += fmt::format(
             "<tr><td><a href=\"#client-{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td>"
@@ -338,10 +336,8 @@ std::string render_html(const Report& report) {
     append_chart(out, report);
     append_table(out, report);
     append_strangers(out, report);
-    for (size_t i = 0; i < report.clients.size(); ++i) {
-        if (listed_alone(report, report.clients[i]))
-            append_client(out, report.clients[i], i + 1);
-    }
+    for (const size_t i : listing_order(report))
+        append_client(out, report.clients[i], i + 1);
     append_footer(out, report);
     out += "</body>\n</html>\n";
     return out;

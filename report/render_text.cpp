@@ -147,9 +147,8 @@ void append_table(std::string& out, const Report& report) {
         "CLIENT", "NAME", "SESSIONS", "503/554", "FLAGGED", "CAUSE", "LAST SEEN"};
     static constexpr std::array<bool, 7> right = {false, false, true, true, true, false, false};
     std::vector<Row> rows;
-    for (const auto& c : report.clients) {
-        if (!listed_alone(report, c))
-            continue;  // summarised in one block (append_strangers)
+    for (const size_t index : listing_order(report)) {
+        const ClientReport& c = report.clients[index];
         const CauseReport* cause = top_cause(c);
         Row row;
         row.cells = {
@@ -392,8 +391,7 @@ std::string render_text(const Report& report) {
     } else if (report.clients.empty()) {
         out += "No client had its DATA refused or a milter finding.\n";
     } else {
-        if (std::any_of(report.clients.begin(), report.clients.end(),
-                        [&](const ClientReport& c) { return listed_alone(report, c); }))
+        if (!listing_order(report).empty())
             append_table(out, report);
         if (t.clients_reported > report.clients.size()) {
             out +=
@@ -403,10 +401,8 @@ std::string render_text(const Report& report) {
         }
         if (strangers_summed_up(report))
             append_strangers(out, report);
-        for (const auto& client : report.clients) {
-            if (listed_alone(report, client))
-                append_client(out, client);
-        }
+        for (const size_t index : listing_order(report))
+            append_client(out, report.clients[index]);
     }
     append_footer(out, report);
     return out;

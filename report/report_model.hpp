@@ -183,4 +183,18 @@ inline bool listed_alone(const Report& report, const ClientReport& client) {
     return client.kind != ClientKind::stranger || !strangers_summed_up(report);
 }
 
+// The clients the text and HTML reports list on their own, as indexes
+// into report.clients: users first, then unknown, then (when listed)
+// strangers, each in the report's order.
+inline std::vector<size_t> listing_order(const Report& report) {
+    std::vector<size_t> order;
+    for (const ClientKind kind : {ClientKind::user, ClientKind::unknown, ClientKind::stranger}) {
+        for (size_t i = 0; i < report.clients.size(); ++i) {
+            if (report.clients[i].kind == kind && listed_alone(report, report.clients[i]))
+                order.push_back(i);
+        }
+    }
+    return order;
+}
+
 }  // namespace milter503::report

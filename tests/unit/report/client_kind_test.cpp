@@ -173,6 +173,24 @@ TEST(ClientKind, TextListsUsersAndSumsUpStrangersInOneBlock) {
     EXPECT_EQ(text.find("\n127.0.0.20\n"), std::string::npos) << text;  // no block of its own
 }
 
+TEST(ClientKind, UsersComeFirstInTheText) {
+    // postfix-crowdsec.log's 192.168.1.1 (unknown: 4 sessions with refused recipients) sorts
+    // before postfix-xsibackup-issue.log's 127.0.0.1 (user, logged-in: 1 improper pipelining)
+    // in the report; the text lists the user first, in the table and the blocks.
+    const Report r =
+        run({"real/postfix-crowdsec.log", "real/postfix-xsibackup-issue.log"}, {}, 2021);
+    ASSERT_EQ(r.clients.size(), 2u);
+    EXPECT_EQ(r.clients[0].address, "192.168.1.1");
+    const std::string text = render_text(r);
+    const size_t user_row = text.find("\n127.0.0.1  ");
+    const size_t unknown_row = text.find("\n192.168.1.1  ");
+    ASSERT_NE(user_row, std::string::npos) << text;
+    EXPECT_LT(user_row, unknown_row) << text;
+    EXPECT_LT(text.find("\n127.0.0.1 (hostname.example)\n"),
+              text.find("\n192.168.1.1 (static.1.1.168.192.client.domain.xyz)\n"))
+        << text;
+}
+
 TEST(ClientKind, KindStrangerListsThemOneByOne) {
     Filters strangers;
     strangers.kind = ClientKind::stranger;
