@@ -275,9 +275,3 @@ session_wrong_password() {
         --auth-optional LOGIN --auth-user bob@example.test --auth-password not-the-password \
         --from bob@example.test --to someone@remote.test --header "From: Bob <bob@example.test>"
 }
-
-# A mail program set to SSL/TLS (implicit TLS) on port 25: a TLS
-# handshake where SMTP was due.
-session_tls_at_once() {
-    session_raw tls_at_once "$1" --helo unused.test --tls-at-once
-}
