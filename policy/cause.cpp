@@ -29,7 +29,7 @@ namespace milter503::policy {
 namespace {
 
 // clang-format off
-constexpr std::array<CauseInfo, 24> table = {{
+constexpr std::array<CauseInfo, cause_count> table = {{
     {Cause::dnsbl_unusable, "dnsbl-unusable", Actor::admin,
      "the DNS blocklist refuses this server's own queries (open/public resolver, query limit): "
      "every client is refused",
@@ -117,16 +117,49 @@ constexpr std::array<CauseInfo, 24> table = {{
      "A rate limit or sender quota refused the client. Check that the limit fits the user "
      "(bulk senders, scanners) and that it is not hit by a compromised account.",
      false, false},
-    {Cause::pipelining, "pipelining", Actor::user,
+    {Cause::improper_pipelining, "improper-pipelining", Actor::user,
      "the client pipelined commands where the server does not allow it",
      "improper use of smtp command pipelining|smtp protocol synchronization|"
      "synchronization error|command pipelining",
      "",
      "The mail program sends several SMTP commands at once where the server does not allow "
-     "it: turn off pipelining in the program, or send through the submission port 587.",
-     "reject_unauth_pipelining (or smtpd_forbid_unauth_pipelining) refused a client that "
-     "sent commands before the server's reply; usually a script or device, sometimes a "
-     "proxy or antivirus on the client.",
+     "it (before the server's greeting or reply): turn off pipelining in the program, update "
+     "it, or send through the submission port 587.",
+     "reject_unauth_pipelining or smtpd_forbid_unauth_pipelining (on by default from Postfix "
+     "3.9: \"554 5.5.0 Error: SMTP protocol synchronization\", then a hang-up) refused a client "
+     "that sent commands before the server's reply; the log quotes what it sent. Usually a "
+     "script or device, sometimes a proxy or antivirus on the client.",
+     false, false},
+    {Cause::tls_required, "tls-required", Actor::user,
+     "the server requires STARTTLS before MAIL and the client never sent it",
+     "must issue a starttls command first|encryption required for requested|"
+     "encryption needed|starttls required",
+     "x.7.10|x.7.11",
+     "The server accepts mail only over an encrypted connection: set the outgoing server's "
+     "security to STARTTLS (port 587) or SSL/TLS (port 465) in the mail program.",
+     "smtpd_tls_security_level = encrypt (or smtpd_enforce_tls) answers every command but "
+     "EHLO, STARTTLS and QUIT with \"530 5.7.0 Must issue a STARTTLS command first\" and logs "
+     "no reject line. Postfix's log shows only the counters (mail=0/1 and no starttls=), so "
+     "milter503-report infers this cause from them: confirm it with the client.",
+     false, false},
+    {Cause::too_many_errors, "too-many-errors", Actor::user,
+     "the server hung up after too many refused or bad commands",
+     "too many errors", "",
+     "The server hung up after too many refused commands. The first refusal is the one to "
+     "fix; if none is shown, check the program's server, port and login settings.",
+     "smtpd_hard_error_limit was reached (\"421 4.7.0 Error: too many errors\", logged as "
+     "\"too many errors after CMD\"): the client's earlier refusals, or unlogged ones such as "
+     "syntax errors and \"530 Must issue a STARTTLS command first\", are the cause.",
+     false, false},
+    {Cause::bare_lf, "bare-lf", Actor::user,
+     "the client ended a line with a bare LF (not CRLF), refused as SMTP smuggling",
+     "bare <lf> received|bare <cr> received", "",
+     "The program ends lines with a bare LF instead of CR LF, which the server refuses "
+     "(protection against SMTP smuggling): update the program or ask its vendor to send CR LF.",
+     "smtpd_forbid_bare_newline refused a client that sent a bare <LF> (\"bare <LF> "
+     "received\"). For an old device or script, list it in "
+     "smtpd_forbid_bare_newline_exclusions (default $mynetworks) instead of turning the "
+     "protection off.",
      false, false},
     {Cause::relay_denied, "relay-denied", Actor::user,
      "relaying refused: the client did not authenticate and the recipient is not local",
@@ -289,6 +322,53 @@ constexpr std::array<CauseInfo, 24> table = {{
      "The client sent no RCPT (the MTA passes every refused recipient to the milter, and none "
      "came): an application bug, not a server refusal.",
      false, false},
+    {Cause::auth_failed, "auth-failed", Actor::user,
+     "the client's login (SMTP AUTH) failed and it sent anyway: its recipients were refused "
+     "as if it had not logged in",
+     "", "",
+     "The mail program tried to log in and the server refused the password or login name: "
+     "enter the current password (and the full login, often the whole address) in the "
+     "outgoing server (SMTP) settings.",
+     "SMTP AUTH failed (Postfix: \"SASL LOGIN authentication failed\") and the client sent "
+     "anyway, so its recipients were refused as unauthenticated. If many clients fail at "
+     "once, check the SASL backend (\"Connection lost to authentication server\": the Dovecot "
+     "auth socket or saslauthd).",
+     false, false},
+    {Cause::tls_on_plaintext_port, "tls-on-plaintext-port", Actor::user,
+     "the client started TLS at once (implicit TLS) on a port that expects plain SMTP first",
+     "", "",
+     "The mail program starts an encrypted connection at once (SSL/TLS) on a port that "
+     "expects STARTTLS: use port 465 for SSL/TLS, or set STARTTLS for port 587.",
+     "The client sent a TLS handshake (\\026\\003...) right after connecting to a plain SMTP "
+     "port, logged as improper pipelining after CONNECT: its security setting is SSL/TLS "
+     "where the port wants STARTTLS. A port 465 service (smtpd_tls_wrappermode = yes) serves "
+     "such clients.",
+     false, false},
+    {Cause::refused_at_connect, "refused-at-connect", Actor::admin,
+     "the client was refused at connect by a rule whose text names no other cause",
+     "", "",
+     "The server refuses the address you connect from. Give this log line to the mail admin.",
+     "smtpd_client_restrictions refused the client at CONNECT (smtpd_delay_reject = no); a "
+     "pipelining client then gets 503 for everything it sends. The refusal quoted is the "
+     "cause.",
+     false, false},
+    {Cause::refused_at_helo, "refused-at-helo", Actor::user,
+     "the client's HELO/EHLO was refused by a rule whose text names no other cause",
+     "", "",
+     "The server refused the name the program introduces itself with (HELO): set a "
+     "fully-qualified host name in its SMTP settings, or log in.",
+     "smtpd_helo_restrictions refused the client at HELO (smtpd_delay_reject = no); its MAIL, "
+     "RCPT and DATA then get 503. The refusal quoted is the cause.",
+     false, false},
+    {Cause::refused_at_mail, "refused-at-mail", Actor::user,
+     "the sender (MAIL FROM) was refused by a rule whose text names no other cause",
+     "", "",
+     "The server refused the sender address: check the From address set in the program's "
+     "account settings, and log in if the server requires it.",
+     "A sender restriction answered MAIL itself (smtpd_delay_reject = no, or Sendmail's "
+     "check_mail): RCPT then gets \"503 5.5.1 Error: need MAIL command\" and DATA \"503 5.5.1 "
+     "Error: need RCPT command\". The refusal quoted is the cause.",
+     false, false},
 }};
 // clang-format on
 
@@ -395,6 +475,9 @@ std::optional<Cause> cause_from_name(std::string_view name) {
         if (row.name == name)
             return row.cause;
     }
+    // The name logged before it became improper-pipelining: old logs still read.
+    if (name == "pipelining")
+        return Cause::improper_pipelining;
     return std::nullopt;
 }
 

@@ -17,7 +17,11 @@
 //	caller knows: domain-not-served (a relay refusal for one of our own
 //	domains), left-trusted-network (a sender seen inside before),
 //	rejected-unreported (the MTA hid the refusal), no-recipient-sent (the
-//	client sent no RCPT at all).
+//	client sent no RCPT at all); and, from the MTA's log alone (the
+//	report): auth-failed (a failed AUTH before the refusal),
+//	tls-on-plaintext-port (a TLS handshake where SMTP was due),
+//	refused-at-connect/-helo/-mail (a refusal before RCPT whose text names
+//	no cause), tls-required when inferred from the command counters.
 #pragma once
 
 #include <array>
@@ -46,17 +50,25 @@ enum class Cause {
     server_fault,
     greylisted,
     deferred,
-    pipelining,
+    improper_pipelining,
     unknown_recipient,
     mailbox_full,
     policy_reject,
     rejected_unreported,
     left_trusted_network,
     no_recipient_sent,
+    auth_failed,
+    tls_required,
+    too_many_errors,
+    bare_lf,
+    tls_on_plaintext_port,
+    refused_at_connect,
+    refused_at_helo,
+    refused_at_mail,
 };
 
 // Causes are numbered 0 .. cause_count - 1 (counters index arrays by them).
-inline constexpr size_t cause_count = static_cast<size_t>(Cause::no_recipient_sent) + 1;
+inline constexpr size_t cause_count = static_cast<size_t>(Cause::refused_at_mail) + 1;
 // Every cause in enum order (for arrays indexed by cause).
 inline constexpr auto all_causes = [] {
     std::array<Cause, cause_count> out{};
@@ -102,6 +114,7 @@ const CauseInfo& cause_info(Cause cause);
 
 // "relay-denied", "sender-not-logged-in", ... as written in the log.
 std::string_view cause_name(Cause cause);
+// Also reads the names older releases logged ("pipelining").
 std::optional<Cause> cause_from_name(std::string_view name);
 Actor cause_fix(Cause cause);
 // The advice for the reader cause_fix() names: the user's advice for

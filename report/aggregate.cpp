@@ -131,26 +131,74 @@ std::string_view cause_slot_name(size_t slot) {
     return policy::cause_name(policy::all_causes[slot]);
 }
 
-std::optional<policy::Cause> session_cause(const MtaSession& session) {
-    for (const auto& [time, finding] : session.findings) {
+namespace {
+
+// A refusal before RCPT whose text names no cause: its stage does.
+std::optional<policy::Cause> stage_cause(Stage at) {
+    switch (at) {
+        case Stage::connect:
+            return policy::Cause::refused_at_connect;
+        case Stage::helo:
+            return policy::Cause::refused_at_helo;
+        case Stage::mail:
+            return policy::Cause::refused_at_mail;
+        default:
+            return std::nullopt;
+    }
+}
+
+policy::Cause logged_refusal_cause(const RejectLine& line) {
+    const policy::Reply reply = policy::split_reply(line.reply);
+    // A temporary refusal logged without its code (Exim): class 4.
+    const bool classless = reply.code.empty() && reply.status.empty();
+    const policy::Cause cause =
+        policy::classify_rejection(line.temporary && classless ? "4" : reply.status, reply.text);
+    if (cause == policy::Cause::policy_reject)
+        return stage_cause(line.at).value_or(cause);
+    return cause;
+}
+
+// MAIL refused with no refusal logged, after a good greeting, in a
+// session that never sent STARTTLS: Postfix's "530 5.7.0 Must issue a
+// STARTTLS command first" (logged nowhere). Inferred, hence last.
+bool tls_seemingly_required(const MtaSession& s) {
+    return s.counted && s.greeted && !s.starttls_sent && s.mail_sent > 0 && s.mail_ok == 0 &&
+           s.rejects.empty();
+}
+
+// The cause as the milter or the MTA's lines tell it, before the
+// session's failed logins are weighed.
+std::optional<policy::Cause> told_cause(const MtaSession& s) {
+    for (const auto& [time, finding] : s.findings) {
         if (finding.kind == policy::FindingKind::no_accepted_rcpt)
             return finding.cause;
     }
-    if (!session.findings.empty())
-        return session.findings.front().second.cause;
-    if (!session.rejects.empty()) {
-        const RejectLine& line = session.rejects.front();
-        const policy::Reply reply = policy::split_reply(line.reply);
-        // A temporary refusal logged without its code (Exim): class 4.
-        const bool classless = reply.code.empty() && reply.status.empty();
-        return policy::classify_rejection(line.temporary && classless ? "4" : reply.status,
-                                          reply.text);
+    if (!s.findings.empty())
+        return s.findings.front().second.cause;
+    if (!s.rejects.empty())
+        return logged_refusal_cause(s.rejects.front());
+    if (s.pipelining) {
+        return s.pipelining_tls ? policy::Cause::tls_on_plaintext_port
+                                : policy::Cause::improper_pipelining;
     }
-    if (session.pipelining)
-        return policy::Cause::pipelining;
-    if (session.counted && session.mail_ok > 0 && session.rcpt_sent == 0)
+    if (tls_seemingly_required(s))
+        return policy::Cause::tls_required;
+    if (s.error_limit)
+        return policy::Cause::too_many_errors;
+    if (s.counted && s.mail_ok > 0 && s.rcpt_sent == 0)
         return policy::Cause::no_recipient_sent;
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<policy::Cause> session_cause(const MtaSession& session) {
+    const std::optional<policy::Cause> told = told_cause(session);
+    // Refused for want of a login after a login failed: the password, not
+    // a missing setting.
+    if (told && session.auth_failures > 0 && policy::cause_info(*told).login_fixes)
+        return policy::Cause::auth_failed;
+    return told;
 }
 
 struct Aggregator::Detail {

@@ -14,10 +14,17 @@
 //
 //	The cause of a session is the one the milter found (its
 //	no-accepted-rcpt finding first), else policy::classify_rejection() of
-//	the first reject line the MTA logged, else `pipelining` for improper
-//	pipelining, else `no-recipient-sent` when its counters show MAIL and
-//	no RCPT, else "unknown". The advice is the milter's sentence for that
-//	cause when a finding carried one, else policy::cause_advice().
+//	the first reject line the MTA logged (a refusal at CONNECT, HELO or
+//	MAIL whose text names no cause: refused-at-connect/-helo/-mail), else
+//	for improper pipelining `tls-on-plaintext-port` when the client sent
+//	a TLS handshake, `improper-pipelining` otherwise, else `tls-required`
+//	when the counters show MAIL refused after a good greeting, no STARTTLS
+//	and nothing logged (inferred), else `too-many-errors` when the MTA hung
+//	up for that, else `no-recipient-sent` when its counters show MAIL and
+//	no RCPT, else "unknown". A cause that a login fixes (relay-denied,
+//	sender-not-logged-in, ...) becomes `auth-failed` when the session's
+//	AUTH failed. The advice is the milter's sentence for that cause when
+//	a finding carried one, else policy::cause_advice().
 //
 //	build() sorts the reported clients by 503 count, then flagged count,
 //	then the other sessions of interest, then sessions, then address, and

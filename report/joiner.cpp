@@ -173,6 +173,7 @@ RejectLine reject_line(UnixTime time, const SessionEvent& e) {
     RejectLine line;
     line.time = time;
     line.stage = e.stage_text;
+    line.at = e.stage;
     line.reply = e.reply;
     line.temporary = e.temporary;
     line.sender = e.sender;
@@ -191,6 +192,9 @@ void count_commands(MtaSession& s, const Counters& c) {
         return;
     s.counted = true;
     s.mail_ok = c.mail.ok;
+    s.mail_sent = c.mail.total;
+    s.greeted = c.greeting.ok > 0;
+    s.starttls_sent = c.starttls.total > 0;
     s.rcpt_ok = c.rcpt.ok;
     s.rcpt_sent = c.rcpt.total;
     // A message sent in chunks counts one BDAT per chunk.
@@ -539,7 +543,15 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
                 s.pipelining_time = time;
                 s.pipelining_after = e.after;
                 s.pipelining_input = e.input;
+                s.pipelining_tls = e.tls_handshake;
             }
+            break;
+        case EventKind::auth_failed:
+            if (s.auth_failures++ == 0)
+                s.auth_failure = e.reply;
+            break;
+        case EventKind::error_limit:
+            s.error_limit = true;
             break;
         case EventKind::close:
             count_commands(s, e.counters);

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "policy/finding.hpp"
+#include "report/session_event.hpp"
 #include "report/timestamp.hpp"
 
 namespace milter503::report {
@@ -63,9 +64,10 @@ enum class Outcome {
 
 struct RejectLine {
     UnixTime time = 0;
-    std::string stage;       // as logged: "RCPT", "check_rcpt", "END-OF-MESSAGE", ...
-    std::string reply;       // "554 5.7.1 <r>: Relay access denied"
-    bool temporary = false;  // 4xx, though the reply has no code (Exim)
+    std::string stage;        // as logged: "RCPT", "check_rcpt", "END-OF-MESSAGE", ...
+    Stage at = Stage::other;  // the same, in no MTA's terms
+    std::string reply;        // "554 5.7.1 <r>: Relay access denied"
+    bool temporary = false;   // 4xx, though the reply has no code (Exim)
     std::string sender;
     std::string recipient;
 };
@@ -121,6 +123,15 @@ struct MtaSession {
     UnixTime pipelining_time = 0;
     std::string pipelining_after;  // the command, as logged
     std::string pipelining_input;  // what the client had sent, as logged
+    bool pipelining_tls = false;   // the input was a TLS handshake
+
+    // Before and around the transaction.
+    unsigned auth_failures = 0;  // AUTH commands refused
+    std::string auth_failure;    // the first one's reason, as logged
+    bool error_limit = false;    // hung up after too many errors
+    bool greeted = false;        // counted: a HELO or EHLO was accepted
+    bool starttls_sent = false;  // counted: the client sent STARTTLS
+    unsigned mail_sent = 0;      // counted: MAIL commands sent
 
     bool ended = false;               // its end line was read (or its source logs none)
     bool end_logged = true;           // its source logs the end of a session

@@ -110,7 +110,15 @@ Parsed read_disconnect(std::string_view rest, SessionEvent& e) {
         e.counters.present = true;
         const std::string_view name = token.substr(0, eq);
         const std::string_view value = token.substr(eq + 1);
-        if (name == "mail") {
+        if (name == "ehlo" || name == "helo") {
+            CommandCount greeting;
+            parse_count(value, greeting);
+            e.counters.greeting.present = e.counters.greeting.present || greeting.present;
+            e.counters.greeting.ok += greeting.ok;
+            e.counters.greeting.total += greeting.total;
+        } else if (name == "starttls") {
+            parse_count(value, e.counters.starttls);
+        } else if (name == "mail") {
             parse_count(value, e.counters.mail);
         } else if (name == "rcpt") {
             parse_count(value, e.counters.rcpt);
@@ -142,6 +150,12 @@ Parsed read_reject(std::string_view rest, SessionEvent& e) {
     return e.reply.empty() ? Parsed::malformed : Parsed::used;
 }
 
+// smtpd.c logs the client's input through escape(): a TLS handshake
+// record (content type 22, version 3.x) starts "\026\003".
+bool is_escaped_tls_handshake(std::string_view input) {
+    return input.starts_with("\\026\\003");
+}
+
 // `improper command pipelining after CMD from CLIENT[: INPUT]`
 Parsed read_pipelining(std::string_view rest, SessionEvent& e) {
     const size_t from = rest.find(" from ");
@@ -155,13 +169,61 @@ Parsed read_pipelining(std::string_view rest, SessionEvent& e) {
     rest.remove_prefix(length);
     if (rest.starts_with(":"))
         e.input = text::trim(rest.substr(1));
+    e.tls_handshake = e.after == "CONNECT" && is_escaped_tls_handshake(e.input);
     e.kind = EventKind::pipelining;
     return Parsed::used;
 }
 
-// `lost connection after DATA from CLIENT` (no byte count: the DATA or
-// BDAT command was refused; with one the content was being received).
-Parsed read_lost(std::string_view rest, SessionEvent& e) {
+// `CLIENT: SASL MECH authentication failed: REASON[, sasl_username=NAME]`
+// after "warning: " (smtpd_sasl_glue.c; the user name from Postfix 3.8).
+Parsed read_auth_failure(std::string_view rest, SessionEvent& e) {
+    size_t length = 0;
+    if (!parse_client_ref(rest, e.client, length))
+        return Parsed::ignored;
+    rest.remove_prefix(length);
+    if (!rest.starts_with(": SASL "))
+        return Parsed::ignored;
+    constexpr std::string_view failed = " authentication failed:";
+    const size_t at = rest.find(failed);
+    if (at == std::string_view::npos)
+        return Parsed::ignored;  // "authentication aborted", ...
+    std::string_view reason = text::trim(rest.substr(at + failed.size()));
+    constexpr std::string_view user = ", sasl_username=";
+    if (const size_t u = reason.rfind(user); u != std::string_view::npos) {
+        e.login = reason.substr(u + user.size());
+        reason = reason.substr(0, u);
+    }
+    if (e.login == "(unavailable)")
+        e.login = {};
+    e.reply = reason;
+    e.kind = EventKind::auth_failed;
+    return Parsed::used;
+}
+
+// `too many errors after CMD from CLIENT` (smtpd.c, the session's
+// abnormal end; a queue id or NOQUEUE before it in newer versions).
+Parsed read_error_limit(std::string_view rest, SessionEvent& e) {
+    constexpr std::string_view reason = "too many errors after ";
+    if (!rest.starts_with(reason))
+        return Parsed::ignored;
+    rest.remove_prefix(reason.size());
+    const size_t from = rest.find(" from ");
+    size_t length = 0;
+    if (from == std::string_view::npos ||
+        !parse_client_ref(rest.substr(from + 6), e.client, length))
+        return Parsed::malformed;
+    e.after = rest.substr(0, from);
+    e.kind = EventKind::error_limit;
+    return Parsed::used;
+}
+
+// The lines of a session's abnormal end: `too many errors after CMD from
+// CLIENT`, and `lost connection after DATA from CLIENT` (no byte count:
+// the DATA or BDAT command was refused; with one the content was being
+// received).
+Parsed read_abnormal_end(std::string_view rest, SessionEvent& e) {
+    if (rest.starts_with("too many errors after "))
+        return read_error_limit(rest, e);
     for (const std::string_view reason : {"lost connection after ", "timeout after "}) {
         if (!rest.starts_with(reason))
             continue;
@@ -216,12 +278,14 @@ Parsed read_smtpd(std::string_view message, SessionEvent& e) {
         message.remove_prefix(9);  // so some versions logged it
     if (message.starts_with(pipelining))
         return read_pipelining(message.substr(pipelining.size()), e);
-    if (message.starts_with("warning: "))
-        return read_size_warning(message, e);
+    if (message.starts_with("warning: ")) {
+        const Parsed parsed = read_auth_failure(message.substr(9), e);
+        return parsed == Parsed::used ? parsed : read_size_warning(message, e);
+    }
     std::string_view queue_id;
     std::string_view rest;
     if (!split_queue_id(message, queue_id, rest))
-        return read_lost(message, e);  // before Postfix 3.x: no queue id
+        return read_abnormal_end(message, e);  // before Postfix 3.x: no queue id
     set_queue_id(e, queue_id);
     if (rest.starts_with("reject: "))
         return read_reject(rest.substr(8), e);
@@ -239,7 +303,7 @@ Parsed read_smtpd(std::string_view message, SessionEvent& e) {
         e.kind = EventKind::accepted;
         return Parsed::used;
     }
-    return read_lost(rest, e);
+    return read_abnormal_end(rest, e);
 }
 
 // `CLASS CONTENT from CLIENT; ATTRIBUTES: TEXT` after "reject: " (the

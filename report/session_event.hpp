@@ -28,6 +28,10 @@
 //	  message_refused  the message was refused after its content (a
 //	                   milter at end of message, header checks, size)
 //	  pipelining       the client sent commands before their turn
+//	  auth_failed      a login (AUTH) was refused: `reply` the reason,
+//	                   `login` the name tried when logged
+//	  error_limit      the server hung up after too many errors; `after`
+//	                   the command it was at
 //	  close            the connection ended, with the command counters
 //	                   when the line has them
 //
@@ -72,7 +76,9 @@ struct CommandCount {
 
 // The per-command counters of an end line (Postfix >= 3.0 disconnect).
 struct Counters {
-    bool present = false;  // the line has counters: a command not listed was not sent
+    bool present = false;   // the line has counters: a command not listed was not sent
+    CommandCount greeting;  // HELO and EHLO
+    CommandCount starttls;
     CommandCount mail;
     CommandCount rcpt;
     CommandCount data;
@@ -89,6 +95,8 @@ enum class EventKind {
     no_valid_rcpt,
     message_refused,
     pipelining,
+    auth_failed,
+    error_limit,
     close,
 };
 
@@ -113,9 +121,11 @@ struct SessionEvent {
     std::string_view sender;
     std::string_view recipient;
 
-    // pipelining
+    // pipelining, error_limit
     std::string_view after;  // the command that should have been waited for
     std::string_view input;  // what the client had sent, as logged
+    // pipelining: the input is a TLS handshake, sent where SMTP was due
+    bool tls_handshake = false;
 
     // close
     Counters counters;

@@ -60,9 +60,10 @@ expect_milter_alive() {
 }
 
 # Postfix refused the DATA of a session of ADDR (the 554/503 happened): its
-# disconnect line counts a MAIL, no accepted RCPT and a refused DATA.
+# disconnect line counts a MAIL (accepted, or refused itself), no accepted
+# RCPT and a refused DATA.
 expect_data_refused() {
-    expect_maillog "disconnect from [^ ]*\[${1//./\\.}\]:[0-9]+ .*mail=1 (rcpt=0/[0-9]+ )?data=0/1"
+    expect_maillog "disconnect from [^ ]*\[${1//./\\.}\]:[0-9]+ .*mail=(1|0/1) (rcpt=0/[0-9]+ )?data=0/1"
 }
 
 # Every queue id in the client's finding lines is one Postfix gave it.
@@ -208,6 +209,7 @@ for setup in "${SC_SETUP[@]}"; do
         "restriction "*) PF_RESTRICTIONS+=("${setup#restriction }") ;;
         "policy "*) PF_POLICY_ANSWERS+="$SC_CLIENT ${setup#policy }"$'\n' ;;
         "dns "*) PF_DNS_RECORDS+="${setup#dns }"$'\n' ;;
+        "main "*) PF_MAIN_SETTINGS+=("${setup#main }") ;;
         *) it_fail "scenario $SCENARIO: Postfix has no '$setup'" ;;
     esac
 done

@@ -62,6 +62,9 @@
 #	    sender login check, so that Postfix words their refusals as a
 #	    site that lists them there does ("<rcpt>: Recipient address
 #	    rejected: ...", "Sender address rejected", "Helo command rejected").
+#	  - PF_MAIN_SETTINGS: the scenario's own main.cf settings
+#	    ("NAME=VALUE", from scenarios.table), applied with postconf -e
+#	    over the ones above (smtpd_forbid_unauth_pipelining = yes, say).
 #	  - The policy service: when PF_POLICY_ANSWERS ("ADDR ACTION" lines)
 #	    is set, check_policy_service inet:127.0.0.1:PF_POLICY_PORT comes
 #	    right after them: lib/policy-server.py, which pf_policy_start
@@ -93,6 +96,7 @@ PF_HOSTNAME=$(hostname -s 2>/dev/null || hostname)
 PF_HOSTNAME=${PF_HOSTNAME%%.*}
 PF_USERS="alice bob carol boss full greylist"
 PF_RESTRICTIONS=()
+PF_MAIN_SETTINGS=()
 PF_SASL_USERS="alice bob"
 # pf_create MILTER_PORT: writes a complete instance, sets PF_DIR, PF_CONF,
 # PF_MAILLOG, PF_SMTP_PORT, PF_SUBMISSION_PORT, PF_SENDER_LOGIN_MAP.
@@ -231,6 +235,11 @@ milter_content_timeout = 20s
 EOF
 
     pf__write_master_cf
+    if [ ${#PF_MAIN_SETTINGS[@]} -gt 0 ]; then
+        pf__tls_certificate
+        postconf -c "$PF_CONF" -e "${PF_MAIN_SETTINGS[@]}" ||
+            it_fail "postconf -e ${PF_MAIN_SETTINGS[*]} failed" "$PF_CONF/main.cf"
+    fi
 
     local err
     err=$(postconf -c "$PF_CONF" -n 2>&1 >/dev/null) ||
@@ -268,6 +277,25 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+}
+
+# pf__tls_certificate: a scenario that turns TLS on gets a throw-away
+# self-signed certificate of its own (nothing on the machine is used).
+pf__tls_certificate() {
+    local setting wants_tls=
+    for setting in "${PF_MAIN_SETTINGS[@]}"; do
+        case "$setting" in
+            smtpd_tls_security_level=none) wants_tls= ;;
+            smtpd_tls_security_level=*) wants_tls=1 ;;
+        esac
+    done
+    [ -n "$wants_tls" ] || return 0
+    it_require openssl
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$PF_HOSTNAME.$PF_DOMAIN" \
+        -keyout "$PF_CONF/tls.key" -out "$PF_CONF/tls.crt" >"$PF_DIR/openssl.out" 2>&1 ||
+        it_fail "openssl could not make the test's certificate" "$PF_DIR/openssl.out"
+    chmod 0600 "$PF_CONF/tls.key"
+    PF_MAIN_SETTINGS+=("smtpd_tls_cert_file=$PF_CONF/tls.crt" "smtpd_tls_key_file=$PF_CONF/tls.key")
 }
 
 # pf__restrictions: the scenario's part of smtpd_recipient_restrictions,

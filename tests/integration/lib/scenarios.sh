@@ -18,7 +18,7 @@
 #	  SC_NONE	1 when the table says `MTA none`
 #	  SC_REPLIES SC_REFUSALS SC_ALERTS	one element per line
 #	  SC_REPORT_CAUSE SC_REPORT_503
-#	  SC_SETUP	"KIND VALUE" per restriction/policy/dns/access line
+#	  SC_SETUP	"KIND VALUE" per restriction/policy/dns/access/main line
 #
 #	Lines keyed `MTA-SERIES` (e.g. `sendmail-8.18`) apply when SC_SERIES
 #	is SERIES (the runner sets it from the MTA under test) and replace the
@@ -82,7 +82,7 @@ scenario_load() {
                     refusal) [ "$rest" = - ] || SC_REFUSALS+=("$rest") ;;
                     alert) SC_ALERTS+=("$rest") ;;
                     report) read -r SC_REPORT_CAUSE SC_REPORT_503 <<<"$rest" ;;
-                    restriction | policy | dns | access) SC_SETUP+=("$what $rest") ;;
+                    restriction | policy | dns | access | main) SC_SETUP+=("$what $rest") ;;
                     *) it_fail "scenario $want: unknown line '$mta $what' in $SCENARIO_TABLE" ;;
                 esac
                 ;;

@@ -258,3 +258,20 @@ session_no_recipient() {
     session_raw no_recipient "$1" --helo www.remote.test --burst \
         "MAIL FROM:<webform@remote.test>" DATA
 }
+
+# EHLO, MAIL, RCPT and DATA in one write, without waiting for the EHLO's
+# reply: what Postfix >= 3.9 refuses by default (smtpd_forbid_unauth_pipelining).
+session_pipelining_with_ehlo() {
+    SESSION_FROM=someone@remote.test
+    session_raw pipelining_with_ehlo "$1" --helo mail.remote.test --burst --with-greeting \
+        "MAIL FROM:<someone@remote.test>" "RCPT TO:<alice@example.test>" DATA
+}
+
+# Outlook with a wrong password: AUTH fails (535), it sends anyway
+# (swaks --auth-optional goes on), pipelined, to a remote recipient.
+session_wrong_password() {
+    SESSION_FROM=bob@example.test
+    session_swaks wrong_password "$1" smtp --pipeline --helo outlook.test \
+        --auth-optional LOGIN --auth-user bob@example.test --auth-password not-the-password \
+        --from bob@example.test --to someone@remote.test --header "From: Bob <bob@example.test>"
+}

@@ -224,6 +224,68 @@ TEST(PostfixParser, ImproperPipelining) {
     EXPECT_EQ(c.last().after, "NOOP");
 }
 
+TEST(PostfixParser, ATlsHandshakeAfterConnect) {
+    // tests/data/postfix/tls-on-plaintext-port (Postfix 3.7.11), cut.
+    test::Capture c;
+    ASSERT_EQ(smtpd(c,
+                    "improper command pipelining after CONNECT from unknown[127.0.0.41]:49767: "
+                    "\\026\\003\\001\\002\\000\\001\\000\\001\\374\\003\\003"),
+              Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::pipelining);
+    EXPECT_TRUE(c.last().tls_handshake);
+    // Plain text after CONNECT (a client talking first) is no handshake.
+    ASSERT_EQ(smtpd(c, "improper command pipelining after CONNECT from unknown[1.2.3.4]: EHLO x"),
+              Parsed::used);
+    EXPECT_FALSE(c.last().tls_handshake);
+}
+
+TEST(PostfixParser, FailedLogins) {
+    // postfix-fail2ban.log and the auth-failed scenario (Postfix 3.7.11,
+    // with the user name smtpd_sasl_glue.c appends since 3.8's backport).
+    test::Capture c;
+    ASSERT_EQ(smtpd(c,
+                    "warning: unknown[127.0.0.38]:38443: SASL LOGIN authentication failed: "
+                    "authentication failure, sasl_username=bob@example.test"),
+              Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::auth_failed);
+    EXPECT_EQ(c.last().client.addr, "127.0.0.38");
+    EXPECT_EQ(c.last().client.port, "38443");
+    EXPECT_EQ(c.last().reply, "authentication failure");
+    EXPECT_EQ(c.last().login, "bob@example.test");
+    ASSERT_EQ(smtpd(c,
+                    "warning: unknown[1.1.1.1]: SASL LOGIN authentication failed: Connection "
+                    "lost to authentication server"),
+              Parsed::used);
+    EXPECT_EQ(c.last().reply, "Connection lost to authentication server");
+    EXPECT_EQ(c.last().login, "");
+    ASSERT_EQ(smtpd(c,
+                    "warning: unknown[192.0.2.152]: SASL LOGIN authentication failed: (reason "
+                    "unavailable), sasl_username=admin"),
+              Parsed::used);
+    EXPECT_EQ(c.last().login, "admin");
+    ASSERT_EQ(smtpd(c, "warning: unknown[192.0.2.150]: SASL PLAIN authentication failed:"),
+              Parsed::used);
+    EXPECT_EQ(c.last().reply, "");
+    c.events.clear();
+    EXPECT_EQ(smtpd(c, "warning: unknown[1.2.3.4]: SASL LOGIN authentication aborted"),
+              Parsed::ignored);
+    EXPECT_TRUE(c.events.empty());
+}
+
+TEST(PostfixParser, TooManyErrors) {
+    // postfix-fail2ban.log (no queue id, Postfix < 3.x) and smtpd.c's
+    // newer form with NOQUEUE.
+    test::Capture c;
+    ASSERT_EQ(smtpd(c, "too many errors after RCPT from example.com[192.0.2.11]"), Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::error_limit);
+    EXPECT_EQ(c.last().after, "RCPT");
+    EXPECT_EQ(c.last().client.addr, "192.0.2.11");
+    ASSERT_EQ(smtpd(c, "NOQUEUE: too many errors after AUTH from unknown[1.2.3.4]:2525"),
+              Parsed::used);
+    EXPECT_EQ(c.last().after, "AUTH");
+    EXPECT_EQ(smtpd(c, "too many errors after RCPT from "), Parsed::malformed);
+}
+
 TEST(PostfixParser, LostConnectionAfterDataWithoutBytesIsARefusedData) {
     // smtpd.c logs the byte count only in the "DATA content" state, after
     // 354: without it the DATA command itself was refused.

@@ -1,0 +1,94 @@
+// NAME
+//	before_transaction_test - causes the MTA's log shows and a milter cannot
+// DESCRIPTION
+//	Each case is one session that real Postfix (3.7.11, Debian 12) wrote
+//	while the integration scenario of the same name ran
+//	(tests/data/postfix/SCENARIO/, see tests/data/README.md). The truth
+//	of each was read by hand off the maillog and Postfix's source
+//	(src/smtpd/smtpd.c, smtpd_sasl_glue.c, smtpd_check.c at
+//	vdukhovni/postfix@17830e5c):
+//	  auth-failed            "SASL LOGIN authentication failed", then the
+//	                         RCPT refused as relaying: the login, not its
+//	                         absence; rcpt=0/1 data=0/1 prove the 554
+//	  tls-required           no reject line; mail=0/1 rcpt=0/1 data=0/1 and
+//	                         no starttls= after ehlo=1: the 530s
+//	  refused-at-mail        "reject: MAIL ... Access denied" (the generic
+//	                         REJECT text) with smtpd_delay_reject = no;
+//	                         RCPT and DATA then 503, counted
+//	  improper-pipelining    "improper command pipelining after EHLO" then
+//	                         ehlo=0/1: no transaction, no DATA
+//	  tls-on-plaintext-port  "after CONNECT ...: \026\003\001...": a TLS
+//	                         ClientHello; commands=0/0
+#include <gtest/gtest.h>
+
+#include "report/analyzer.hpp"
+#include "test_util.hpp"
+
+namespace milter503::report {
+namespace {
+
+struct Case {
+    const char* scenario;
+    const char* client;
+    const char* cause;
+    const char* fix;
+    unsigned long sessions_503;
+    unsigned long sessions_pipelining;
+    const char* pipelining_after;  // "" when none
+};
+
+constexpr Case cases[] = {
+    {"auth-failed", "127.0.0.38", "auth-failed", "user", 1, 0, ""},
+    {"tls-required", "127.0.0.39", "tls-required", "user", 1, 0, ""},
+    {"refused-at-mail", "127.0.0.40", "refused-at-mail", "user", 1, 0, ""},
+    {"improper-pipelining", "127.0.0.37", "improper-pipelining", "user", 0, 1, "EHLO"},
+    {"tls-on-plaintext-port", "127.0.0.41", "tls-on-plaintext-port", "user", 0, 1, "CONNECT"},
+};
+
+Report analyze_scenario(const std::string& scenario) {
+    AnalyzerOptions options;
+    options.year = 2026;
+    options.now = CivilTime{2026, 12, 31, 0, 0, 0};
+    static const LocalZone utc = LocalZone::fixed(0);
+    Analyzer analyzer(options, utc);
+    analyzer.read_files({test::data_path("postfix/" + scenario + "/maillog"),
+                         test::data_path("postfix/" + scenario + "/milter.log")},
+                        [](const std::string& path, const std::string& error) {
+                            ADD_FAILURE() << path << ": " << error;
+                        });
+    return analyzer.finish();
+}
+
+class BeforeTransaction : public testing::TestWithParam<Case> {};
+
+TEST_P(BeforeTransaction, CauseWhoActsAndWhatTheLogProves) {
+    const Case& want = GetParam();
+    const Report report = analyze_scenario(want.scenario);
+    ASSERT_EQ(report.clients.size(), 1u) << want.scenario;
+    const ClientReport& got = report.clients.front();
+    EXPECT_EQ(got.address, want.client);
+    ASSERT_NE(top_cause(got), nullptr);
+    EXPECT_EQ(cause_slot_name(top_cause(got)->slot), want.cause);
+    EXPECT_EQ(fix_name(*top_cause(got)), want.fix);
+    EXPECT_FALSE(top_cause(got)->advice.empty());
+    EXPECT_EQ(got.sessions, 1u);
+    EXPECT_EQ(got.sessions_503, want.sessions_503);
+    EXPECT_EQ(got.sessions_pipelining, want.sessions_pipelining);
+    if (*want.pipelining_after != '\0') {
+        ASSERT_TRUE(got.pipelining.has_value());
+        EXPECT_NE(got.pipelining->stage.find(want.pipelining_after), std::string::npos)
+            << got.pipelining->stage;
+        EXPECT_FALSE(got.pipelining->text.empty());  // what the client sent
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Postfix, BeforeTransaction, testing::ValuesIn(cases),
+                         [](const testing::TestParamInfo<Case>& info) {
+                             std::string name = info.param.scenario;
+                             for (char& c : name)
+                                 c = c == '-' ? '_' : c;
+                             return name;
+                         });
+
+}  // namespace
+}  // namespace milter503::report
