@@ -494,7 +494,8 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
     fill_client(s, e.client.name, e.client.addr, e.client.port);
     if (s.helo.empty())
         s.helo = e.helo;
-    if (!e.login.empty())
+    // A refused AUTH names the login tried, not one the client holds.
+    if (!e.login.empty() && e.kind != EventKind::auth_failed)
         s.login = e.login;
     s.local = s.local || e.local;
     s.rcpt_accepted = s.rcpt_accepted || e.recipient_accepted;

@@ -81,6 +81,7 @@ struct SessionStep {
     std::string text;  // the reply as logged, what was accepted, the counters
     std::string sender;
     std::string recipient;
+    std::string login;  // a login, or the one a refused AUTH tried
 };
 
 struct MtaSession {

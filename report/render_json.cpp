@@ -265,6 +265,8 @@ void write_step(JsonWriter& w, const SessionStep& step) {
     w.optional_string(step.sender);
     w.key("recipient");
     w.optional_string(step.recipient);
+    w.key("login");
+    w.optional_string(step.login);
     w.end_object();
 }
 

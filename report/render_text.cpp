@@ -295,6 +295,8 @@ void append_step(std::string& out, const SessionStep& step) {
         line += " from=<" + terminal_safe(step.sender) + ">";
     if (!step.recipient.empty())
         line += " to=<" + terminal_safe(step.recipient) + ">";
+    if (step.refused && !step.login.empty())
+        line += " login=" + terminal_safe(step.login);
     out += line + "\n";
 }
 

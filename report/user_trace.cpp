@@ -65,7 +65,7 @@ void add_step(MtaSession& s, SessionStep step) {
 SessionStep step(UnixTime time, std::string_view what, bool refused, std::string text,
                  const SessionEvent& e) {
     return SessionStep{
-        time, what, refused, std::move(text), std::string(e.sender), std::string(e.recipient)};
+        time, what, refused, std::move(text), std::string(e.sender), std::string(e.recipient), {}};
 }
 
 // A refused command's reply; with the command as logged when the step's
@@ -94,7 +94,7 @@ SessionStep finding_step(UnixTime time, const policy::Finding& f) {
     } else if (!f.detail.empty()) {
         text += ": " + f.detail;
     }
-    return SessionStep{time, "finding", false, std::move(text), f.sender, {}};
+    return SessionStep{time, "finding", false, std::move(text), f.sender, {}, {}};
 }
 
 bool same_user(std::string_view a, std::string_view b) {
@@ -128,8 +128,11 @@ void record_step(MtaSession& s, UnixTime time, const SessionEvent& e) {
             break;
         case EventKind::info:
         case EventKind::accepted:
-            if (!e.login.empty())
-                add_step(s, step(time, "login", false, std::string(e.login), e));
+            if (!e.login.empty()) {
+                SessionStep login = step(time, "login", false, std::string(e.login), e);
+                login.login = e.login;
+                add_step(s, std::move(login));
+            }
             if (e.kind == EventKind::accepted) {
                 std::string text = e.recipient_accepted ? "a recipient was accepted" : "accepted";
                 if (!e.queue_id.empty())
@@ -158,6 +161,17 @@ void record_step(MtaSession& s, UnixTime time, const SessionEvent& e) {
             break;
         case EventKind::message_refused:
             add_step(s, step(time, "message", true, refusal_text(e), e));
+            break;
+        case EventKind::auth_failed: {
+            SessionStep failed = step(time, "login", true, std::string(e.reply), e);
+            failed.login = e.login;
+            add_step(s, std::move(failed));
+            break;
+        }
+        case EventKind::error_limit:
+            add_step(s,
+                     step(time, "errors", true,
+                          fmt::format("the server hung up: too many errors after {}", e.after), e));
             break;
         case EventKind::pipelining:
             add_step(s, step(time, "pipelining", true,
@@ -191,8 +205,10 @@ bool UserTracer::matches(const MtaSession& s) const {
         if (same_user(finding.sender, user) || same_user(finding.auth_login, user))
             return true;
     }
-    return std::any_of(s.steps.begin(), s.steps.end(),
-                       [&](const SessionStep& st) { return same_user(st.sender, user); });
+    // A refused AUTH counts too: "my password stopped working".
+    return std::any_of(s.steps.begin(), s.steps.end(), [&](const SessionStep& st) {
+        return same_user(st.sender, user) || same_user(st.login, user);
+    });
 }
 
 void UserTracer::on_session(MtaSession&& s) {

@@ -113,6 +113,16 @@ TEST(ClientKind, AddressHeloBareAndPublicLiteral) {
                 ClientKind::stranger, "address-helo");
 }
 
+TEST(ClientKind, RefusedLoginIsNoLogin) {
+    // postfix/auth-failed (the lead's capture, tests/data/README.md): `warning:
+    // unknown[127.0.0.38]:38443: SASL LOGIN authentication failed: authentication failure,
+    // sasl_username=bob@example.test`, then a relay attempt as bob. The name a refused AUTH
+    // tried is no login (a password guesser tries them all): no rule holds.
+    const Report r = run({"postfix/auth-failed/maillog", "postfix/auth-failed/milter.log"});
+    expect_kind(r, "127.0.0.38", ClientKind::unknown, "");
+    EXPECT_TRUE(client(r, "127.0.0.38")->logins.empty());
+}
+
 TEST(ClientKind, PrivateLiteralHeloIsNoSign) {
     // postfix-mailtrap-issue.log: helo=<[127.0.0.1]> from 192.168.0.99 (an application in
     // a container), one sender, no login: no rule holds.
@@ -340,6 +350,22 @@ TEST(UserTrace, TextAndJson) {
         << json;
     EXPECT_NE(json.find("\"outcome\": \"503\""), std::string::npos);
     EXPECT_NE(render_json(run(kinds_logs)).find("\"user_trace\": null"), std::string::npos);
+}
+
+TEST(UserTrace, ARefusedLoginIsTraced) {
+    // postfix/auth-failed: bob's mail client logs in with a wrong password, then sends anyway.
+    const Report r = trace({"postfix/auth-failed/maillog", "postfix/auth-failed/milter.log"},
+                           "bob@example.test");
+    ASSERT_EQ(r.user_trace->sessions.size(), 1u);
+    const TracedSession& s = r.user_trace->sessions[0];
+    EXPECT_EQ(s.login, "");
+    ASSERT_GE(s.steps.size(), 2u);
+    EXPECT_EQ(s.steps[1].what, "login");
+    EXPECT_TRUE(s.steps[1].refused);
+    EXPECT_EQ(s.steps[1].text, "authentication failure");
+    EXPECT_EQ(s.steps[1].login, "bob@example.test");
+    ASSERT_TRUE(s.cause.has_value());
+    EXPECT_EQ(policy::cause_name(*s.cause), "auth-failed");
 }
 
 TEST(UserTrace, NobodyMatches) {
