@@ -10,7 +10,6 @@
 #include "report/client_kind.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -85,8 +84,14 @@ std::optional<ClientKind> parse_kind(std::string_view text) {
     return std::nullopt;
 }
 
+// FNV-1a over the lower-cased bytes: no copy per session.
 std::uint64_t address_hash(std::string_view address) {
-    return std::hash<std::string>{}(text::to_lower_ascii(address));
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const char c : address) {
+        hash ^= static_cast<unsigned char>(text::to_lower(c));
+        hash *= 1099511628211ULL;
+    }
+    return hash;
 }
 
 void KindSignals::add_sender(std::string_view sender) {
