@@ -280,7 +280,8 @@ const std::vector<KeyRow>& key_table() {
              return parse_number(v, 0U, 1000000U, b.config.log_rate_limit);
          }},
         {{"AlertInterval", "600",
-          "seconds between admin alerts of one kind (server faults), 0 = no alerts"},
+          "seconds between admin alerts of one kind (server faults, a NAT gateway), 0 = no "
+          "alerts"},
          [](Building& b, const std::string& v, const Source&) {
              return parse_number(v, 0U, 7U * 86400U, b.config.alert_interval);
          }},

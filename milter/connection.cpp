@@ -132,7 +132,7 @@ void Connection::mail(const Macros& macros, const char* sender) {
         check_macro(macros, "{auth_authen}", MacroStage::envfrom,
                     "authenticated senders look unauthenticated");
     }
-    service_.record_transaction(session_.connection().client_addr);
+    service_.record_transaction(session_.connection().client_addr, session_.helo(), event.sender);
     report(session_.on_mail(event));
     log_phase("mail", event.sender);
 }

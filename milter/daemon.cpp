@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "milter/callbacks.hpp"
+#include "milter/listener_wake.hpp"
 #include "milter/milter_api.hpp"
 #include "milter/options.hpp"
 #include "milter/process.hpp"
@@ -64,9 +65,16 @@ std::string key_value_line(std::string_view prefix,
 }
 
 // Waits for SIGUSR1/SIGUSR2 and runs the summary timer until stopped.
+// It also takes the stop signals (SIGTERM, SIGINT, SIGHUP, which
+// libmilter's own signal thread waits for too; on Linux this thread,
+// started first, gets them): smfi_stop() between two wake_listener()
+// calls on the socket the listener opened, so the stop does not wait for
+// libmilter's five-second poll. Should libmilter's thread get one, it
+// stops the milter as before, only later.
 class SignalThread {
   public:
-    SignalThread(Service& service, const CommandLine& line) : service_(service), line_(line) {
+    SignalThread(Service& service, const CommandLine& line, std::string socket)
+        : service_(service), line_(line), socket_(std::move(socket)) {
         thread_ = std::thread([this] { run(); });
     }
     ~SignalThread() {
@@ -78,8 +86,8 @@ class SignalThread {
     void run() {
         sigset_t wanted;
         sigemptyset(&wanted);
-        sigaddset(&wanted, SIGUSR1);
-        sigaddset(&wanted, SIGUSR2);
+        for (int signal : {SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP})
+            sigaddset(&wanted, signal);
         auto next_summary = next_summary_time();
         while (!stop_) {
             const timespec poll{1, 0};
@@ -88,6 +96,14 @@ class SignalThread {
                 reload();
             if (signal == SIGUSR2)
                 service_.log_summary();
+            if (signal == SIGTERM || signal == SIGINT || signal == SIGHUP) {
+                // The listener holds the lock smfi_stop() takes while it
+                // waits in select(): wake it so that the lock is free, stop,
+                // then wake it again to see the stop.
+                wake_listener(socket_);
+                smfi_stop();
+                wake_listener(socket_);
+            }
             if (next_summary && std::chrono::steady_clock::now() >= *next_summary) {
                 service_.log_summary();
                 next_summary = next_summary_time();
@@ -125,6 +141,7 @@ class SignalThread {
 
     Service& service_;
     const CommandLine& line_;
+    const std::string socket_;  // the one the listener opened (a reload keeps it)
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };
@@ -214,7 +231,7 @@ int serve(const conf::Config& config, const CommandLine& line, LogSink& sink) {
                                              {"mta_timeout", std::to_string(config.mta_timeout)}}));
     int status = MI_SUCCESS;
     {
-        SignalThread signals(service, line);
+        SignalThread signals(service, line, socket);
         status = smfi_main();
     }
     // The summary, the stopping line and the flush share LogFlushTimeout.

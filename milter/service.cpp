@@ -11,11 +11,13 @@ Service::Service(conf::Config config, LogSink& log, std::function<Clock::time_po
       log_(log),
       now_(std::move(now)),
       clients_(config_.load()->max_clients, config_.load()->log_rate_limit),
-      alerts_(std::chrono::seconds(config_.load()->alert_interval)) {}
+      alerts_(std::chrono::seconds(config_.load()->alert_interval)),
+      nat_(std::chrono::seconds(config_.load()->alert_interval)) {}
 
 void Service::replace_config(conf::Config config) {
     clients_.set_limits(config.max_clients, config.log_rate_limit);
     alerts_.set_interval(std::chrono::seconds(config.alert_interval));
+    nat_.set_interval(std::chrono::seconds(config.alert_interval));
     config_.store(std::make_shared<const conf::Config>(std::move(config)));
 }
 
@@ -23,8 +25,12 @@ void Service::record_session(const std::string& client_addr) {
     clients_.record_session(client_addr, now());
 }
 
-void Service::record_transaction(const std::string& client_addr) {
-    clients_.record_transactions(client_addr, 1, now());
+void Service::record_transaction(const std::string& client_addr, std::string_view helo,
+                                 std::string_view sender) {
+    const auto when = now();
+    clients_.record_transactions(client_addr, 1, when);
+    if (auto alert = nat_.on_transaction(client_addr, helo, sender, when))
+        log_.write(Severity::warning, policy::format_nat_alert(*alert));
 }
 
 void Service::report(const std::vector<policy::Finding>& findings) {

@@ -25,6 +25,7 @@
 #include "policy/alerts.hpp"
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
+#include "policy/nat_detector.hpp"
 
 namespace milter503::milter {
 
@@ -44,7 +45,10 @@ class Service {
     Clock::time_point now() const { return now_(); }
 
     void record_session(const std::string& client_addr);
-    void record_transaction(const std::string& client_addr);
+    // A MAIL command; also watches private addresses for a NAT gateway
+    // (an alert line when one shows).
+    void record_transaction(const std::string& client_addr, std::string_view helo,
+                            std::string_view sender);
     // Counts each finding and writes its line unless rate-limited, and
     // an admin alert line when the finding is a server-wide fault.
     void report(const std::vector<policy::Finding>& findings);
@@ -66,6 +70,7 @@ class Service {
     std::function<Clock::time_point()> now_;
     policy::ClientTable clients_;
     policy::AlertTracker alerts_;
+    policy::NatDetector nat_;
     MacroCheck macros_;
     std::atomic<unsigned long> connection_count_{0};
 };

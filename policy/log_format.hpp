@@ -63,11 +63,16 @@ inline constexpr std::string_view macro = "macro";
 inline constexpr std::string_view phase = "phase";
 inline constexpr std::string_view clients = "clients";
 inline constexpr std::string_view domain = "domain";
+// An alert about the server's surroundings, not a cause (nat-gateway).
+inline constexpr std::string_view condition = "condition";
+inline constexpr std::string_view helos = "helos";
+inline constexpr std::string_view sender_domains = "sender_domains";
 }  // namespace key
 
 // The text between the syslog header and the fields.
 inline constexpr std::string_view summary_prefix = "summary";
-// An admin alert: a server-wide fault, rate limited (policy/alerts.hpp).
+// An admin alert: a server-wide fault, rate limited (policy/alerts.hpp),
+// or a condition such as a NAT gateway (policy/nat_detector.hpp).
 inline constexpr std::string_view alert_prefix = "alert";
 inline constexpr std::string_view no_queue_id = "NOQUEUE";
 // Written for an empty login and as the value of `rejected` when the MTA

@@ -99,6 +99,7 @@ class Session {
     // Transactions (accepted MAIL) seen so far in this session.
     unsigned transactions() const { return transactions_; }
     const ConnectEvent& connection() const { return connect_; }
+    const std::string& helo() const { return helo_; }
     const Settings& settings() const { return *settings_; }
 
   private:

@@ -175,8 +175,14 @@ std::optional<policy::Cause> told_cause(const MtaSession& s) {
     }
     if (!s.findings.empty())
         return s.findings.front().second.cause;
-    if (!s.rejects.empty())
-        return logged_refusal_cause(s.rejects.front());
+    if (!s.rejects.empty()) {
+        const policy::Cause logged = logged_refusal_cause(s.rejects.front());
+        const bool generic =
+            logged == policy::Cause::policy_reject || logged == policy::Cause::deferred;
+        return generic && s.source_cause ? *s.source_cause : logged;
+    }
+    if (s.source_cause)
+        return s.source_cause;
     if (s.pipelining) {
         return s.pipelining_tls ? policy::Cause::tls_on_plaintext_port
                                 : policy::Cause::improper_pipelining;

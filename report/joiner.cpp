@@ -499,6 +499,8 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
         s.login = e.login;
     s.local = s.local || e.local;
     s.rcpt_accepted = s.rcpt_accepted || e.recipient_accepted;
+    if (!s.source_cause)
+        s.source_cause = e.cause_hint;
     touch(s, time);
     if (s.add_queue_id(e.queue_id)) {
         auto open = state.open.find(key_buffer_);

@@ -42,6 +42,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -125,6 +126,8 @@ struct MtaSession {
     std::string pipelining_after;  // the command, as logged
     std::string pipelining_input;  // what the client had sent, as logged
     bool pipelining_tls = false;   // the input was a TLS handshake
+    // The first cause a source's own lines gave (SessionEvent::cause_hint).
+    std::optional<policy::Cause> source_cause;
 
     // Before and around the transaction.
     unsigned auth_failures = 0;  // AUTH commands refused

@@ -150,12 +150,6 @@ Parsed read_reject(std::string_view rest, SessionEvent& e) {
     return e.reply.empty() ? Parsed::malformed : Parsed::used;
 }
 
-// smtpd.c logs the client's input through escape(): a TLS handshake
-// record (content type 22, version 3.x) starts "\026\003".
-bool is_escaped_tls_handshake(std::string_view input) {
-    return input.starts_with("\\026\\003");
-}
-
 // `improper command pipelining after CMD from CLIENT[: INPUT]`
 Parsed read_pipelining(std::string_view rest, SessionEvent& e) {
     const size_t from = rest.find(" from ");
@@ -169,7 +163,7 @@ Parsed read_pipelining(std::string_view rest, SessionEvent& e) {
     rest.remove_prefix(length);
     if (rest.starts_with(":"))
         e.input = text::trim(rest.substr(1));
-    e.tls_handshake = e.after == "CONNECT" && is_escaped_tls_handshake(e.input);
+    e.tls_handshake = e.after == "CONNECT" && postfix::is_escaped_tls_handshake(e.input);
     e.kind = EventKind::pipelining;
     return Parsed::used;
 }
@@ -361,6 +355,10 @@ Stage postfix::stage_of(std::string_view logged) {
     if (logged == "HELO" || logged == "EHLO")
         return Stage::helo;
     return Stage::other;
+}
+
+bool postfix::is_escaped_tls_handshake(std::string_view input) {
+    return input.starts_with("\\026\\003");
 }
 
 void postfix::split_reply_attributes(std::string_view rest, SessionEvent& out) {

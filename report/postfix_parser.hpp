@@ -69,5 +69,9 @@ Stage stage_of(std::string_view logged);
 // cut before them keeps the whole rest as the reply.
 void split_reply_attributes(std::string_view rest, SessionEvent& out);
 
+// Input as Postfix logs it (escape(): octal for other bytes) that starts
+// with a TLS handshake record (content type 22, version 3.x): "\026\003".
+bool is_escaped_tls_handshake(std::string_view input);
+
 }  // namespace postfix
 }  // namespace milter503::report

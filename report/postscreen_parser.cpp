@@ -39,6 +39,32 @@ Parsed read_after(std::string_view message, std::string_view prefix, SessionEven
     return Parsed::used;
 }
 
+// A client that sent commands before their turn: then "550 5.5.1
+// Protocol error" means that (postscreen_smtpd.c, postscreen_early.c).
+void set_pipelining(SessionEvent& e) {
+    e.kind = EventKind::pipelining;
+    e.tls_handshake = e.after == "CONNECT" && postfix::is_escaped_tls_handshake(e.input);
+    e.cause_hint =
+        e.tls_handshake ? policy::Cause::tls_on_plaintext_port : policy::Cause::improper_pipelining;
+}
+
+// `PREGREET N after SECONDS from [ADDR]:PORT: INPUT` (postscreen_early.c):
+// the client talked before the greeting, as smtpd logs "improper command
+// pipelining after CONNECT".
+Parsed read_pregreet(std::string_view message, SessionEvent& e) {
+    const size_t from = message.find(" from [");
+    if (from == std::string_view::npos)
+        return Parsed::malformed;
+    std::string_view rest;
+    if (read_after(message, message.substr(0, from + 6), e, rest) != Parsed::used)
+        return Parsed::malformed;
+    e.after = "CONNECT";
+    if (rest.starts_with(": "))
+        e.input = rest.substr(2);
+    set_pipelining(e);
+    return Parsed::used;
+}
+
 Parsed read_line(std::string_view message, SessionEvent& e) {
     std::string_view rest;
     if (message.starts_with("CONNECT from ")) {
@@ -68,8 +94,14 @@ Parsed read_line(std::string_view message, SessionEvent& e) {
         e.after = rest.substr(0, colon);
         if (colon != std::string_view::npos)
             e.input = rest.substr(colon + 2);
-        e.kind = EventKind::pipelining;
+        set_pipelining(e);
         return Parsed::used;
+    }
+    if (message.starts_with("PREGREET "))
+        return read_pregreet(message, e);
+    if (message.starts_with("BARE NEWLINE from ")) {
+        e.cause_hint = policy::Cause::bare_lf;  // then "550 5.5.1 Protocol error"
+        return read_after(message, "BARE NEWLINE from ", e, rest);
     }
     constexpr std::string_view reject = "NOQUEUE: reject: ";
     if (message.starts_with(reject)) {
@@ -85,6 +117,11 @@ Parsed read_line(std::string_view message, SessionEvent& e) {
         }
         postfix::split_reply_attributes(rest.substr(2), e);
         e.kind = EventKind::reject;
+        // postscreen_state.c's rcpt_reply for a client in its after-220
+        // tests: it must reconnect to reach a real smtpd, as greylisting
+        // asks.
+        if (e.reply.starts_with("450 4.3.2 Service currently unavailable"))
+            e.cause_hint = policy::Cause::greylisted;
         return e.reply.empty() ? Parsed::malformed : Parsed::used;
     }
     return Parsed::ignored;

@@ -39,8 +39,10 @@
 //	only during the EventSink call.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
+#include "policy/cause.hpp"
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
 
@@ -126,6 +128,11 @@ struct SessionEvent {
     std::string_view input;  // what the client had sent, as logged
     // pipelining: the input is a TLS handshake, sent where SMTP was due
     bool tls_handshake = false;
+    // What the source's own lines say the session's refusals were for,
+    // where its reply text is generic (postscreen answers "550 5.5.1
+    // Protocol error" for every failed test, "450 4.3.2 Service currently
+    // unavailable" to a client it wants to reconnect).
+    std::optional<policy::Cause> cause_hint;
 
     // close
     Counters counters;

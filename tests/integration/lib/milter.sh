@@ -140,7 +140,7 @@ milter_check_log_format() {
             fields = "^" field "( " field ")*$"
             n = split("finding cause fix conn client helo port auth from header_from rcpt_ok " \
                       "rcpt_rejected rejected rejected_unlisted advice detail sessions transactions findings " \
-                      "suppressed first last macro phase domain clients", keys, " ")
+                      "suppressed first last macro phase domain clients condition helos sender_domains", keys, " ")
             for (i = 1; i <= n; i++) known[keys[i]] = 1
         }
         /[[:cntrl:]]/ { print NR ": control byte: " $0; next }

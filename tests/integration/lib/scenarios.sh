@@ -183,17 +183,18 @@ scenario_check_findings() {
     scenario__check_alerts
 }
 
-# Alerts are the admin's: exactly the causes listed, each naming the client.
+# Alerts are the admin's: exactly the causes (or conditions, such as
+# nat-gateway) listed, each naming the client.
 scenario__check_alerts() {
     local cause line want got
     for cause in "${SC_ALERTS[@]}"; do
-        line=$(grep -F -- " alert: cause=$cause fix=admin " "$MT_LOG" | grep -F -- " client=$SC_CLIENT ")
-        [ -n "$line" ] || it_fail "no 'alert: cause=$cause fix=admin ... client=$SC_CLIENT' line" "$MT_LOG"
+        line=$(grep -E -- " alert: (cause|condition)=$cause fix=admin " "$MT_LOG" | grep -F -- " client=$SC_CLIENT ")
+        [ -n "$line" ] || it_fail "no 'alert: cause|condition=$cause fix=admin ... client=$SC_CLIENT' line" "$MT_LOG"
         [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] ||
             it_fail "alert for $cause logged more than once (rate limit)" "$MT_LOG"
     done
     want=$(printf '%s\n' "${SC_ALERTS[@]}" | sed '/^$/d' | sort -u)
-    got=$(sed -nE 's/^.* alert: cause=([^ ]+) .*$/\1/p' "$MT_LOG" | sort -u)
+    got=$(sed -nE 's/^.* alert: (cause|condition)=([^ ]+) .*$/\2/p' "$MT_LOG" | sort -u)
     [ "$got" = "$want" ] ||
         it_fail "alerts for [$(echo $got)], the table says [$(echo $want)]" "$MT_LOG"
 }

@@ -275,3 +275,12 @@ session_wrong_password() {
         --auth-optional LOGIN --auth-user bob@example.test --auth-password not-the-password \
         --from bob@example.test --to someone@remote.test --header "From: Bob <bob@example.test>"
 }
+
+# Five servers behind one NAT or proxy address: five HELO names, five
+# sender domains, each delivering to a local user.
+session_behind_nat() {
+    local i
+    for i in 1 2 3 4 5; do
+        session__inbound behind_nat_$i "$1" mx$i.sender$i.test someone@sender$i.test alice@example.test
+    done
+}

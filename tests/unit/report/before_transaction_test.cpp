@@ -21,6 +21,7 @@
 //	                         ClientHello; commands=0/0
 #include <gtest/gtest.h>
 
+#include "report/aggregate.hpp"
 #include "report/analyzer.hpp"
 #include "test_util.hpp"
 
@@ -89,6 +90,66 @@ INSTANTIATE_TEST_SUITE_P(Postfix, BeforeTransaction, testing::ValuesIn(cases),
                                  c = c == '-' ? '_' : c;
                              return name;
                          });
+
+// The rules of session_cause() that the captured sessions above do not
+// all reach, on sessions put together by hand (the texts are the MTAs'
+// own: postscreen_smtpd.c, smtpd_check.c).
+MtaSession refused(std::string reply, Stage at = Stage::rcpt) {
+    MtaSession s;
+    RejectLine line;
+    line.reply = std::move(reply);
+    line.at = at;
+    s.rejects.push_back(line);
+    return s;
+}
+
+TEST(SessionCause, TheSourcesOwnWordBeatsAGenericReplyOnly) {
+    MtaSession s = refused("550 5.5.1 Protocol error");
+    s.source_cause = policy::Cause::bare_lf;  // postscreen's BARE NEWLINE line
+    EXPECT_EQ(session_cause(s), policy::Cause::bare_lf);
+    s = refused("450 4.3.2 Service currently unavailable");
+    s.source_cause = policy::Cause::greylisted;
+    EXPECT_EQ(session_cause(s), policy::Cause::greylisted);
+    s = refused("550 5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org");
+    s.source_cause = policy::Cause::improper_pipelining;
+    EXPECT_EQ(session_cause(s), policy::Cause::dnsbl_listed);
+}
+
+TEST(SessionCause, AFailedLoginTurnsOnlyWhatALoginFixes) {
+    MtaSession s = refused("554 5.7.1 <a@remote.test>: Relay access denied");
+    s.auth_failures = 1;
+    EXPECT_EQ(session_cause(s), policy::Cause::auth_failed);
+    s = refused("550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown");
+    s.auth_failures = 1;
+    EXPECT_EQ(session_cause(s), policy::Cause::unknown_recipient);
+}
+
+TEST(SessionCause, AGenericRefusalBeforeRcptIsNamedByItsStage) {
+    EXPECT_EQ(session_cause(refused("554 5.7.1 <spam@bad.test>: Sender address rejected: Access "
+                                    "denied",
+                                    Stage::mail)),
+              policy::Cause::refused_at_mail);
+    EXPECT_EQ(session_cause(refused("554 5.7.1 Access denied", Stage::connect)),
+              policy::Cause::refused_at_connect);
+    // A refusal at RCPT keeps the generic cause; a specific text keeps its own.
+    EXPECT_EQ(session_cause(refused("554 5.7.1 Access denied")), policy::Cause::policy_reject);
+    EXPECT_EQ(session_cause(refused("450 4.7.1 Client host rejected: cannot find your hostname",
+                                    Stage::connect)),
+              policy::Cause::client_rejected);
+}
+
+TEST(SessionCause, TlsRequiredIsInferredOnlyWithoutAnyOtherSign) {
+    MtaSession s;
+    s.counted = true;
+    s.greeted = true;
+    s.mail_sent = 1;
+    EXPECT_EQ(session_cause(s), policy::Cause::tls_required);
+    s.starttls_sent = true;  // it tried: something else refused MAIL
+    EXPECT_EQ(session_cause(s), std::nullopt);
+    s.starttls_sent = false;
+    s.greeted = false;  // "503 5.5.1 Error: send HELO/EHLO first"
+    EXPECT_EQ(session_cause(s), std::nullopt);
+}
 
 }  // namespace
 }  // namespace milter503::report

@@ -84,13 +84,56 @@ TEST(PostscreenParser, CommandPipelining) {
     EXPECT_EQ(c.last().input, "MAIL FROM:<a@b>\\r\\n");
 }
 
+TEST(PostscreenParser, TalkingBeforeTheGreetingIsImproperPipelining) {
+    // postfix-fail2ban.log and postfix-lightmeter-mail-log-1.log; the
+    // TLS handshake is this project's capture's input in postscreen's form.
+    test::Capture c;
+    ASSERT_EQ(ps(c, "PREGREET 14 after 0.08 from [192.0.2.2]:59415: EHLO ylmf-pc\\r\\n"),
+              Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::pipelining);
+    EXPECT_EQ(c.last().key, "192.0.2.2]:59415");
+    EXPECT_EQ(c.last().after, "CONNECT");
+    EXPECT_EQ(c.last().input, "EHLO ylmf-pc\\r\\n");
+    EXPECT_EQ(c.last().cause_hint, policy::Cause::improper_pipelining);
+    ASSERT_EQ(ps(c,
+                 "PREGREET 47 after 0 from [112.103.155.150]:45414: "
+                 "\\003\\000\\000/*\\340\\000\\000\\000\\000\\000Cookie: "
+                 "mstshash=Administr\\r\\n"),
+              Parsed::used);
+    EXPECT_FALSE(c.last().tls_handshake);  // an RDP probe, not TLS
+    ASSERT_EQ(ps(c, "PREGREET 11 after 0 from [192.0.2.9]:4242: \\026\\003\\001\\002\\000"),
+              Parsed::used);
+    EXPECT_TRUE(c.last().tls_handshake);
+    EXPECT_EQ(c.last().cause_hint, policy::Cause::tls_on_plaintext_port);
+    EXPECT_EQ(ps(c, "PREGREET 11 after 0 from 192.0.2.9"), Parsed::malformed);
+}
+
+TEST(PostscreenParser, GenericRepliesCarryWhatTheLogSays) {
+    test::Capture c;
+    // postfix-modoboa-postscreen-issue.log: postscreen_state.c's rcpt_reply
+    // for a client in its after-220 tests (it must reconnect).
+    ASSERT_EQ(ps(c,
+                 "NOQUEUE: reject: RCPT from [y.y.y.y]:32801: 450 4.3.2 Service currently "
+                 "unavailable; from=<someone@gmail.com>, to=<someone@myhost.com>, proto=ESMTP, "
+                 "helo=<mail-io0-f178.google.com>"),
+              Parsed::used);
+    EXPECT_EQ(c.last().cause_hint, policy::Cause::greylisted);
+    // postscreen_smtpd.c: "BARE NEWLINE from [%s]:%s after %s", then
+    // "550 5.5.1 Protocol error" to every RCPT.
+    ASSERT_EQ(ps(c, "BARE NEWLINE from [192.0.2.8]:5555 after RCPT"), Parsed::used);
+    EXPECT_EQ(c.last().cause_hint, policy::Cause::bare_lf);
+    ASSERT_EQ(ps(c,
+                 "NOQUEUE: reject: RCPT from [192.0.2.8]:5555: 550 5.5.1 Protocol error; "
+                 "from=<a@b.test>, to=<c@d.test>, proto=SMTP, helo=<x>"),
+              Parsed::used);
+    EXPECT_FALSE(c.last().cause_hint.has_value());  // the session's earlier line says
+}
+
 TEST(PostscreenParser, OtherLinesAreIgnored) {
     test::Capture c;
     EXPECT_EQ(ps(c, "PASS OLD [147.224.63.58]:59944"), Parsed::ignored);
     EXPECT_EQ(ps(c, "DNSBL rank 3 for [155.63.95.6]:63966"), Parsed::ignored);
     EXPECT_EQ(ps(c, "HANGUP after 0.07 from [112.103.199.135]:62464 in tests after SMTP handshake"),
-              Parsed::ignored);
-    EXPECT_EQ(ps(c, "PREGREET 14 after 0.08 from [192.0.2.2]:59415: EHLO ylmf-pc\\r\\n"),
               Parsed::ignored);
     EXPECT_TRUE(c.events.empty());
     EXPECT_EQ(ps(c, "DISCONNECT [155.63.95.6]"), Parsed::malformed);
