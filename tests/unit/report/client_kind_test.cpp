@@ -77,6 +77,14 @@ TEST(ClientKind, LoggedInFromTheMilterAuthField) {
     expect_kind(r, "127.0.0.6", ClientKind::user, "logged-in");
 }
 
+TEST(ClientKind, LoggedInOnSendmail) {
+    // sendmail/header-from-mismatch (Sendmail 8.17.1.9): `AUTH=server, relay=[127.0.0.7],
+    // authid=alice, mech=PLAIN`; the milter's finding (auth=alice) flags the session.
+    const Report r =
+        run({"sendmail/header-from-mismatch/maillog", "sendmail/header-from-mismatch/milter.log"});
+    expect_kind(r, "127.0.0.7", ClientKind::user, "logged-in");
+}
+
 TEST(ClientKind, LeftTrustedNetworkFromTheMilter) {
     // client-kinds: 127.0.0.21 sends as alice@example.test without a login; the milter's
     // findings for both sessions say cause=left-trusted-network (alice logged in before).
