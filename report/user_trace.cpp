@@ -53,7 +53,21 @@ std::string client_text(const ClientRef& client) {
     return text;
 }
 
+// A hostile client can fill a log line (64 KiB) with one reply or
+// address: a step keeps the start of each text.
+void cap(std::string& text) {
+    if (text.size() <= max_step_text)
+        return;
+    size_t cut = max_step_text;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;  // not inside a UTF-8 sequence
+    text.resize(cut);
+    text += "...";
+}
+
 void add_step(MtaSession& s, SessionStep step) {
+    for (std::string* text : {&step.text, &step.sender, &step.recipient, &step.login})
+        cap(*text);
     ++s.steps_total;
     if (s.steps.size() < max_steps) {
         s.steps.push_back(std::move(step));

@@ -41,8 +41,10 @@
 
 namespace milter503::report {
 
-// Steps kept per session with --user.
+// Steps kept per session with --user, and bytes kept of each text of a
+// step (then "...").
 inline constexpr size_t max_steps = 32;
+inline constexpr size_t max_step_text = 1024;
 
 // Adds the step `event` is to the session (only while it has room: the
 // first max_steps - 1 and the latest).

@@ -421,6 +421,22 @@ TEST(UserTrace, StepsAreBoundedPerSession) {
     EXPECT_EQ(s.steps.back().time, 99);  // the latest is kept
 }
 
+TEST(UserTrace, StepTextsAreCapped) {
+    MtaSession s;
+    SessionEvent e;
+    e.kind = EventKind::reject;
+    e.stage = Stage::rcpt;
+    const std::string reply = "554 " + std::string(5000, 'x');
+    // The cut would fall inside the two bytes of U+00E9: it goes before them.
+    const std::string sender = std::string(max_step_text - 1, 'a') + "\xc3\xa9@example.test";
+    e.reply = reply;
+    e.sender = sender;
+    record_step(s, 1, e);
+    ASSERT_EQ(s.steps.size(), 1u);
+    EXPECT_EQ(s.steps[0].text, reply.substr(0, max_step_text) + "...");
+    EXPECT_EQ(s.steps[0].sender, std::string(max_step_text - 1, 'a') + "...");
+}
+
 // ---- docs -----------------------------------------------------------------------
 
 std::string read_doc(const std::string& relative) {
