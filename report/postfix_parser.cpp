@@ -131,20 +131,26 @@ Parsed read_disconnect(std::string_view rest, SessionEvent& e) {
     return Parsed::used;
 }
 
-// `STAGE from CLIENT: REPLY; ATTRIBUTES` after "reject: ".
-Parsed read_reject(std::string_view rest, SessionEvent& e) {
+// `WHAT from CLIENT` at the start of `rest`: sets `what` and e.client and
+// leaves `rest` after the client; false when either is missing.
+bool read_what_from_client(std::string_view& rest, std::string_view& what, SessionEvent& e) {
     const size_t from = rest.find(" from ");
     if (from == std::string_view::npos || from == 0)
-        return Parsed::malformed;
-    e.stage_text = rest.substr(0, from);
-    e.stage = postfix::stage_of(e.stage_text);
+        return false;
+    what = rest.substr(0, from);
     rest.remove_prefix(from + 6);
     size_t length = 0;
     if (!parse_client_ref(rest, e.client, length))
-        return Parsed::malformed;
+        return false;
     rest.remove_prefix(length);
-    if (!rest.starts_with(": "))
+    return true;
+}
+
+// `STAGE from CLIENT: REPLY; ATTRIBUTES` after "reject: ".
+Parsed read_reject(std::string_view rest, SessionEvent& e) {
+    if (!read_what_from_client(rest, e.stage_text, e) || !rest.starts_with(": "))
         return Parsed::malformed;
+    e.stage = postfix::stage_of(e.stage_text);
     postfix::split_reply_attributes(rest.substr(2), e);
     e.kind = e.stage == Stage::content ? EventKind::message_refused : EventKind::reject;
     return e.reply.empty() ? Parsed::malformed : Parsed::used;
@@ -152,15 +158,8 @@ Parsed read_reject(std::string_view rest, SessionEvent& e) {
 
 // `improper command pipelining after CMD from CLIENT[: INPUT]`
 Parsed read_pipelining(std::string_view rest, SessionEvent& e) {
-    const size_t from = rest.find(" from ");
-    if (from == std::string_view::npos)
+    if (!read_what_from_client(rest, e.after, e))
         return Parsed::malformed;
-    e.after = rest.substr(0, from);
-    rest.remove_prefix(from + 6);
-    size_t length = 0;
-    if (!parse_client_ref(rest, e.client, length))
-        return Parsed::malformed;
-    rest.remove_prefix(length);
     if (rest.starts_with(":"))
         e.input = text::trim(rest.substr(1));
     e.tls_handshake = e.after == "CONNECT" && postfix::is_escaped_tls_handshake(e.input);
@@ -201,12 +200,8 @@ Parsed read_error_limit(std::string_view rest, SessionEvent& e) {
     if (!rest.starts_with(reason))
         return Parsed::ignored;
     rest.remove_prefix(reason.size());
-    const size_t from = rest.find(" from ");
-    size_t length = 0;
-    if (from == std::string_view::npos ||
-        !parse_client_ref(rest.substr(from + 6), e.client, length))
+    if (!read_what_from_client(rest, e.after, e))
         return Parsed::malformed;
-    e.after = rest.substr(0, from);
     e.kind = EventKind::error_limit;
     return Parsed::used;
 }

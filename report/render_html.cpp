@@ -14,23 +14,27 @@
 namespace milter503::report {
 namespace {
 
-// One color per cause slot (policy::all_causes order, then unknown).
-constexpr std::array<std::string_view, cause_slots> palette = {
-    "#d62728",  // relay-denied
-    "#ff7f0e",  // sender-not-logged-in
-    "#bcbd22",  // sender-not-owned
-    "#1f77b4",  // unknown-recipient
-    "#9467bd",  // mailbox-full
-    "#17becf",  // deferred
-    "#8c564b",  // policy-reject
-    "#e377c2",  // rejected-unreported
-    "#2ca02c",  // left-trusted-network
-    "#7f7f7f",  // unknown
+// Distinct colors for the causes (Tableau 20, then 16 more), in table
+// order; unknown is grey.
+constexpr std::array<std::string_view, 36> cause_colors = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+    "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2",
+    "#dbdb8d", "#9edae5", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+    "#e6550d", "#31a354", "#756bb1", "#636363", "#fd8d3c", "#74c476", "#9e9ac8", "#6baed6",
+    "#e7ba52", "#ad494a", "#a55194", "#5254a3",
 };
+static_assert(cause_colors.size() >= cause_slots - 1, "a color for every cause");
+
+std::string_view color_of(size_t slot) {
+    return slot == unknown_cause_slot ? "#7f7f7f" : cause_colors[slot];
+}
 
 constexpr UnixTime hour = 3600;
 constexpr UnixTime day = 86400;
-constexpr size_t max_hour_bars = size_t{62} * 24;
+// At most this many bars: per hour up to 62 days, then per day, then
+// per as many days as keep the chart this wide (a stray line dated years
+// away must not make a chart of thousands of bars).
+constexpr size_t max_bars = size_t{62} * 24;
 
 constexpr std::string_view style = R"(
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;background:#fff}
@@ -69,14 +73,24 @@ struct Bar {
     }
 };
 
-// Contiguous bars from the first to the last bucket, per hour or per day.
+// The width of a bar: an hour, a day or whole days, so that the span
+// takes at most max_bars.
+UnixTime bar_width_for(UnixTime first, UnixTime last) {
+    const UnixTime span = last - first;
+    const auto most = static_cast<UnixTime>(max_bars);
+    if (span / hour + 1 <= most)
+        return hour;
+    return day * (span / day / most + 1);
+}
+
+// Contiguous bars from the first to the last bucket (bar_width_for()).
 std::vector<Bar> make_bars(const std::vector<HourBucket>& hourly, UnixTime& width) {
     std::vector<Bar> bars;
     if (hourly.empty())
         return bars;
     const UnixTime first = hourly.front().hour;
     const UnixTime last = hourly.back().hour;
-    width = (last - first) / hour + 1 > static_cast<UnixTime>(max_hour_bars) ? day : hour;
+    width = bar_width_for(first, last);
     const UnixTime start = first - (first % width + width) % width;
     bars.resize(static_cast<size_t>((last - start) / width + 1));
     for (size_t i = 0; i < bars.size(); ++i)
@@ -92,8 +106,10 @@ std::vector<Bar> make_bars(const std::vector<HourBucket>& hourly, UnixTime& widt
 void append_chart(std::string& out, const Report& report) {
     UnixTime width = hour;
     const std::vector<Bar> bars = make_bars(report.hourly, width);
-    out += fmt::format("<h2>Sessions with DATA refused (503/554) per {}, by cause</h2>\n",
-                       width == hour ? "hour" : "day");
+    const std::string per = width == hour  ? "hour"
+                            : width == day ? "day"
+                                           : fmt::format("{} days", width / day);
+    out += fmt::format("<h2>Sessions with DATA refused (503/554) per {}, by cause</h2>\n", per);
     if (bars.empty()) {
         out += "<p class=\"muted\">No session had its DATA refused.</p>\n";
         return;
@@ -115,7 +131,7 @@ void append_chart(std::string& out, const Report& report) {
     out += fmt::format(
         "<svg role=\"img\" aria-label=\"DATA refused per {}\" width=\"{:.0f}\" height=\"{:.0f}\" "
         "viewBox=\"0 0 {:.0f} {:.0f}\">\n",
-        width == hour ? "hour" : "day", svg_width, svg_height, svg_width, svg_height);
+        per, svg_width, svg_height, svg_width, svg_height);
     // Axes and the peak label.
     out += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"10\" x2=\"{0:.1f}\" y2=\"{1:.1f}\" stroke=\"#888\"/>\n"
@@ -138,7 +154,7 @@ void append_chart(std::string& out, const Report& report) {
             out += fmt::format(
                 "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
                 "fill=\"{}\"><title>{} UTC, {}: {}</title></rect>\n",
-                x + 0.5, y, std::max(1.0, bar_width - 1), h, palette[slot], label,
+                x + 0.5, y, std::max(1.0, bar_width - 1), h, color_of(slot), label,
                 cause_slot_name(slot), bar.counts[slot]);
         }
     }
@@ -157,7 +173,7 @@ void append_chart(std::string& out, const Report& report) {
     for (size_t slot = 0; slot < cause_slots; ++slot) {
         if (!used[slot])
             continue;
-        out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", palette[slot],
+        out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", color_of(slot),
                            cause_slot_name(slot));
     }
     out += "</p>\n";
@@ -279,7 +295,7 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
         out += fmt::format(
             "<h4><i style=\"display:inline-block;width:.8em;height:.8em;background:{}\"></i> {} "
             "(fix: {}): {} sessions (503/554: {}, flagged: {}), first {}, last {}</h4>\n",
-            palette[cause.slot], cause_slot_name(cause.slot), fix_name(cause), cause.sessions,
+            color_of(cause.slot), cause_slot_name(cause.slot), fix_name(cause), cause.sessions,
             cause.sessions_503, cause.sessions_flagged, format_utc(cause.first),
             format_utc(cause.last));
         out += "<div class=\"ev\">";

@@ -100,7 +100,24 @@ Parsed read_from(std::string_view rest, SessionEvent& e) {
     return Parsed::used;
 }
 
+// `AUTH failure (MECH): REASON, relay=RELAY` (srvrsmtp.c, at LogLevel 9
+// and up, Debian's default): a refused login. The reason is SASL's and
+// may hold `user=NAME`.
+Parsed read_auth_failure(std::string_view rest, SessionEvent& e) {
+    const size_t reason = rest.find("): ");
+    const size_t relay = rest.rfind(", relay=");
+    if (reason == std::string_view::npos || relay == std::string_view::npos || relay < reason)
+        return Parsed::malformed;
+    e.reply = rest.substr(reason + 3, relay - reason - 3);
+    e.login = field(e.reply, "user");
+    e.local = !sendmail::parse_relay(rest.substr(relay + 8), e.client);
+    e.kind = EventKind::auth_failed;
+    return Parsed::used;
+}
+
 Parsed read_line(std::string_view rest, SessionEvent& e) {
+    if (rest.starts_with("AUTH failure ("))
+        return read_auth_failure(rest, e);
     if (!rest.starts_with("AUTH=") && !rest.starts_with("ruleset=")) {
         const size_t colon = rest.find(": ");
         if (colon == std::string_view::npos || colon == 0 || colon > 32)
@@ -112,6 +129,8 @@ Parsed read_line(std::string_view rest, SessionEvent& e) {
         e.queue_id = rest.substr(0, colon);
         rest.remove_prefix(colon + 2);
     }
+    if (rest.starts_with("AUTH failure ("))
+        return read_auth_failure(rest, e);
     if (rest.starts_with("ruleset="))
         return read_ruleset(rest, e);
     if (rest.starts_with("from="))

@@ -1,9 +1,9 @@
 // NAME
 //	before_transaction_test - causes the MTA's log shows and a milter cannot
 // DESCRIPTION
-//	Each case is one session that real Postfix (3.7.11, Debian 12) wrote
-//	while the integration scenario of the same name ran
-//	(tests/data/postfix/SCENARIO/, see tests/data/README.md). The truth
+//	Each case is one session that real Postfix (3.7.11, Debian 12) or
+//	Sendmail (8.17.1.9) wrote while the integration scenario of the same
+//	name ran (tests/data/MTA/SCENARIO/, see tests/data/README.md). The truth
 //	of each was read by hand off the maillog and Postfix's source
 //	(src/smtpd/smtpd.c, smtpd_sasl_glue.c, smtpd_check.c at
 //	vdukhovni/postfix@17830e5c):
@@ -21,6 +21,7 @@
 //	                         ClientHello; commands=0/0
 #include <gtest/gtest.h>
 
+#include "policy/text.hpp"
 #include "report/aggregate.hpp"
 #include "report/analyzer.hpp"
 #include "test_util.hpp"
@@ -29,7 +30,7 @@ namespace milter503::report {
 namespace {
 
 struct Case {
-    const char* scenario;
+    const char* scenario;  // tests/data/SCENARIO/{maillog,milter.log}
     const char* client;
     const char* cause;
     const char* fix;
@@ -39,11 +40,16 @@ struct Case {
 };
 
 constexpr Case cases[] = {
-    {"auth-failed", "127.0.0.38", "auth-failed", "user", 1, 0, ""},
-    {"tls-required", "127.0.0.39", "tls-required", "user", 1, 0, ""},
-    {"refused-at-mail", "127.0.0.40", "refused-at-mail", "user", 1, 0, ""},
-    {"improper-pipelining", "127.0.0.37", "improper-pipelining", "user", 0, 1, "EHLO"},
-    {"tls-on-plaintext-port", "127.0.0.41", "tls-on-plaintext-port", "user", 0, 1, "CONNECT"},
+    {"postfix/auth-failed", "127.0.0.38", "auth-failed", "user", 1, 0, ""},
+    {"postfix/tls-required", "127.0.0.39", "tls-required", "user", 1, 0, ""},
+    {"postfix/refused-at-mail", "127.0.0.40", "refused-at-mail", "user", 1, 0, ""},
+    {"postfix/improper-pipelining", "127.0.0.37", "improper-pipelining", "user", 0, 1, "EHLO"},
+    {"postfix/tls-on-plaintext-port", "127.0.0.41", "tls-on-plaintext-port", "user", 0, 1,
+     "CONNECT"},
+    // Sendmail 8.17: "QUEUEID: AUTH failure (LOGIN): user not found ...,
+    // relay=[127.0.0.38]", then check_rcpt's relay refusal and nrcpts=0
+    // (DATA unproven: no 503 counted).
+    {"sendmail/auth-failed", "127.0.0.38", "auth-failed", "user", 0, 0, ""},
 };
 
 Report analyze_scenario(const std::string& scenario) {
@@ -52,11 +58,11 @@ Report analyze_scenario(const std::string& scenario) {
     options.now = CivilTime{2026, 12, 31, 0, 0, 0};
     static const LocalZone utc = LocalZone::fixed(0);
     Analyzer analyzer(options, utc);
-    analyzer.read_files({test::data_path("postfix/" + scenario + "/maillog"),
-                         test::data_path("postfix/" + scenario + "/milter.log")},
-                        [](const std::string& path, const std::string& error) {
-                            ADD_FAILURE() << path << ": " << error;
-                        });
+    analyzer.read_files(
+        {test::data_path(scenario + "/maillog"), test::data_path(scenario + "/milter.log")},
+        [](const std::string& path, const std::string& error) {
+            ADD_FAILURE() << path << ": " << error;
+        });
     return analyzer.finish();
 }
 
@@ -83,11 +89,11 @@ TEST_P(BeforeTransaction, CauseWhoActsAndWhatTheLogProves) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Postfix, BeforeTransaction, testing::ValuesIn(cases),
+INSTANTIATE_TEST_SUITE_P(Mta, BeforeTransaction, testing::ValuesIn(cases),
                          [](const testing::TestParamInfo<Case>& info) {
                              std::string name = info.param.scenario;
                              for (char& c : name)
-                                 c = c == '-' ? '_' : c;
+                                 c = text::is_alnum(c) ? c : '_';
                              return name;
                          });
 

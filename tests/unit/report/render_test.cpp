@@ -8,6 +8,8 @@
 //	would load a resource or run a script.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <sstream>
 
 #include <boost/property_tree/json_parser.hpp>
@@ -127,6 +129,41 @@ TEST(RenderHtml, SelfContainedWithAnInlineChart) {
         EXPECT_EQ(html.find(external), std::string::npos) << external;
     }
     EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+TEST(RenderHtml, AStrayLineYearsAwayKeepsTheChartSmall) {
+    // A line dated 1970 among 2026's (found by fuzz-report: thousands of
+    // daily bars, seconds a report): the bars widen to whole days.
+    Report report;
+    HourBucket old_one;
+    old_one.hour = 0;
+    old_one.counts[cause_slot(policy::Cause::relay_denied)] = 1;
+    HourBucket recent;
+    recent.hour = 1795581074 / 3600 * 3600;
+    recent.counts[cause_slot(policy::Cause::auth_failed)] = 2;
+    report.hourly = {old_one, recent};
+    const std::string html = render_html(report);
+    EXPECT_NE(html.find("per 14 days, by cause"), std::string::npos);  // 20782 days / 1488 bars
+    EXPECT_NE(html.find("relay-denied: 1</title>"), std::string::npos);
+    EXPECT_NE(html.find("auth-failed: 2</title>"), std::string::npos);
+    EXPECT_LT(html.size(), 200'000u);
+}
+
+TEST(RenderHtml, EveryCauseHasAColorOfItsOwn) {
+    Report report;
+    HourBucket bucket;
+    bucket.hour = 1795581074 / 3600 * 3600;
+    for (size_t slot = 0; slot < cause_slots; ++slot)
+        bucket.counts[slot] = 1;
+    report.hourly = {bucket};
+    const std::string html = render_html(report);
+    std::set<std::string> colors;
+    for (size_t at = html.find("<rect"); at != std::string::npos; at = html.find("<rect", at + 1)) {
+        const size_t fill = html.find("fill=\"", at) + 6;
+        colors.insert(html.substr(fill, html.find('"', fill) - fill));
+    }
+    EXPECT_EQ(colors.size(), cause_slots);
+    EXPECT_FALSE(colors.contains(""));
 }
 
 TEST(RenderHtml, EmptyReport) {
