@@ -215,6 +215,10 @@ struct Joiner::HostState {
     UnixTime next_idle_scan = std::numeric_limits<UnixTime>::min();
     StringMap<MtaSession> open;               // by scope and key
     StringMap<std::string> open_by_queue_id;  // queue id -> key in `open`
+    // Client address -> key in `open`: a finding looks up the sessions of
+    // its client instead of scanning them all (postscreen's sessions that
+    // PASS to smtpd log no end and stay open for the idle time).
+    StringMultimap<std::string> open_by_addr;
 
     // Ended sessions, by the time they ended; closing_base is the
     // sequence number of closing.front().
@@ -263,12 +267,26 @@ struct Joiner::HostState {
         return std::move(h.session);
     }
 
-    // Takes an open session out of `open` and its queue ids out of the index.
+    // Indexes the address of the open session under `key`, just learnt.
+    void index_open_addr(const std::string& key, const MtaSession& session) {
+        if (!session.client_addr.empty())
+            open_by_addr.emplace(session.client_addr, key);
+    }
+
+    // Takes an open session out of `open` and its queue ids and address
+    // out of the indexes.
     MtaSession take_open(StringMap<MtaSession>::iterator it) {
         for (const auto& id : it->second.queue_ids) {
             auto q = open_by_queue_id.find(id);
             if (q != open_by_queue_id.end() && q->second == it->first)
                 open_by_queue_id.erase(q);
+        }
+        auto [a, end] = open_by_addr.equal_range(it->second.client_addr);
+        for (; a != end; ++a) {
+            if (a->second == it->first) {
+                open_by_addr.erase(a);
+                break;
+            }
         }
         MtaSession session = std::move(it->second);
         open.erase(it);
@@ -485,6 +503,12 @@ MtaSession& Joiner::open_session(HostState& state, std::string_view mta, UnixTim
 }
 
 void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const SessionEvent& e) {
+    if (s.client_addr.empty()) {
+        fill_client(s, e.client.name, e.client.addr, e.client.port);
+        auto open = s.client_addr.empty() ? state.open.end() : state.open.find(key_buffer_);
+        if (open != state.open.end() && &open->second == &s)
+            state.index_open_addr(open->first, s);
+    }
     fill_client(s, e.client.name, e.client.addr, e.client.port);
     if (s.helo.empty())
         s.helo = e.helo;
@@ -616,8 +640,16 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
             target = &session;
         }
     };
-    for (auto& [key, session] : state.open)
-        consider(session, true);
+    if (addr.empty()) {
+        for (auto& [key, session] : state.open)
+            consider(session, true);
+    } else {
+        auto [a, a_end] = state.open_by_addr.equal_range(addr);
+        for (; a != a_end; ++a) {
+            if (auto open = state.open.find(a->second); open != state.open.end())
+                consider(open->second, true);
+        }
+    }
     auto [it, end] = state.closing_by_addr.equal_range(addr);
     for (; it != end; ++it) {
         if (HostState::Held* h = state.held(it->second))
@@ -629,10 +661,13 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
 void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& finding) {
     HostState& state = host_state(host, time);
     MtaSession* target = finding_target(state, finding, time);
+    HostState* target_state = &state;
     // The milter may log under another host name than its MTA.
     for (auto it = hosts_.begin(); target == nullptr && it != hosts_.end(); ++it) {
-        if (it->second.get() != &state)
-            target = finding_target(*it->second, finding, time);
+        if (it->second.get() != &state) {
+            target_state = it->second.get();
+            target = finding_target(*target_state, finding, time);
+        }
     }
     const std::string_view addr = strip_ipv6_tag(finding.client_addr);
     if (target == nullptr) {
@@ -648,6 +683,16 @@ void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& fin
         session.add_finding(time, std::move(finding));
         state.push_closing(std::move(session));
         return;
+    }
+    if (target->client_addr.empty() && !addr.empty()) {
+        fill_client(*target, finding.client_name, addr, finding.client_port);
+        // Found by its queue id: index the address if it is open.
+        HostState& owner = *target_state;
+        auto key = owner.open_by_queue_id.find(finding.queue_id);
+        auto open =
+            key == owner.open_by_queue_id.end() ? owner.open.end() : owner.open.find(key->second);
+        if (open != owner.open.end() && &open->second == target)
+            owner.index_open_addr(open->first, *target);
     }
     fill_client(*target, finding.client_name, addr, finding.client_port);
     if (target->helo.empty())
@@ -679,6 +724,7 @@ void Joiner::finish() {
         }
         state.open.clear();
         state.open_by_queue_id.clear();
+        state.open_by_addr.clear();
         state.clock = std::numeric_limits<UnixTime>::max() - limits_.grace - 1;
         state.next_sweep = std::numeric_limits<UnixTime>::min();
         state.next_idle_scan = std::numeric_limits<UnixTime>::min();
