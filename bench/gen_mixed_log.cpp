@@ -316,7 +316,7 @@ Session port25_session(const Client& c, unsigned pid, Port25 kind) {
     if (kind == Port25::bot) {
         if (pick(2) == 0) {
             s.lines.push_back(screen + "PREGREET 11 after 0.1 from " + endpoint + ": EHLO " +
-                              hex_id(6) + "\r\n");
+                              hex_id(6) + "\\r\\n");
         } else {
             s.lines.push_back(screen + "DNSBL rank 3 for " + endpoint);
         }
