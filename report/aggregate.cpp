@@ -5,6 +5,8 @@
 #include "report/aggregate.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <utility>
 
 #include "policy/reply.hpp"
@@ -112,7 +114,117 @@ Evidence EvidenceSource::make(size_t i) const {
     return e;
 }
 
+// The address as a number when it is an IPv4 address written as
+// to_dotted() writes it back (no leading zeros), so that a quiet client
+// keeps exactly the text it was seen with.
+std::optional<std::uint32_t> canonical_ipv4(std::string_view addr) {
+    std::uint32_t value = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (i >= addr.size() || addr[i] != '.')
+                return std::nullopt;
+            ++i;
+        }
+        const size_t start = i;
+        unsigned octet = 0;
+        while (i < addr.size() && i - start < 3 && addr[i] >= '0' && addr[i] <= '9')
+            octet = octet * 10 + static_cast<unsigned>(addr[i++] - '0');
+        const size_t digits = i - start;
+        if (digits == 0 || octet > 255 || (digits > 1 && addr[start] == '0'))
+            return std::nullopt;
+        value = value << 8 | octet;
+    }
+    if (i != addr.size())
+        return std::nullopt;
+    return value;
+}
+
 }  // namespace
+
+// Clients that had only sessions with nothing to report (see
+// aggregate.hpp): open addressing with linear probing, a slot is free
+// when its session count is 0, at most 70 % full.
+class Aggregator::QuietClients {
+  public:
+    struct Record {
+        UnixTime first_seen = 0;
+        UnixTime last_seen = 0;
+        std::uint32_t addr = 0;
+        std::uint32_t sessions = 0;  // 0: a free slot
+    };
+
+    size_t size() const { return size_; }
+
+    Record* find(std::uint32_t addr) {
+        if (slots_.empty())
+            return nullptr;
+        for (size_t i = home(addr);; i = (i + 1) & mask()) {
+            Record& r = slots_[i];
+            if (r.sessions == 0)
+                return nullptr;
+            if (r.addr == addr)
+                return &r;
+        }
+    }
+
+    // A fresh record for an address not in the table.
+    Record& insert(std::uint32_t addr) {
+        if ((size_ + 1) * 10 > slots_.size() * 7)
+            grow();
+        ++size_;
+        return place(addr);
+    }
+
+    // Backward-shift deletion: the records after `r` that probed past its
+    // slot move up, so that no search stops early at the hole.
+    void erase(Record& r) {
+        size_t hole = static_cast<size_t>(&r - slots_.data());
+        slots_[hole] = Record{};
+        --size_;
+        for (size_t i = (hole + 1) & mask(); slots_[i].sessions != 0; i = (i + 1) & mask()) {
+            const size_t want = home(slots_[i].addr);
+            // Movable when its home is not within (hole, i], cyclically.
+            if (((i - want) & mask()) >= ((i - hole) & mask())) {
+                slots_[hole] = slots_[i];
+                slots_[i] = Record{};
+                hole = i;
+            }
+        }
+    }
+
+    template <typename F>
+    void for_each(F&& f) const {
+        for (const Record& r : slots_) {
+            if (r.sessions != 0)
+                f(r);
+        }
+    }
+
+  private:
+    size_t mask() const { return slots_.size() - 1; }
+    size_t home(std::uint32_t addr) const {
+        return static_cast<size_t>((addr * 0x9E3779B97F4A7C15ULL) >> 32) & mask();
+    }
+    Record& place(std::uint32_t addr) {
+        size_t i = home(addr);
+        while (slots_[i].sessions != 0)
+            i = (i + 1) & mask();
+        slots_[i].addr = addr;
+        return slots_[i];
+    }
+    void grow() {
+        std::vector<Record> old(slots_.empty() ? 1024 : slots_.size() * 2);
+        old.swap(slots_);
+        for (const Record& r : old) {
+            if (r.sessions != 0)
+                place(r.addr) = r;
+        }
+    }
+
+    std::vector<Record> slots_;
+    size_t size_ = 0;
+};
 
 size_t cause_slot(std::optional<policy::Cause> cause) {
     if (!cause)
@@ -152,19 +264,24 @@ std::optional<policy::Cause> session_cause(const MtaSession& session) {
     return std::nullopt;
 }
 
+// What is kept of a client of interest until build(). Compact where it
+// costs per client: the advice is a pointer into Aggregator::advice_ (the
+// same few sentences for every client), the findings an array, and the
+// rare summary and pipelining evidence behind a pointer.
 struct Aggregator::Detail {
     std::vector<std::string> names;
     std::vector<std::string> helos;
     std::vector<std::string> logins;
     std::vector<std::string> hosts;
-    std::vector<CauseReport> causes;  // one per cause seen, few
-    std::map<policy::FindingKind, unsigned long> findings;
-    std::optional<MilterSummary> summary;
-    std::optional<Evidence> pipelining;  // the first
+    std::vector<CauseReport> causes;         // one per cause seen, few; advice empty
+    std::vector<const std::string*> advice;  // causes[i]'s, or nullptr
+    std::array<unsigned long, policy::finding_kind_count> findings{};
+    std::unique_ptr<MilterSummary> summary;
+    std::unique_ptr<Evidence> pipelining;  // the first
 };
 
 Aggregator::Aggregator(std::optional<std::string> client_filter)
-    : client_filter_(std::move(client_filter)) {}
+    : client_filter_(std::move(client_filter)), quiet_(std::make_unique<QuietClients>()) {}
 
 Aggregator::~Aggregator() = default;
 
@@ -174,9 +291,42 @@ bool Aggregator::wanted(std::string_view addr) const {
 
 Aggregator::Entry& Aggregator::entry(std::string_view addr) {
     auto it = clients_.find(addr);
-    if (it == clients_.end())
-        it = clients_.emplace(std::string(addr), Entry{}).first;
+    if (it == clients_.end()) {
+        Entry fresh;
+        const auto ip = canonical_ipv4(addr);
+        if (QuietClients::Record* quiet = ip ? quiet_->find(*ip) : nullptr) {
+            fresh.sessions = quiet->sessions;
+            fresh.first_seen = quiet->first_seen;
+            fresh.last_seen = quiet->last_seen;
+            quiet_->erase(*quiet);
+        }
+        it = clients_.emplace(std::string(addr), std::move(fresh)).first;
+    }
     return it->second;
+}
+
+// Counts a session that has nothing to report and no login in the quiet
+// table, when its client is quiet (or new) and has an IPv4 address.
+bool Aggregator::add_quiet(std::string_view addr, const MtaSession& s) {
+    if (client_filter_)
+        return false;  // one client, with all its sessions in the report
+    const auto ip = canonical_ipv4(addr);
+    if (!ip)
+        return false;
+    QuietClients::Record* r = quiet_->find(*ip);
+    if (r == nullptr) {
+        if (clients_.find(addr) != clients_.end())
+            return false;
+        r = &quiet_->insert(*ip);
+    } else if (r->sessions == std::numeric_limits<std::uint32_t>::max()) {
+        return false;  // entry() takes it over with its count
+    }
+    if (r->sessions == 0 || s.start < r->first_seen)
+        r->first_seen = s.start;
+    if (s.end > r->last_seen)
+        r->last_seen = s.end;
+    ++r->sessions;
+    return true;
 }
 
 Aggregator::Detail& Aggregator::detail(Entry& entry) {
@@ -193,14 +343,17 @@ void Aggregator::on_session(MtaSession&& s) {
         s.client_addr.empty() ? std::string_view("unknown") : std::string_view(s.client_addr);
     if (s.local || !wanted(addr))
         return;
+    const bool flagged = s.findings_total > 0;
+    const bool rejected = s.rejects_total > 0;
+    const bool problem = s.outcome != Outcome::none || flagged || s.pipelining;
+    if (!problem && !rejected && s.login.empty() && !s.milter_only && add_quiet(addr, s))
+        return;
     Entry& e = entry(addr);
     if (e.sessions == 0 || s.start < e.first_seen)
         e.first_seen = s.start;
     if (s.end > e.last_seen)
         e.last_seen = s.end;
     ++e.sessions;
-    const bool flagged = s.findings_total > 0;
-    const bool rejected = s.rejects_total > 0;
     const bool refused_503 = s.outcome == Outcome::no_rcpt_data_refused;
     switch (s.outcome) {
         case Outcome::none:
@@ -230,7 +383,6 @@ void Aggregator::on_session(MtaSession&& s) {
     if (s.milter_only)
         ++e.sessions_milter_only;
 
-    const bool problem = s.outcome != Outcome::none || flagged || s.pipelining;
     if (!problem && !rejected) {
         // Most sessions: only the login is worth keeping (a later refused
         // session of the same address lists it).
@@ -244,10 +396,12 @@ void Aggregator::on_session(MtaSession&& s) {
     add_unique(d.helos, s.helo);
     add_unique(d.logins, s.login);
     add_unique(d.hosts, s.host);
-    if (s.pipelining && !d.pipelining)
-        d.pipelining = EvidenceSource{s, EvidenceSource::From::pipelining}.make(0);
+    if (s.pipelining && !d.pipelining) {
+        d.pipelining =
+            std::make_unique<Evidence>(EvidenceSource{s, EvidenceSource::From::pipelining}.make(0));
+    }
     for (const auto& [time, finding] : s.findings) {
-        ++d.findings[finding.kind];
+        ++d.findings[static_cast<size_t>(finding.kind)];
         add_unique(d.logins, finding.auth_login);
         // The milter's HELO is the raw one; Postfix logs control bytes as '?'.
         add_unique(d.helos, finding.helo);
@@ -261,9 +415,11 @@ void Aggregator::on_session(MtaSession&& s) {
                               [&](const CauseReport& x) { return x.slot == slot; });
     if (found == d.causes.end()) {
         d.causes.emplace_back().slot = slot;
+        d.advice.push_back(nullptr);
         found = d.causes.end() - 1;
     }
     CauseReport& c = *found;
+    const std::string*& advice = d.advice[static_cast<size_t>(found - d.causes.begin())];
     ++c.sessions;
     if (refused_503)
         ++c.sessions_503;
@@ -271,17 +427,17 @@ void Aggregator::on_session(MtaSession&& s) {
         ++c.sessions_flagged;
     if (c.sessions == 1)
         c.fix = cause ? policy::cause_fix(*cause) : policy::Actor::admin;
-    if (c.advice.empty()) {
+    if (advice == nullptr || advice->empty()) {
         for (const auto& [time, finding] : s.findings) {
             if (cause && finding.cause == *cause && !finding.advice.empty()) {
-                c.advice = finding.advice;
+                advice = &shared_advice(finding.advice);
                 c.fix = finding.fix;
                 break;
             }
         }
     }
-    if (c.advice.empty())
-        c.advice = cause ? policy::cause_advice(*cause) : unknown_advice;
+    if (advice == nullptr || advice->empty())
+        advice = &shared_advice(cause ? policy::cause_advice(*cause) : unknown_advice);
 
     // Evidence strings are copied only for what is kept: up to
     // max_examples distinct texts and the latest.
@@ -306,20 +462,75 @@ void Aggregator::on_session(MtaSession&& s) {
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
 }
 
+const std::string& Aggregator::shared_advice(std::string_view advice) {
+    auto it = advice_.find(advice);
+    if (it == advice_.end())
+        it = advice_.emplace(advice).first;
+    return *it;
+}
+
 void Aggregator::on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) {
     if (!wanted(summary.client_addr))
         return;
     Detail& d = detail(entry(summary.client_addr));
     if (!d.summary || time >= d.summary->time) {
-        d.summary = MilterSummary{std::string(host), time, std::move(summary)};
+        d.summary = std::make_unique<MilterSummary>(
+            MilterSummary{std::string(host), time, std::move(summary)});
     }
+}
+
+// The report of a client, its details moved out of `e`.
+ClientReport Aggregator::client_report(const std::string& addr, Entry& e) {
+    ClientReport c;
+    c.address = addr;
+    c.sessions = e.sessions;
+    c.sessions_503 = e.sessions_503;
+    c.sessions_flagged = e.sessions_flagged;
+    c.sessions_rejected = e.sessions_rejected;
+    c.sessions_pipelining = e.sessions_pipelining;
+    c.sessions_milter_only = e.sessions_milter_only;
+    c.sessions_refused_after_data = e.sessions_refused_after_data;
+    c.sessions_rcpt_refused_no_data = e.sessions_rcpt_refused_no_data;
+    c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
+    c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
+    c.first_seen = e.first_seen;
+    c.last_seen = e.last_seen;
+    if (const std::unique_ptr<Detail> d = std::move(e.detail)) {
+        c.names = std::move(d->names);
+        c.helos = std::move(d->helos);
+        c.logins = std::move(d->logins);
+        c.hosts = std::move(d->hosts);
+        std::sort(c.logins.begin(), c.logins.end());
+        std::sort(c.hosts.begin(), c.hosts.end());
+        for (size_t kind = 0; kind < d->findings.size(); ++kind) {
+            if (d->findings[kind] > 0)
+                c.findings[static_cast<policy::FindingKind>(kind)] = d->findings[kind];
+        }
+        if (d->summary)
+            c.milter_summary = std::move(*d->summary);
+        if (d->pipelining)
+            c.pipelining = std::move(*d->pipelining);
+        c.causes = std::move(d->causes);
+        for (size_t i = 0; i < c.causes.size(); ++i) {
+            if (d->advice[i] != nullptr)
+                c.causes[i].advice = *d->advice[i];
+        }
+        std::stable_sort(
+            c.causes.begin(), c.causes.end(),
+            [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
+    }
+    return c;
 }
 
 void Aggregator::build(size_t top, Report& report) {
     Totals& totals = report.totals;
     totals = Totals{};
-    std::vector<ClientReport> clients;
-    for (auto& [addr, e] : clients_) {
+    // The reported clients are ranked on their counts first; only the
+    // `top` kept become ClientReports.
+    using Ranked = std::pair<const std::string, Entry>*;
+    std::vector<Ranked> ranked;
+    for (auto& item : clients_) {
+        const Entry& e = item.second;
         ++totals.clients_seen;
         totals.sessions += e.sessions;
         totals.sessions_503 += e.sessions_503;
@@ -329,46 +540,22 @@ void Aggregator::build(size_t top, Report& report) {
         totals.sessions_rcpt_refused_no_data += e.sessions_rcpt_refused_no_data;
         totals.sessions_no_rcpt_data_unlogged += e.sessions_no_rcpt_data_unlogged;
         totals.sessions_data_refused_with_rcpts += e.sessions_data_refused_with_rcpts;
-        Detail* d = e.detail.get();
+        const Detail* d = e.detail.get();
         const bool summary_findings = d && d->summary && !d->summary->summary.findings.empty();
         const bool reported = e.sessions_503 > 0 || e.sessions_flagged > 0 ||
                               other_interest(e) > 0 || summary_findings ||
                               (client_filter_.has_value() && e.sessions > 0);
-        if (!reported)
-            continue;
-        ClientReport c;
-        c.address = addr;
-        c.sessions = e.sessions;
-        c.sessions_503 = e.sessions_503;
-        c.sessions_flagged = e.sessions_flagged;
-        c.sessions_rejected = e.sessions_rejected;
-        c.sessions_pipelining = e.sessions_pipelining;
-        c.sessions_milter_only = e.sessions_milter_only;
-        c.sessions_refused_after_data = e.sessions_refused_after_data;
-        c.sessions_rcpt_refused_no_data = e.sessions_rcpt_refused_no_data;
-        c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
-        c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
-        c.first_seen = e.first_seen;
-        c.last_seen = e.last_seen;
-        if (d != nullptr) {
-            c.names = std::move(d->names);
-            c.helos = std::move(d->helos);
-            c.logins = std::move(d->logins);
-            c.hosts = std::move(d->hosts);
-            std::sort(c.logins.begin(), c.logins.end());
-            std::sort(c.hosts.begin(), c.hosts.end());
-            c.findings = std::move(d->findings);
-            c.milter_summary = std::move(d->summary);
-            c.pipelining = std::move(d->pipelining);
-            c.causes = std::move(d->causes);
-            std::stable_sort(
-                c.causes.begin(), c.causes.end(),
-                [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
-        }
-        clients.push_back(std::move(c));
+        if (reported)
+            ranked.push_back(&item);
     }
-    totals.clients_reported = clients.size();
-    std::sort(clients.begin(), clients.end(), [](const ClientReport& a, const ClientReport& b) {
+    quiet_->for_each([&](const QuietClients::Record& r) {
+        ++totals.clients_seen;
+        totals.sessions += r.sessions;
+    });
+    totals.clients_reported = ranked.size();
+    const auto before = [](Ranked x, Ranked y) {
+        const Entry& a = x->second;
+        const Entry& b = y->second;
         if (a.sessions_503 != b.sessions_503)
             return a.sessions_503 > b.sessions_503;
         if (a.sessions_flagged != b.sessions_flagged)
@@ -377,11 +564,15 @@ void Aggregator::build(size_t top, Report& report) {
             return other_interest(a) > other_interest(b);
         if (a.sessions != b.sessions)
             return a.sessions > b.sessions;
-        return a.address < b.address;
-    });
-    if (top > 0 && clients.size() > top)
-        clients.resize(top);
-    report.clients = std::move(clients);
+        return x->first < y->first;
+    };
+    const size_t kept = top > 0 ? std::min(top, ranked.size()) : ranked.size();
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(kept),
+                      ranked.end(), before);
+    report.clients.clear();
+    report.clients.reserve(kept);
+    for (size_t i = 0; i < kept; ++i)
+        report.clients.push_back(client_report(ranked[i]->first, ranked[i]->second));
     report.hourly.clear();
     for (const auto& [hour, counts] : hourly_)
         report.hourly.push_back(HourBucket{hour, counts});

@@ -10,7 +10,11 @@
 //	names, logins, causes and evidence are kept only for clients that had
 //	a session of interest (an outcome, a finding, improper pipelining) or
 //	a reject line, or a milter summary, each list bounded. Local
-//	submissions (no SMTP client) are not clients.
+//	submissions (no SMTP client) are not clients. A client whose sessions
+//	all had nothing to report, no login and an IPv4 address (most of a
+//	public MX's: one session, dropped by postscreen or sending nothing)
+//	costs a 24-byte slot of a flat table (QuietClients) until a session
+//	of interest moves it into the map.
 //
 //	The cause of a session is the one the milter found (its
 //	no-accepted-rcpt finding first), else policy::classify_rejection() of
@@ -32,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "report/joiner.hpp"
 #include "report/report_model.hpp"
@@ -72,9 +77,14 @@ class Aggregator : public JoinSink {
         std::unique_ptr<Detail> detail;
     };
 
+    class QuietClients;
+
     bool wanted(std::string_view addr) const;
     Entry& entry(std::string_view addr);
     static Detail& detail(Entry& entry);
+    bool add_quiet(std::string_view addr, const MtaSession& session);
+    const std::string& shared_advice(std::string_view advice);
+    ClientReport client_report(const std::string& addr, Entry& entry);
 
     std::optional<std::string> client_filter_;
     struct ViewHash {
@@ -84,7 +94,10 @@ class Aggregator : public JoinSink {
         }
     };
     std::unordered_map<std::string, Entry, ViewHash, std::equal_to<>> clients_;
+    // The advice sentences, each held once: a client's cause points here.
+    std::unordered_set<std::string, ViewHash, std::equal_to<>> advice_;
     std::map<UnixTime, std::array<unsigned long, cause_slots>> hourly_;
+    std::unique_ptr<QuietClients> quiet_;
 };
 
 }  // namespace milter503::report
