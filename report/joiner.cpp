@@ -6,13 +6,19 @@
 //	See joiner.hpp. Ended sessions wait in a queue ordered by the time
 //	they were closed, indexed by client address and queue id, so a late
 //	finding or a milter-only session is found without a scan. The sweep
-//	runs at most once per sweep_interval of a host's log time; its scan of
-//	the open sessions for silence, once per idle_scan_interval.
+//	runs at most once per sweep_interval of a host's log time; its look
+//	for silent open sessions, once per idle_scan_interval. That look takes
+//	only the sessions due from a heap of (time they would be silent too
+//	long, key), pushed when a session opens and again when it was active
+//	since, instead of scanning them all: behind postscreen, thousands of
+//	sessions stay open for the idle hour.
 #include "report/joiner.hpp"
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <limits>
+#include <queue>
 #include <utility>
 #include <vector>
 
@@ -219,6 +225,15 @@ struct Joiner::HostState {
     // its client instead of scanning them all (postscreen's sessions that
     // PASS to smtpd log no end and stay open for the idle time).
     StringMultimap<std::string> open_by_addr;
+    // When an open session may be silent too long, by key (see above); an
+    // entry of a session gone since is dropped when due.
+    struct Due {
+        UnixTime time;
+        UnixTime start;  // of the session: a key comes back (pids)
+        std::string key;
+        bool operator>(const Due& other) const { return time > other.time; }
+    };
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> idle_due;
 
     // Ended sessions, by the time they ended; closing_base is the
     // sequence number of closing.front().
@@ -384,21 +399,9 @@ UnixTime Joiner::later(UnixTime time, UnixTime delay) {
 void Joiner::sweep(HostState& state) {
     const UnixTime now = state.clock;
     state.next_sweep = later(now, limits_.sweep_interval);
-    const bool scan = now >= state.next_idle_scan;
-    if (scan)
+    if (now >= state.next_idle_scan) {
         state.next_idle_scan = later(now, limits_.idle_scan_interval);
-    for (auto it = scan ? state.open.begin() : state.open.end(); it != state.open.end();) {
-        if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
-            auto next = std::next(it);
-            MtaSession session = state.take_open(it);
-            it = next;
-            if (!session.end_logged)
-                session.ended = true;
-            session.end = session.last_activity;
-            emit(std::move(session));
-        } else {
-            ++it;
-        }
+        expire_idle(state, now);
     }
     while (!state.closing.empty()) {
         auto& front = state.closing.front();
@@ -410,6 +413,38 @@ void Joiner::sweep(HostState& state) {
         }
         state.closing.pop_front();
         ++state.closing_base;
+    }
+}
+
+// Hands over the open sessions silent for longer than their idle time.
+void Joiner::expire_idle(HostState& state, UnixTime now) {
+    auto& due = state.idle_due;
+    while (!due.empty() && due.top().time < now) {
+        HostState::Due entry = due.top();
+        due.pop();
+        auto it = state.open.find(entry.key);
+        if (it == state.open.end() || it->second.start != entry.start)
+            continue;  // ended, or the key names another session now
+        if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
+            MtaSession session = state.take_open(it);
+            if (!session.end_logged)
+                session.ended = true;
+            session.end = session.last_activity;
+            emit(std::move(session));
+        } else {
+            entry.time = later(it->second.last_activity, idle_limit(it->second, limits_));
+            due.push(std::move(entry));
+        }
+    }
+    // Entries of sessions that ended are dropped only when due: rebuild
+    // the heap from the open sessions when they are most of it.
+    if (due.size() > 2 * state.open.size() + 1024) {
+        std::vector<HostState::Due> fresh;
+        fresh.reserve(state.open.size());
+        for (const auto& [key, session] : state.open)
+            fresh.push_back(
+                {later(session.last_activity, idle_limit(session, limits_)), session.start, key});
+        due = decltype(state.idle_due)(std::greater<>(), std::move(fresh));
     }
 }
 
@@ -498,6 +533,7 @@ MtaSession& Joiner::open_session(HostState& state, std::string_view mta, UnixTim
         fresh.end_logged = !e.end_unlogged;
         fresh.idle_seconds = e.idle_seconds;
         it = state.open.emplace(key_buffer_, std::move(fresh)).first;
+        state.idle_due.push({later(time, idle_limit(it->second, limits_)), time, key_buffer_});
     }
     return it->second;
 }
@@ -725,6 +761,7 @@ void Joiner::finish() {
         state.open.clear();
         state.open_by_queue_id.clear();
         state.open_by_addr.clear();
+        state.idle_due = {};
         state.clock = std::numeric_limits<UnixTime>::max() - limits_.grace - 1;
         state.next_sweep = std::numeric_limits<UnixTime>::min();
         state.next_idle_scan = std::numeric_limits<UnixTime>::min();
