@@ -144,17 +144,18 @@ std::optional<std::uint32_t> canonical_ipv4(std::string_view addr) {
 
 // Clients that had only sessions with nothing to report (see
 // aggregate.hpp): open addressing with linear probing, a slot is free
-// when its session count is 0, at most 70 % full.
+// when its session count is 0, at most 70 % full. An IPv4 client in the
+// map keeps its slot, marked `in_map`, so that a new quiet client is
+// known new from this table alone.
 class Aggregator::QuietClients {
   public:
+    static constexpr std::uint32_t in_map = std::numeric_limits<std::uint32_t>::max();
     struct Record {
         UnixTime first_seen = 0;
         UnixTime last_seen = 0;
         std::uint32_t addr = 0;
         std::uint32_t sessions = 0;  // 0: a free slot
     };
-
-    size_t size() const { return size_; }
 
     Record* find(std::uint32_t addr) {
         if (slots_.empty())
@@ -174,23 +175,6 @@ class Aggregator::QuietClients {
             grow();
         ++size_;
         return place(addr);
-    }
-
-    // Backward-shift deletion: the records after `r` that probed past its
-    // slot move up, so that no search stops early at the hole.
-    void erase(Record& r) {
-        size_t hole = static_cast<size_t>(&r - slots_.data());
-        slots_[hole] = Record{};
-        --size_;
-        for (size_t i = (hole + 1) & mask(); slots_[i].sessions != 0; i = (i + 1) & mask()) {
-            const size_t want = home(slots_[i].addr);
-            // Movable when its home is not within (hole, i], cyclically.
-            if (((i - want) & mask()) >= ((i - hole) & mask())) {
-                slots_[hole] = slots_[i];
-                slots_[i] = Record{};
-                hole = i;
-            }
-        }
     }
 
     template <typename F>
@@ -293,12 +277,16 @@ Aggregator::Entry& Aggregator::entry(std::string_view addr) {
     auto it = clients_.find(addr);
     if (it == clients_.end()) {
         Entry fresh;
-        const auto ip = canonical_ipv4(addr);
-        if (QuietClients::Record* quiet = ip ? quiet_->find(*ip) : nullptr) {
-            fresh.sessions = quiet->sessions;
-            fresh.first_seen = quiet->first_seen;
-            fresh.last_seen = quiet->last_seen;
-            quiet_->erase(*quiet);
+        if (const auto ip = canonical_ipv4(addr)) {
+            QuietClients::Record* quiet = quiet_->find(*ip);
+            if (quiet != nullptr) {
+                fresh.sessions = quiet->sessions;
+                fresh.first_seen = quiet->first_seen;
+                fresh.last_seen = quiet->last_seen;
+            } else {
+                quiet = &quiet_->insert(*ip);
+            }
+            quiet->sessions = QuietClients::in_map;
         }
         it = clients_.emplace(std::string(addr), std::move(fresh)).first;
     }
@@ -314,13 +302,10 @@ bool Aggregator::add_quiet(std::string_view addr, const MtaSession& s) {
     if (!ip)
         return false;
     QuietClients::Record* r = quiet_->find(*ip);
-    if (r == nullptr) {
-        if (clients_.find(addr) != clients_.end())
-            return false;
+    if (r == nullptr)
         r = &quiet_->insert(*ip);
-    } else if (r->sessions == std::numeric_limits<std::uint32_t>::max()) {
-        return false;  // entry() takes it over with its count
-    }
+    else if (r->sessions >= QuietClients::in_map - 1)
+        return false;  // in the map, or entry() takes it over with its full count
     if (r->sessions == 0 || s.start < r->first_seen)
         r->first_seen = s.start;
     if (s.end > r->last_seen)
@@ -549,8 +534,10 @@ void Aggregator::build(size_t top, Report& report) {
             ranked.push_back(&item);
     }
     quiet_->for_each([&](const QuietClients::Record& r) {
-        ++totals.clients_seen;
-        totals.sessions += r.sessions;
+        if (r.sessions != QuietClients::in_map) {
+            ++totals.clients_seen;
+            totals.sessions += r.sessions;
+        }
     });
     totals.clients_reported = ranked.size();
     const auto before = [](Ranked x, Ranked y) {
