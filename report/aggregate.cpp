@@ -248,17 +248,74 @@ std::optional<policy::Cause> session_cause(const MtaSession& session) {
     return std::nullopt;
 }
 
+namespace {
+
+bool same_evidence(const Evidence& a, const Evidence& b) {
+    return a.time == b.time && a.host == b.host && a.mta == b.mta && a.stage == b.stage &&
+           a.text == b.text && a.sender == b.sender && a.recipient == b.recipient;
+}
+
+// A CauseReport while the log is read, smaller: the advice is a pointer
+// into Aggregator::advice_ (the same few sentences for every client), and
+// the latest evidence, most often one of the examples, is then only its
+// index.
+struct Cause {
+    size_t slot = unknown_cause_slot;
+    policy::Actor fix = policy::Actor::admin;
+    unsigned long sessions = 0;
+    unsigned long sessions_503 = 0;
+    unsigned long sessions_flagged = 0;
+    UnixTime first = 0;
+    UnixTime last = 0;
+    std::vector<Evidence> examples;
+    const std::string* advice = nullptr;
+    bool has_latest = false;
+    UnixTime latest_time = 0;
+    size_t latest_example = 0;               // when latest_other is null
+    std::unique_ptr<Evidence> latest_other;  // not one of the examples
+
+    void set_latest(Evidence&& item) {
+        has_latest = true;
+        latest_time = item.time;
+        for (size_t i = 0; i < examples.size(); ++i) {
+            if (same_evidence(examples[i], item)) {
+                latest_example = i;
+                latest_other.reset();
+                return;
+            }
+        }
+        latest_other = std::make_unique<Evidence>(std::move(item));
+    }
+
+    CauseReport report() && {
+        CauseReport c;
+        c.slot = slot;
+        c.fix = fix;
+        c.sessions = sessions;
+        c.sessions_503 = sessions_503;
+        c.sessions_flagged = sessions_flagged;
+        c.first = first;
+        c.last = last;
+        if (has_latest)
+            c.latest = latest_other ? std::move(*latest_other) : examples[latest_example];
+        c.examples = std::move(examples);
+        if (advice != nullptr)
+            c.advice = *advice;
+        return c;
+    }
+};
+
+}  // namespace
+
 // What is kept of a client of interest until build(). Compact where it
-// costs per client: the advice is a pointer into Aggregator::advice_ (the
-// same few sentences for every client), the findings an array, and the
-// rare summary and pipelining evidence behind a pointer.
+// costs per client: causes as above, the findings an array, and the rare
+// summary and pipelining evidence behind a pointer.
 struct Aggregator::Detail {
     std::vector<std::string> names;
     std::vector<std::string> helos;
     std::vector<std::string> logins;
     std::vector<std::string> hosts;
-    std::vector<CauseReport> causes;         // one per cause seen, few; advice empty
-    std::vector<const std::string*> advice;  // causes[i]'s, or nullptr
+    std::vector<Cause> causes;  // one per cause seen, few
     std::array<unsigned long, policy::finding_kind_count> findings{};
     std::unique_ptr<MilterSummary> summary;
     std::unique_ptr<Evidence> pipelining;  // the first
@@ -397,14 +454,13 @@ void Aggregator::on_session(MtaSession&& s) {
     const std::optional<policy::Cause> cause = session_cause(s);
     const size_t slot = cause_slot(cause);
     auto found = std::find_if(d.causes.begin(), d.causes.end(),
-                              [&](const CauseReport& x) { return x.slot == slot; });
+                              [&](const Cause& x) { return x.slot == slot; });
     if (found == d.causes.end()) {
         d.causes.emplace_back().slot = slot;
-        d.advice.push_back(nullptr);
         found = d.causes.end() - 1;
     }
-    CauseReport& c = *found;
-    const std::string*& advice = d.advice[static_cast<size_t>(found - d.causes.begin())];
+    Cause& c = *found;
+    const std::string*& advice = c.advice;
     ++c.sessions;
     if (refused_503)
         ++c.sessions_503;
@@ -441,8 +497,8 @@ void Aggregator::on_session(MtaSession&& s) {
         if (!seen)
             c.examples.push_back(std::move(item));
     }
-    if (count > 0 && (!c.latest || last >= c.latest->time))
-        c.latest = evidence.make(count - 1);
+    if (count > 0 && (!c.has_latest || last >= c.latest_time))
+        c.set_latest(evidence.make(count - 1));
     if (refused_503)
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
 }
@@ -495,11 +551,9 @@ ClientReport Aggregator::client_report(const std::string& addr, Entry& e) {
             c.milter_summary = std::move(*d->summary);
         if (d->pipelining)
             c.pipelining = std::move(*d->pipelining);
-        c.causes = std::move(d->causes);
-        for (size_t i = 0; i < c.causes.size(); ++i) {
-            if (d->advice[i] != nullptr)
-                c.causes[i].advice = *d->advice[i];
-        }
+        c.causes.reserve(d->causes.size());
+        for (Cause& cause : d->causes)
+            c.causes.push_back(std::move(cause).report());
         std::stable_sort(
             c.causes.begin(), c.causes.end(),
             [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
