@@ -379,10 +379,12 @@ int write_port25(unsigned long long clients, unsigned long long target) {
     unsigned next_pid = 20000;
     const auto start_session = [&] {
         Client c;
-        const bool fresh =
-            seen_once.empty() || static_cast<double>(distinct) < static_cast<double>(clients) *
-                                                                     static_cast<double>(written) /
-                                                                     static_cast<double>(target);
+        // A little ahead of the even spread, so that the last ones are
+        // reached before the sessions in flight end the file.
+        const double due = static_cast<double>(clients) * static_cast<double>(written) /
+                               static_cast<double>(target) +
+                           static_cast<double>(in_flight);
+        const bool fresh = seen_once.empty() || (distinct < clients && distinct < due);
         if (fresh) {
             c = port25_client(distinct++);
             if (seen_once.size() < 100000)
