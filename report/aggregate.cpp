@@ -9,6 +9,10 @@
 #include <limits>
 #include <utility>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "policy/reply.hpp"
 
 namespace milter503::report {
@@ -617,6 +621,15 @@ void Aggregator::build(size_t top, Report& report) {
     report.hourly.clear();
     for (const auto& [hour, counts] : hourly_)
         report.hourly.push_back(HourBucket{hour, counts});
+    // What the report needs is in it now: the tables' memory goes back
+    // before the renderers build the output, the peak of the run.
+    decltype(clients_)().swap(clients_);
+    decltype(advice_)().swap(advice_);
+    decltype(hourly_)().swap(hourly_);
+    quiet_ = std::make_unique<QuietClients>();
+#ifdef __GLIBC__
+    malloc_trim(0);  // the freed entries lie between live blocks of the heap
+#endif
 }
 
 }  // namespace milter503::report

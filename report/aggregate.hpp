@@ -55,8 +55,8 @@ class Aggregator : public JoinSink {
     void on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) override;
 
     // Fills clients, hourly and totals of a Report, moving the per-client
-    // details into it (the report is the peak of memory: no second copy).
-    // Call once, at the end.
+    // details into it (the report is the peak of memory: no second copy),
+    // then frees the tables. Call once, at the end.
     void build(size_t top, Report& report);
 
   private:
