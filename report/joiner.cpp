@@ -221,10 +221,11 @@ struct Joiner::HostState {
     UnixTime next_idle_scan = std::numeric_limits<UnixTime>::min();
     StringMap<MtaSession> open;               // by scope and key
     StringMap<std::string> open_by_queue_id;  // queue id -> key in `open`
-    // Client address -> key in `open`: a finding looks up the sessions of
-    // its client instead of scanning them all (postscreen's sessions that
-    // PASS to smtpd log no end and stay open for the idle time).
-    StringMultimap<std::string> open_by_addr;
+    // Client address -> session in `open` (a map node: it stays put): a
+    // finding looks up the sessions of its client instead of scanning them
+    // all (postscreen's sessions that PASS to smtpd log no end and stay
+    // open for the idle time).
+    StringMultimap<MtaSession*> open_by_addr;
     // When an open session may be silent too long, by key (see above); an
     // entry of a session gone since is dropped when due.
     struct Due {
@@ -234,6 +235,21 @@ struct Joiner::HostState {
         bool operator>(const Due& other) const { return time > other.time; }
     };
     std::priority_queue<Due, std::vector<Due>, std::greater<>> idle_due;
+
+    // A session's entry, when it opens. Entries of sessions that ended are
+    // dropped only when due: the heap is rebuilt from the open sessions
+    // when they are less than half of it, so that it stays bounded by them
+    // even when the log's clock stands still.
+    void push_due(const std::string& key, const MtaSession& session, const JoinerLimits& limits) {
+        idle_due.push({later(session.start, idle_limit(session, limits)), session.start, key});
+        if (idle_due.size() <= 2 * open.size() + 1024)
+            return;
+        std::vector<Due> fresh;
+        fresh.reserve(open.size());
+        for (const auto& [k, s] : open)
+            fresh.push_back({later(s.last_activity, idle_limit(s, limits)), s.start, k});
+        idle_due = decltype(idle_due)(std::greater<>(), std::move(fresh));
+    }
 
     // Ended sessions, by the time they ended; closing_base is the
     // sequence number of closing.front().
@@ -282,10 +298,10 @@ struct Joiner::HostState {
         return std::move(h.session);
     }
 
-    // Indexes the address of the open session under `key`, just learnt.
-    void index_open_addr(const std::string& key, const MtaSession& session) {
+    // Indexes the address of an open session, just learnt.
+    void index_open_addr(MtaSession& session) {
         if (!session.client_addr.empty())
-            open_by_addr.emplace(session.client_addr, key);
+            open_by_addr.emplace(session.client_addr, &session);
     }
 
     // Takes an open session out of `open` and its queue ids and address
@@ -298,7 +314,7 @@ struct Joiner::HostState {
         }
         auto [a, end] = open_by_addr.equal_range(it->second.client_addr);
         for (; a != end; ++a) {
-            if (a->second == it->first) {
+            if (a->second == &it->second) {
                 open_by_addr.erase(a);
                 break;
             }
@@ -436,16 +452,6 @@ void Joiner::expire_idle(HostState& state, UnixTime now) {
             due.push(std::move(entry));
         }
     }
-    // Entries of sessions that ended are dropped only when due: rebuild
-    // the heap from the open sessions when they are most of it.
-    if (due.size() > 2 * state.open.size() + 1024) {
-        std::vector<HostState::Due> fresh;
-        fresh.reserve(state.open.size());
-        for (const auto& [key, session] : state.open)
-            fresh.push_back(
-                {later(session.last_activity, idle_limit(session, limits_)), session.start, key});
-        due = decltype(state.idle_due)(std::greater<>(), std::move(fresh));
-    }
 }
 
 // A milter-only session that logged `qid` belongs to `session`. The
@@ -533,7 +539,7 @@ MtaSession& Joiner::open_session(HostState& state, std::string_view mta, UnixTim
         fresh.end_logged = !e.end_unlogged;
         fresh.idle_seconds = e.idle_seconds;
         it = state.open.emplace(key_buffer_, std::move(fresh)).first;
-        state.idle_due.push({later(time, idle_limit(it->second, limits_)), time, key_buffer_});
+        state.push_due(it->first, it->second, limits_);
     }
     return it->second;
 }
@@ -543,7 +549,7 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
         fill_client(s, e.client.name, e.client.addr, e.client.port);
         auto open = s.client_addr.empty() ? state.open.end() : state.open.find(key_buffer_);
         if (open != state.open.end() && &open->second == &s)
-            state.index_open_addr(open->first, s);
+            state.index_open_addr(open->second);
     }
     fill_client(s, e.client.name, e.client.addr, e.client.port);
     if (s.helo.empty())
@@ -681,10 +687,8 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
             consider(session, true);
     } else {
         auto [a, a_end] = state.open_by_addr.equal_range(addr);
-        for (; a != a_end; ++a) {
-            if (auto open = state.open.find(a->second); open != state.open.end())
-                consider(open->second, true);
-        }
+        for (; a != a_end; ++a)
+            consider(*a->second, true);
     }
     auto [it, end] = state.closing_by_addr.equal_range(addr);
     for (; it != end; ++it) {
@@ -728,7 +732,7 @@ void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& fin
         auto open =
             key == owner.open_by_queue_id.end() ? owner.open.end() : owner.open.find(key->second);
         if (open != owner.open.end() && &open->second == target)
-            owner.index_open_addr(open->first, *target);
+            owner.index_open_addr(open->second);
     }
     fill_client(*target, finding.client_name, addr, finding.client_port);
     if (target->helo.empty())
