@@ -531,15 +531,15 @@ MtaSession& Joiner::open_session(HostState& state, std::string_view mta, UnixTim
     }
     if (it == state.open.end()) {
         evict_oldest(state);
-        MtaSession fresh;
+        it = state.open.try_emplace(key_buffer_).first;  // built in place, not moved
+        MtaSession& fresh = it->second;
         fresh.mta = mta;
         fresh.host = state.name;
         fresh.start = time;
         fresh.last_activity = time;
         fresh.end_logged = !e.end_unlogged;
         fresh.idle_seconds = e.idle_seconds;
-        it = state.open.emplace(key_buffer_, std::move(fresh)).first;
-        state.push_due(it->first, it->second, limits_);
+        state.push_due(it->first, fresh, limits_);
     }
     return it->second;
 }
