@@ -4,6 +4,7 @@
 //	write a large, realistic mixed mail log for the benchmark
 // SYNOPSIS
 //	milter503-bench-gen LINES [SEED] > mail.log
+//	milter503-bench-gen --port25 CLIENTS LINES [SEED] > mail.log
 // DESCRIPTION
 //	Writes at least LINES lines (then finishes the sessions in flight) of
 //	one syslog file in the traditional format (RFC 3164, as rsyslog writes
@@ -21,6 +22,16 @@
 //	The milter logs a summary line per client every 10 000 sessions.
 //	Client addresses come from a pool of 5000; smtpd process ids are
 //	reused as Postfix does. Same LINES and SEED, same file.
+//
+//	--port25 CLIENTS writes instead what a public MX on port 25 sees: one
+//	Postfix host behind postscreen, RFC 3339 time stamps, and about
+//	CLIENTS distinct client addresses spread evenly over the LINES lines
+//	(a new address whenever fewer than CLIENTS * written / LINES have been
+//	seen, else the second and last session of an address seen once). The
+//	mix per session: 30 % bots dropped by postscreen (PREGREET or DNSBL,
+//	never reaching smtpd); 33 % relay attempts (postscreen PASS NEW, then
+//	the reject, two milter findings and data=0/1); 20 % mail delivered
+//	from other MTAs without AUTH; 17 % connections that send no mail.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -254,11 +265,182 @@ Session sendmail_session(const Client& c, unsigned pid, Kind kind) {
     return s;
 }
 
+// RFC 3339 with microseconds, as rsyslog's default file format writes
+// on Debian 12 and later.
+std::string rfc3339(std::int64_t micros) {
+    const std::int64_t seconds = micros / 1000000;
+    const std::int64_t day = 25 + seconds / 86400;
+    const std::int64_t s = seconds % 86400;
+    const bool december = day > 30;
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "2026-%s-%02lldT%02lld:%02lld:%02lld.%06lld+00:00",
+                  december ? "12" : "11", static_cast<long long>(december ? day - 30 : day),
+                  static_cast<long long>(s / 3600), static_cast<long long>(s % 3600 / 60),
+                  static_cast<long long>(s % 60), static_cast<long long>(micros % 1000000));
+    return buffer;
+}
+
+enum class Port25 { bot, relay, inbound, no_mail };
+
+Port25 pick_port25() {
+    const unsigned r = pick(100);
+    if (r < 30)
+        return Port25::bot;
+    if (r < 63)
+        return Port25::relay;
+    if (r < 83)
+        return Port25::inbound;
+    return Port25::no_mail;
+}
+
+// The n-th distinct address: n times an odd constant is a bijection of
+// the 32-bit numbers, so addresses never repeat and look scattered.
+Client port25_client(std::uint32_t n) {
+    const std::uint32_t a = n * 2654435761U + 0x5bd1e995U;
+    Client c;
+    c.addr = std::to_string(a >> 24) + "." + std::to_string(a >> 16 & 255) + "." +
+             std::to_string(a >> 8 & 255) + "." + std::to_string(a & 255);
+    c.name = pick(5) < 3 ? "unknown" : "h" + hex_id(8) + ".dyn.example.net";
+    return c;
+}
+
+Session port25_session(const Client& c, unsigned pid, Port25 kind) {
+    Session s;
+    ++connection_id;
+    const std::string port = std::to_string(1024 + pick(60000));
+    const std::string endpoint = "[" + c.addr + "]:" + port;
+    const std::string who = c.name + "[" + c.addr + "]:" + port;
+    const std::string screen = "postfix/postscreen[400]: ";
+    const std::string smtpd = "postfix/smtpd[" + std::to_string(pid) + "]: ";
+    s.lines.push_back(screen + "CONNECT from " + endpoint + " to [192.0.2.1]:25");
+    if (kind == Port25::bot) {
+        if (pick(2) == 0) {
+            s.lines.push_back(screen + "PREGREET 11 after 0.1 from " + endpoint + ": EHLO " +
+                              hex_id(6) + "\\r\\n");
+        } else {
+            s.lines.push_back(screen + "DNSBL rank 3 for " + endpoint);
+        }
+        s.lines.push_back(screen + "DISCONNECT " + endpoint);
+        return s;
+    }
+    s.lines.push_back(screen + (kind == Port25::relay ? "PASS NEW " : "PASS OLD ") + endpoint);
+    s.lines.push_back(smtpd + "connect from " + who);
+    switch (kind) {
+        case Port25::bot:
+            break;
+        case Port25::relay: {
+            const std::string sender = "bob" + std::to_string(pick(300)) + "@example.org";
+            s.lines.push_back(smtpd + "NOQUEUE: reject: RCPT from " + who +
+                              ": 554 5.7.1 <x@remote.example>: Relay access denied; from=<" +
+                              sender + "> to=<x@remote.example> proto=ESMTP helo=<outlook.test>");
+            s.lines.push_back(finding("NOQUEUE", "unauthenticated-sender", "sender-not-logged-in",
+                                      c, port, "outlook.test", "-", sender.c_str(), "-", 0, 0));
+            s.lines.push_back(finding("NOQUEUE", "no-accepted-rcpt", "relay-denied", c, port,
+                                      "outlook.test", "-", sender.c_str(),
+                                      "\"<x@remote.example> 5.7.1 Relay access denied\"", 0, 1));
+            s.lines.push_back(smtpd + "disconnect from " + who +
+                              " ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5");
+            break;
+        }
+        case Port25::inbound: {
+            const std::string qid = hex_id(11);
+            s.lines.push_back(smtpd + qid + ": client=" + who);
+            s.lines.push_back("postfix/cleanup[" + std::to_string(pid + 7) + "]: " + qid +
+                              ": message-id=<" + hex_id(16) + "@sender.example>");
+            s.lines.push_back("postfix/qmgr[500]: " + qid + ": from=<news@sender.example>, size=" +
+                              std::to_string(1000 + pick(90000)) + ", nrcpt=1 (queue active)");
+            s.lines.push_back(smtpd + "disconnect from " + who +
+                              " ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5");
+            s.lines.push_back("postfix/local[" + std::to_string(pid + 13) + "]: " + qid +
+                              ": to=<user" + std::to_string(pick(900)) +
+                              "@example.org>, relay=local, delay=0.11, "
+                              "delays=0.08/0.01/0/0.02, dsn=2.0.0, status=sent (delivered to "
+                              "mailbox)");
+            s.lines.push_back("postfix/qmgr[500]: " + qid + ": removed");
+            break;
+        }
+        case Port25::no_mail:
+            s.lines.push_back(smtpd + "lost connection after EHLO from " + who);
+            s.lines.push_back(smtpd + "disconnect from " + who + " ehlo=1 commands=1");
+            break;
+    }
+    return s;
+}
+
+// The --port25 mix described above.
+int write_port25(unsigned long long clients, unsigned long long target) {
+    constexpr size_t in_flight = 40;
+    std::vector<Session> active;
+    std::vector<Client> seen_once;  // addresses that may come back once
+    unsigned long long written = 0;
+    unsigned long long sessions = 0;
+    std::uint32_t distinct = 0;
+    std::int64_t micros = 0;
+    unsigned next_pid = 20000;
+    const auto start_session = [&] {
+        Client c;
+        // A little ahead of the even spread, so that the last ones are
+        // reached before the sessions in flight end the file.
+        const double due = static_cast<double>(clients) * static_cast<double>(written) /
+                               static_cast<double>(target) +
+                           static_cast<double>(in_flight);
+        const bool fresh = seen_once.empty() || (distinct < clients && distinct < due);
+        if (fresh) {
+            c = port25_client(distinct++);
+            if (seen_once.size() < 100000)
+                seen_once.push_back(c);
+        } else {
+            const size_t i = pick(static_cast<unsigned>(seen_once.size()));
+            c = std::move(seen_once[i]);
+            seen_once[i] = std::move(seen_once.back());
+            seen_once.pop_back();
+        }
+        ++sessions;
+        next_pid = 20000 + (next_pid - 20000 + 1 + pick(3)) % 40000;
+        return port25_session(c, next_pid, pick_port25());
+    };
+    for (size_t i = 0; i < in_flight; ++i)
+        active.push_back(start_session());
+    std::string out;
+    while (!active.empty()) {
+        const size_t i = pick(static_cast<unsigned>(active.size()));
+        Session& session = active[i];
+        micros += pick(120000);  // about 16 lines a second
+        out += rfc3339(micros);
+        out += " mx1 ";
+        out += session.lines[session.next++];
+        out += '\n';
+        ++written;
+        if (session.next == session.lines.size()) {
+            if (written < target)
+                active[i] = start_session();
+            else
+                active.erase(active.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        if (out.size() > (1 << 20)) {
+            std::fwrite(out.data(), 1, out.size(), stdout);
+            out.clear();
+        }
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fprintf(stderr, "milter503-bench-gen: %llu lines, %llu sessions, %lu clients\n", written,
+                 sessions, static_cast<unsigned long>(distinct));
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 3 && std::string(argv[1]) == "--port25" && argc <= 5) {
+        rng.seed(argc == 5 ? std::strtoull(argv[4], nullptr, 10) : 503);
+        return write_port25(std::strtoull(argv[2], nullptr, 10),
+                            std::strtoull(argv[3], nullptr, 10));
+    }
     if (argc < 2 || argc > 3) {
-        std::fprintf(stderr, "usage: %s LINES [SEED] > mail.log\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s LINES [SEED] > mail.log\n"
+                     "       %s --port25 CLIENTS LINES [SEED] > mail.log\n",
+                     argv[0], argv[0]);
         return 64;
     }
     const unsigned long long target = std::strtoull(argv[1], nullptr, 10);

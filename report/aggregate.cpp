@@ -5,8 +5,14 @@
 #include "report/aggregate.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <tuple>
 #include <utility>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "policy/reply.hpp"
 
@@ -113,7 +119,101 @@ Evidence EvidenceSource::make(size_t i) const {
     return e;
 }
 
+// The address as a number when it is an IPv4 address written as
+// to_dotted() writes it back (no leading zeros), so that a quiet client
+// keeps exactly the text it was seen with.
+std::optional<std::uint32_t> canonical_ipv4(std::string_view addr) {
+    std::uint32_t value = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (i >= addr.size() || addr[i] != '.')
+                return std::nullopt;
+            ++i;
+        }
+        const size_t start = i;
+        unsigned octet = 0;
+        while (i < addr.size() && i - start < 3 && addr[i] >= '0' && addr[i] <= '9')
+            octet = octet * 10 + static_cast<unsigned>(addr[i++] - '0');
+        const size_t digits = i - start;
+        if (digits == 0 || octet > 255 || (digits > 1 && addr[start] == '0'))
+            return std::nullopt;
+        value = value << 8 | octet;
+    }
+    if (i != addr.size())
+        return std::nullopt;
+    return value;
+}
+
 }  // namespace
+
+// Clients that had only sessions with nothing to report (see
+// aggregate.hpp): open addressing with linear probing, a slot is free
+// when its session count is 0, at most 70 % full. An IPv4 client in the
+// map keeps its slot, marked `in_map`, so that a new quiet client is
+// known new from this table alone.
+class Aggregator::QuietClients {
+  public:
+    static constexpr std::uint32_t in_map = std::numeric_limits<std::uint32_t>::max();
+    struct Record {
+        UnixTime first_seen = 0;
+        UnixTime last_seen = 0;
+        std::uint32_t addr = 0;
+        std::uint32_t sessions = 0;  // 0: a free slot
+    };
+
+    Record* find(std::uint32_t addr) {
+        if (slots_.empty())
+            return nullptr;
+        for (size_t i = home(addr);; i = (i + 1) & mask()) {
+            Record& r = slots_[i];
+            if (r.sessions == 0)
+                return nullptr;
+            if (r.addr == addr)
+                return &r;
+        }
+    }
+
+    // A fresh record for an address not in the table.
+    Record& insert(std::uint32_t addr) {
+        if ((size_ + 1) * 10 > slots_.size() * 7)
+            grow();
+        ++size_;
+        return place(addr);
+    }
+
+    template <typename F>
+    void for_each(F&& f) const {
+        for (const Record& r : slots_) {
+            if (r.sessions != 0)
+                f(r);
+        }
+    }
+
+  private:
+    size_t mask() const { return slots_.size() - 1; }
+    size_t home(std::uint32_t addr) const {
+        return static_cast<size_t>((addr * 0x9E3779B97F4A7C15ULL) >> 32) & mask();
+    }
+    Record& place(std::uint32_t addr) {
+        size_t i = home(addr);
+        while (slots_[i].sessions != 0)
+            i = (i + 1) & mask();
+        slots_[i].addr = addr;
+        return slots_[i];
+    }
+    void grow() {
+        std::vector<Record> old(slots_.empty() ? 1024 : slots_.size() * 2);
+        old.swap(slots_);
+        for (const Record& r : old) {
+            if (r.sessions != 0)
+                place(r.addr) = r;
+        }
+    }
+
+    std::vector<Record> slots_;
+    size_t size_ = 0;
+};
 
 size_t cause_slot(std::optional<policy::Cause> cause) {
     if (!cause)
@@ -207,20 +307,82 @@ std::optional<policy::Cause> session_cause(const MtaSession& session) {
     return told;
 }
 
+namespace {
+
+bool same_evidence(const Evidence& a, const Evidence& b) {
+    return a.time == b.time && a.host == b.host && a.mta == b.mta && a.stage == b.stage &&
+           a.text == b.text && a.sender == b.sender && a.recipient == b.recipient;
+}
+
+// A CauseReport while the log is read, smaller: the advice is a pointer
+// into Aggregator::advice_ (the same few sentences for every client), and
+// the latest evidence, most often one of the examples, is then only its
+// index.
+struct Cause {
+    size_t slot = unknown_cause_slot;
+    policy::Actor fix = policy::Actor::admin;
+    unsigned long sessions = 0;
+    unsigned long sessions_503 = 0;
+    unsigned long sessions_flagged = 0;
+    UnixTime first = 0;
+    UnixTime last = 0;
+    std::vector<Evidence> examples;
+    const std::string* advice = nullptr;
+    bool has_latest = false;
+    UnixTime latest_time = 0;
+    size_t latest_example = 0;               // when latest_other is null
+    std::unique_ptr<Evidence> latest_other;  // not one of the examples
+
+    void set_latest(Evidence&& item) {
+        has_latest = true;
+        latest_time = item.time;
+        for (size_t i = 0; i < examples.size(); ++i) {
+            if (same_evidence(examples[i], item)) {
+                latest_example = i;
+                latest_other.reset();
+                return;
+            }
+        }
+        latest_other = std::make_unique<Evidence>(std::move(item));
+    }
+
+    CauseReport report() && {
+        CauseReport c;
+        c.slot = slot;
+        c.fix = fix;
+        c.sessions = sessions;
+        c.sessions_503 = sessions_503;
+        c.sessions_flagged = sessions_flagged;
+        c.first = first;
+        c.last = last;
+        if (has_latest)
+            c.latest = latest_other ? std::move(*latest_other) : examples[latest_example];
+        c.examples = std::move(examples);
+        if (advice != nullptr)
+            c.advice = *advice;
+        return c;
+    }
+};
+
+}  // namespace
+
+// What is kept of a client of interest until build(). Compact where it
+// costs per client: causes as above, the findings an array, and the rare
+// summary and pipelining evidence behind a pointer.
 struct Aggregator::Detail {
     std::vector<std::string> names;
     std::vector<std::string> helos;
     std::vector<std::string> logins;
     std::vector<std::string> hosts;
-    std::vector<CauseReport> causes;  // one per cause seen, few
-    std::map<policy::FindingKind, unsigned long> findings;
-    std::optional<MilterSummary> summary;
-    std::optional<Evidence> pipelining;  // the first
+    std::vector<Cause> causes;  // one per cause seen, few
+    std::array<unsigned long, policy::finding_kind_count> findings{};
+    std::unique_ptr<MilterSummary> summary;
+    std::unique_ptr<Evidence> pipelining;  // the first
     KindSignals kind_signals;
 };
 
 Aggregator::Aggregator(std::optional<std::string> client_filter)
-    : client_filter_(std::move(client_filter)) {}
+    : client_filter_(std::move(client_filter)), quiet_(std::make_unique<QuietClients>()) {}
 
 Aggregator::~Aggregator() = default;
 
@@ -230,9 +392,43 @@ bool Aggregator::wanted(std::string_view addr) const {
 
 Aggregator::Entry& Aggregator::entry(std::string_view addr) {
     auto it = clients_.find(addr);
-    if (it == clients_.end())
-        it = clients_.emplace(std::string(addr), Entry{}).first;
+    if (it == clients_.end()) {
+        Entry fresh;
+        if (const auto ip = canonical_ipv4(addr)) {
+            QuietClients::Record* quiet = quiet_->find(*ip);
+            if (quiet != nullptr) {
+                fresh.sessions = quiet->sessions;
+                fresh.first_seen = quiet->first_seen;
+                fresh.last_seen = quiet->last_seen;
+            } else {
+                quiet = &quiet_->insert(*ip);
+            }
+            quiet->sessions = QuietClients::in_map;
+        }
+        it = clients_.emplace(std::string(addr), std::move(fresh)).first;
+    }
     return it->second;
+}
+
+// Counts a session that has nothing to report and no login in the quiet
+// table, when its client is quiet (or new) and has an IPv4 address.
+bool Aggregator::add_quiet(std::string_view addr, const MtaSession& s) {
+    if (client_filter_)
+        return false;  // one client, with all its sessions in the report
+    const auto ip = canonical_ipv4(addr);
+    if (!ip)
+        return false;
+    QuietClients::Record* r = quiet_->find(*ip);
+    if (r == nullptr)
+        r = &quiet_->insert(*ip);
+    else if (r->sessions >= QuietClients::in_map - 1)
+        return false;  // in the map, or entry() takes it over with its full count
+    if (r->sessions == 0 || s.start < r->first_seen)
+        r->first_seen = s.start;
+    if (s.end > r->last_seen)
+        r->last_seen = s.end;
+    ++r->sessions;
+    return true;
 }
 
 Aggregator::Detail& Aggregator::detail(Entry& entry) {
@@ -251,14 +447,17 @@ void Aggregator::on_session(MtaSession&& s) {
         kinds_.note_session(s);
     if (s.local || !wanted(addr))
         return;
+    const bool flagged = s.findings_total > 0;
+    const bool rejected = s.rejects_total > 0;
+    const bool problem = s.outcome != Outcome::none || flagged || s.pipelining;
+    if (!problem && !rejected && s.login.empty() && !s.milter_only && add_quiet(addr, s))
+        return;
     Entry& e = entry(addr);
     if (e.sessions == 0 || s.start < e.first_seen)
         e.first_seen = s.start;
     if (s.end > e.last_seen)
         e.last_seen = s.end;
     ++e.sessions;
-    const bool flagged = s.findings_total > 0;
-    const bool rejected = s.rejects_total > 0;
     const bool refused_503 = s.outcome == Outcome::no_rcpt_data_refused;
     switch (s.outcome) {
         case Outcome::none:
@@ -288,7 +487,6 @@ void Aggregator::on_session(MtaSession&& s) {
     if (s.milter_only)
         ++e.sessions_milter_only;
 
-    const bool problem = s.outcome != Outcome::none || flagged || s.pipelining;
     if (!problem && !rejected) {
         // Most sessions: only the login is worth keeping (a later refused
         // session of the same address lists it).
@@ -303,10 +501,12 @@ void Aggregator::on_session(MtaSession&& s) {
     add_unique(d.helos, s.helo);
     add_unique(d.logins, s.login);
     add_unique(d.hosts, s.host);
-    if (s.pipelining && !d.pipelining)
-        d.pipelining = EvidenceSource{s, EvidenceSource::From::pipelining}.make(0);
+    if (s.pipelining && !d.pipelining) {
+        d.pipelining =
+            std::make_unique<Evidence>(EvidenceSource{s, EvidenceSource::From::pipelining}.make(0));
+    }
     for (const auto& [time, finding] : s.findings) {
-        ++d.findings[finding.kind];
+        ++d.findings[static_cast<size_t>(finding.kind)];
         add_unique(d.logins, finding.auth_login);
         // The milter's HELO is the raw one; Postfix logs control bytes as '?'.
         add_unique(d.helos, finding.helo);
@@ -317,12 +517,13 @@ void Aggregator::on_session(MtaSession&& s) {
     const std::optional<policy::Cause> cause = session_cause(s);
     const size_t slot = cause_slot(cause);
     auto found = std::find_if(d.causes.begin(), d.causes.end(),
-                              [&](const CauseReport& x) { return x.slot == slot; });
+                              [&](const Cause& x) { return x.slot == slot; });
     if (found == d.causes.end()) {
         d.causes.emplace_back().slot = slot;
         found = d.causes.end() - 1;
     }
-    CauseReport& c = *found;
+    Cause& c = *found;
+    const std::string*& advice = c.advice;
     ++c.sessions;
     if (refused_503)
         ++c.sessions_503;
@@ -330,17 +531,17 @@ void Aggregator::on_session(MtaSession&& s) {
         ++c.sessions_flagged;
     if (c.sessions == 1)
         c.fix = cause ? policy::cause_fix(*cause) : policy::Actor::admin;
-    if (c.advice.empty()) {
+    if (advice == nullptr || advice->empty()) {
         for (const auto& [time, finding] : s.findings) {
             if (cause && finding.cause == *cause && !finding.advice.empty()) {
-                c.advice = finding.advice;
+                advice = &shared_advice(finding.advice);
                 c.fix = finding.fix;
                 break;
             }
         }
     }
-    if (c.advice.empty())
-        c.advice = cause ? policy::cause_advice(*cause) : unknown_advice;
+    if (advice == nullptr || advice->empty())
+        advice = &shared_advice(cause ? policy::cause_advice(*cause) : unknown_advice);
 
     // Evidence strings are copied only for what is kept: up to
     // max_examples distinct texts and the latest.
@@ -359,10 +560,17 @@ void Aggregator::on_session(MtaSession&& s) {
         if (!seen)
             c.examples.push_back(std::move(item));
     }
-    if (count > 0 && (!c.latest || last >= c.latest->time))
-        c.latest = evidence.make(count - 1);
+    if (count > 0 && (!c.has_latest || last >= c.latest_time))
+        c.set_latest(evidence.make(count - 1));
     if (refused_503)
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
+}
+
+const std::string& Aggregator::shared_advice(std::string_view advice) {
+    auto it = advice_.find(advice);
+    if (it == advice_.end())
+        it = advice_.emplace(advice).first;
+    return *it;
 }
 
 void Aggregator::on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) {
@@ -370,24 +578,77 @@ void Aggregator::on_summary(std::string_view host, UnixTime time, policy::Client
         return;
     Detail& d = detail(entry(summary.client_addr));
     if (!d.summary || time >= d.summary->time) {
-        d.summary = MilterSummary{std::string(host), time, std::move(summary)};
+        d.summary = std::make_unique<MilterSummary>(
+            MilterSummary{std::string(host), time, std::move(summary)});
     }
 }
 
-// Sets the client's kind, counts it, and says whether --kind keeps it.
-bool Aggregator::classify_kind(ClientReport& c, const Detail* d, Report& report) const {
+// The client's kind and the rule that decided it (client_kind.hpp).
+std::pair<ClientKind, std::string_view> Aggregator::kind_of(const Entry& e) const {
     static const KindSignals none;
-    std::tie(c.kind, c.kind_rule) =
-        KindBook::classify(KindInput{c, d != nullptr ? d->kind_signals : none, kinds_});
-    ++report.totals.clients_by_kind[static_cast<size_t>(c.kind)];
-    return !report.filters.kind || *report.filters.kind == c.kind;
+    const Detail* d = e.detail.get();
+    if (d == nullptr)
+        return KindBook::classify(KindInput{{}, {}, false, none, kinds_});
+    const size_t trusted = cause_slot(policy::Cause::left_trusted_network);
+    const bool left_trusted = std::any_of(d->causes.begin(), d->causes.end(),
+                                          [&](const Cause& c) { return c.slot == trusted; });
+    return KindBook::classify(
+        KindInput{d->logins, d->helos, left_trusted, d->kind_signals, kinds_});
+}
+
+// The report of a client, its details moved out of `e`.
+ClientReport Aggregator::client_report(const std::string& addr, Entry& e) {
+    ClientReport c;
+    c.address = addr;
+    c.sessions = e.sessions;
+    c.sessions_503 = e.sessions_503;
+    c.sessions_flagged = e.sessions_flagged;
+    c.sessions_rejected = e.sessions_rejected;
+    c.sessions_pipelining = e.sessions_pipelining;
+    c.sessions_milter_only = e.sessions_milter_only;
+    c.sessions_refused_after_data = e.sessions_refused_after_data;
+    c.sessions_rcpt_refused_no_data = e.sessions_rcpt_refused_no_data;
+    c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
+    c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
+    c.first_seen = e.first_seen;
+    c.last_seen = e.last_seen;
+    if (const std::unique_ptr<Detail> d = std::move(e.detail)) {
+        c.names = std::move(d->names);
+        c.helos = std::move(d->helos);
+        c.logins = std::move(d->logins);
+        c.hosts = std::move(d->hosts);
+        std::sort(c.logins.begin(), c.logins.end());
+        std::sort(c.hosts.begin(), c.hosts.end());
+        for (size_t kind = 0; kind < d->findings.size(); ++kind) {
+            if (d->findings[kind] > 0)
+                c.findings[static_cast<policy::FindingKind>(kind)] = d->findings[kind];
+        }
+        if (d->summary)
+            c.milter_summary = std::move(*d->summary);
+        if (d->pipelining)
+            c.pipelining = std::move(*d->pipelining);
+        c.causes.reserve(d->causes.size());
+        for (Cause& cause : d->causes)
+            c.causes.push_back(std::move(cause).report());
+        std::stable_sort(
+            c.causes.begin(), c.causes.end(),
+            [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
+    }
+    return c;
 }
 
 void Aggregator::build(size_t top, Report& report) {
     Totals& totals = report.totals;
     totals = Totals{};
-    std::vector<ClientReport> clients;
-    for (auto& [addr, e] : clients_) {
+    // The reported clients are ranked on their counts first; only the
+    // `top` kept become ClientReports.
+    struct Ranked {
+        std::pair<const std::string, Entry>* item;
+        std::pair<ClientKind, std::string_view> kind;
+    };
+    std::vector<Ranked> ranked;
+    for (auto& item : clients_) {
+        const Entry& e = item.second;
         ++totals.clients_seen;
         totals.sessions += e.sessions;
         totals.sessions_503 += e.sessions_503;
@@ -397,48 +658,28 @@ void Aggregator::build(size_t top, Report& report) {
         totals.sessions_rcpt_refused_no_data += e.sessions_rcpt_refused_no_data;
         totals.sessions_no_rcpt_data_unlogged += e.sessions_no_rcpt_data_unlogged;
         totals.sessions_data_refused_with_rcpts += e.sessions_data_refused_with_rcpts;
-        Detail* d = e.detail.get();
+        const Detail* d = e.detail.get();
         const bool summary_findings = d && d->summary && !d->summary->summary.findings.empty();
         const bool reported = e.sessions_503 > 0 || e.sessions_flagged > 0 ||
                               other_interest(e) > 0 || summary_findings ||
                               (client_filter_.has_value() && e.sessions > 0);
         if (!reported)
             continue;
-        ClientReport c;
-        c.address = addr;
-        c.sessions = e.sessions;
-        c.sessions_503 = e.sessions_503;
-        c.sessions_flagged = e.sessions_flagged;
-        c.sessions_rejected = e.sessions_rejected;
-        c.sessions_pipelining = e.sessions_pipelining;
-        c.sessions_milter_only = e.sessions_milter_only;
-        c.sessions_refused_after_data = e.sessions_refused_after_data;
-        c.sessions_rcpt_refused_no_data = e.sessions_rcpt_refused_no_data;
-        c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
-        c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
-        c.first_seen = e.first_seen;
-        c.last_seen = e.last_seen;
-        if (d != nullptr) {
-            c.names = std::move(d->names);
-            c.helos = std::move(d->helos);
-            c.logins = std::move(d->logins);
-            c.hosts = std::move(d->hosts);
-            std::sort(c.logins.begin(), c.logins.end());
-            std::sort(c.hosts.begin(), c.hosts.end());
-            c.findings = std::move(d->findings);
-            c.milter_summary = std::move(d->summary);
-            c.pipelining = std::move(d->pipelining);
-            c.causes = std::move(d->causes);
-            std::stable_sort(
-                c.causes.begin(), c.causes.end(),
-                [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
-        }
-        if (!classify_kind(c, d, report))
-            continue;
-        clients.push_back(std::move(c));
+        const auto kind = kind_of(e);
+        ++totals.clients_by_kind[static_cast<size_t>(kind.first)];
+        if (!report.filters.kind || *report.filters.kind == kind.first)
+            ranked.push_back(Ranked{&item, kind});
     }
-    totals.clients_reported = clients.size();
-    std::sort(clients.begin(), clients.end(), [](const ClientReport& a, const ClientReport& b) {
+    quiet_->for_each([&](const QuietClients::Record& r) {
+        if (r.sessions != QuietClients::in_map) {
+            ++totals.clients_seen;
+            totals.sessions += r.sessions;
+        }
+    });
+    totals.clients_reported = ranked.size();
+    const auto before = [](const Ranked& x, const Ranked& y) {
+        const Entry& a = x.item->second;
+        const Entry& b = y.item->second;
         if (a.sessions_503 != b.sessions_503)
             return a.sessions_503 > b.sessions_503;
         if (a.sessions_flagged != b.sessions_flagged)
@@ -447,14 +688,30 @@ void Aggregator::build(size_t top, Report& report) {
             return other_interest(a) > other_interest(b);
         if (a.sessions != b.sessions)
             return a.sessions > b.sessions;
-        return a.address < b.address;
-    });
-    if (top > 0 && clients.size() > top)
-        clients.resize(top);
-    report.clients = std::move(clients);
+        return x.item->first < y.item->first;
+    };
+    const size_t kept = top > 0 ? std::min(top, ranked.size()) : ranked.size();
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(kept),
+                      ranked.end(), before);
+    report.clients.clear();
+    report.clients.reserve(kept);
+    for (size_t i = 0; i < kept; ++i) {
+        ClientReport& c = report.clients.emplace_back(
+            client_report(ranked[i].item->first, ranked[i].item->second));
+        std::tie(c.kind, c.kind_rule) = ranked[i].kind;
+    }
     report.hourly.clear();
     for (const auto& [hour, counts] : hourly_)
         report.hourly.push_back(HourBucket{hour, counts});
+    // What the report needs is in it now: the tables' memory goes back
+    // before the renderers build the output, the peak of the run.
+    decltype(clients_)().swap(clients_);
+    decltype(advice_)().swap(advice_);
+    decltype(hourly_)().swap(hourly_);
+    quiet_ = std::make_unique<QuietClients>();
+#ifdef __GLIBC__
+    malloc_trim(0);  // the freed entries lie between live blocks of the heap
+#endif
 }
 
 }  // namespace milter503::report

@@ -10,7 +10,11 @@
 //	names, logins, causes and evidence are kept only for clients that had
 //	a session of interest (an outcome, a finding, improper pipelining) or
 //	a reject line, or a milter summary, each list bounded. Local
-//	submissions (no SMTP client) are not clients.
+//	submissions (no SMTP client) are not clients. A client whose sessions
+//	all had nothing to report, no login and an IPv4 address (most of a
+//	public MX's: one session, dropped by postscreen or sending nothing)
+//	costs a 24-byte slot of a flat table (QuietClients) until a session
+//	of interest moves it into the map.
 //
 //	The cause of a session is the one the milter found (its
 //	no-accepted-rcpt finding first), else policy::classify_rejection() of
@@ -39,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "report/client_kind.hpp"
 #include "report/joiner.hpp"
@@ -58,8 +63,8 @@ class Aggregator : public JoinSink {
     void on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) override;
 
     // Fills clients, hourly and totals of a Report, moving the per-client
-    // details into it (the report is the peak of memory: no second copy).
-    // Call once, at the end.
+    // details into it (the report is the peak of memory: no second copy),
+    // then frees the tables. Call once, at the end.
     void build(size_t top, Report& report);
 
   private:
@@ -80,10 +85,15 @@ class Aggregator : public JoinSink {
         std::unique_ptr<Detail> detail;
     };
 
+    class QuietClients;
+
     bool wanted(std::string_view addr) const;
     Entry& entry(std::string_view addr);
     static Detail& detail(Entry& entry);
-    bool classify_kind(ClientReport& c, const Detail* d, Report& report) const;
+    std::pair<ClientKind, std::string_view> kind_of(const Entry& entry) const;
+    bool add_quiet(std::string_view addr, const MtaSession& session);
+    const std::string& shared_advice(std::string_view advice);
+    ClientReport client_report(const std::string& addr, Entry& entry);
 
     std::optional<std::string> client_filter_;
     struct ViewHash {
@@ -93,8 +103,11 @@ class Aggregator : public JoinSink {
         }
     };
     std::unordered_map<std::string, Entry, ViewHash, std::equal_to<>> clients_;
+    // The advice sentences, each held once: a client's cause points here.
+    std::unordered_set<std::string, ViewHash, std::equal_to<>> advice_;
     std::map<UnixTime, std::array<unsigned long, cause_slots>> hourly_;
     KindBook kinds_;  // what the user/stranger rules read across clients
+    std::unique_ptr<QuietClients> quiet_;
 };
 
 }  // namespace milter503::report

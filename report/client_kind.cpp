@@ -22,13 +22,11 @@ namespace milter503::report {
 namespace {
 
 bool has_login(const KindInput& in) {
-    return !in.client.logins.empty();
+    return !in.logins.empty();
 }
 
 bool left_trusted_network(const KindInput& in) {
-    const size_t slot = cause_slot(policy::Cause::left_trusted_network);
-    return std::any_of(in.client.causes.begin(), in.client.causes.end(),
-                       [&](const CauseReport& c) { return c.slot == slot; });
+    return in.left_trusted_network;
 }
 
 bool has_many_senders(const KindInput& in) {
@@ -36,7 +34,7 @@ bool has_many_senders(const KindInput& in) {
 }
 
 bool address_helo(const KindInput& in) {
-    return std::any_of(in.client.helos.begin(), in.client.helos.end(), [](const std::string& h) {
+    return std::any_of(in.helos.begin(), in.helos.end(), [](const std::string& h) {
         return helo_is_address(h, false, false) || helo_is_address(h, true, true);
     });
 }

@@ -38,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -72,8 +73,11 @@ struct KindSignals {
 class KindBook;
 
 // What classify() reads.
+// What the rules read of one client.
 struct KindInput {
-    const ClientReport& client;
+    std::span<const std::string> logins;  // successful logins from it
+    std::span<const std::string> helos;
+    bool left_trusted_network = false;  // the milter's finding of that name
     const KindSignals& signals;
     const KindBook& book;
 };

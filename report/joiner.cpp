@@ -6,13 +6,19 @@
 //	See joiner.hpp. Ended sessions wait in a queue ordered by the time
 //	they were closed, indexed by client address and queue id, so a late
 //	finding or a milter-only session is found without a scan. The sweep
-//	runs at most once per sweep_interval of a host's log time; its scan of
-//	the open sessions for silence, once per idle_scan_interval.
+//	runs at most once per sweep_interval of a host's log time; its look
+//	for silent open sessions, once per idle_scan_interval. That look takes
+//	only the sessions due from a heap of (time they would be silent too
+//	long, key), pushed when a session opens and again when it was active
+//	since, instead of scanning them all: behind postscreen, thousands of
+//	sessions stay open for the idle hour.
 #include "report/joiner.hpp"
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <limits>
+#include <queue>
 #include <utility>
 #include <vector>
 
@@ -221,6 +227,35 @@ struct Joiner::HostState {
     UnixTime next_idle_scan = std::numeric_limits<UnixTime>::min();
     StringMap<MtaSession> open;               // by scope and key
     StringMap<std::string> open_by_queue_id;  // queue id -> key in `open`
+    // Client address -> session in `open` (a map node: it stays put): a
+    // finding looks up the sessions of its client instead of scanning them
+    // all (postscreen's sessions that PASS to smtpd log no end and stay
+    // open for the idle time).
+    StringMultimap<MtaSession*> open_by_addr;
+    // When an open session may be silent too long, by key (see above); an
+    // entry of a session gone since is dropped when due.
+    struct Due {
+        UnixTime time;
+        UnixTime start;  // of the session: a key comes back (pids)
+        std::string key;
+        bool operator>(const Due& other) const { return time > other.time; }
+    };
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> idle_due;
+
+    // A session's entry, when it opens. Entries of sessions that ended are
+    // dropped only when due: the heap is rebuilt from the open sessions
+    // when they are less than half of it, so that it stays bounded by them
+    // even when the log's clock stands still.
+    void push_due(const std::string& key, const MtaSession& session, const JoinerLimits& limits) {
+        idle_due.push({later(session.start, idle_limit(session, limits)), session.start, key});
+        if (idle_due.size() <= 2 * open.size() + 1024)
+            return;
+        std::vector<Due> fresh;
+        fresh.reserve(open.size());
+        for (const auto& [k, s] : open)
+            fresh.push_back({later(s.last_activity, idle_limit(s, limits)), s.start, k});
+        idle_due = decltype(idle_due)(std::greater<>(), std::move(fresh));
+    }
 
     // Ended sessions, by the time they ended; closing_base is the
     // sequence number of closing.front().
@@ -269,12 +304,26 @@ struct Joiner::HostState {
         return std::move(h.session);
     }
 
-    // Takes an open session out of `open` and its queue ids out of the index.
+    // Indexes the address of an open session, just learnt.
+    void index_open_addr(MtaSession& session) {
+        if (!session.client_addr.empty())
+            open_by_addr.emplace(session.client_addr, &session);
+    }
+
+    // Takes an open session out of `open` and its queue ids and address
+    // out of the indexes.
     MtaSession take_open(StringMap<MtaSession>::iterator it) {
         for (const auto& id : it->second.queue_ids) {
             auto q = open_by_queue_id.find(id);
             if (q != open_by_queue_id.end() && q->second == it->first)
                 open_by_queue_id.erase(q);
+        }
+        auto [a, end] = open_by_addr.equal_range(it->second.client_addr);
+        for (; a != end; ++a) {
+            if (a->second == &it->second) {
+                open_by_addr.erase(a);
+                break;
+            }
         }
         MtaSession session = std::move(it->second);
         open.erase(it);
@@ -372,21 +421,9 @@ UnixTime Joiner::later(UnixTime time, UnixTime delay) {
 void Joiner::sweep(HostState& state) {
     const UnixTime now = state.clock;
     state.next_sweep = later(now, limits_.sweep_interval);
-    const bool scan = now >= state.next_idle_scan;
-    if (scan)
+    if (now >= state.next_idle_scan) {
         state.next_idle_scan = later(now, limits_.idle_scan_interval);
-    for (auto it = scan ? state.open.begin() : state.open.end(); it != state.open.end();) {
-        if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
-            auto next = std::next(it);
-            MtaSession session = state.take_open(it);
-            it = next;
-            if (!session.end_logged)
-                session.ended = true;
-            session.end = session.last_activity;
-            emit(std::move(session));
-        } else {
-            ++it;
-        }
+        expire_idle(state, now);
     }
     while (!state.closing.empty()) {
         auto& front = state.closing.front();
@@ -398,6 +435,28 @@ void Joiner::sweep(HostState& state) {
         }
         state.closing.pop_front();
         ++state.closing_base;
+    }
+}
+
+// Hands over the open sessions silent for longer than their idle time.
+void Joiner::expire_idle(HostState& state, UnixTime now) {
+    auto& due = state.idle_due;
+    while (!due.empty() && due.top().time < now) {
+        HostState::Due entry = due.top();
+        due.pop();
+        auto it = state.open.find(entry.key);
+        if (it == state.open.end() || it->second.start != entry.start)
+            continue;  // ended, or the key names another session now
+        if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
+            MtaSession session = state.take_open(it);
+            if (!session.end_logged)
+                session.ended = true;
+            session.end = session.last_activity;
+            emit(std::move(session));
+        } else {
+            entry.time = later(it->second.last_activity, idle_limit(it->second, limits_));
+            due.push(std::move(entry));
+        }
     }
 }
 
@@ -478,19 +537,26 @@ MtaSession& Joiner::open_session(HostState& state, std::string_view mta, UnixTim
     }
     if (it == state.open.end()) {
         evict_oldest(state);
-        MtaSession fresh;
+        it = state.open.try_emplace(key_buffer_).first;  // built in place, not moved
+        MtaSession& fresh = it->second;
         fresh.mta = mta;
         fresh.host = state.name;
         fresh.start = time;
         fresh.last_activity = time;
         fresh.end_logged = !e.end_unlogged;
         fresh.idle_seconds = e.idle_seconds;
-        it = state.open.emplace(key_buffer_, std::move(fresh)).first;
+        state.push_due(it->first, fresh, limits_);
     }
     return it->second;
 }
 
 void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const SessionEvent& e) {
+    if (s.client_addr.empty()) {
+        fill_client(s, e.client.name, e.client.addr, e.client.port);
+        auto open = s.client_addr.empty() ? state.open.end() : state.open.find(key_buffer_);
+        if (open != state.open.end() && &open->second == &s)
+            state.index_open_addr(open->second);
+    }
     fill_client(s, e.client.name, e.client.addr, e.client.port);
     if (s.helo.empty())
         s.helo = e.helo;
@@ -635,8 +701,14 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
             target = &session;
         }
     };
-    for (auto& [key, session] : state.open)
-        consider(session, true);
+    if (addr.empty()) {
+        for (auto& [key, session] : state.open)
+            consider(session, true);
+    } else {
+        auto [a, a_end] = state.open_by_addr.equal_range(addr);
+        for (; a != a_end; ++a)
+            consider(*a->second, true);
+    }
     auto [it, end] = state.closing_by_addr.equal_range(addr);
     for (; it != end; ++it) {
         if (HostState::Held* h = state.held(it->second))
@@ -648,10 +720,13 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
 void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& finding) {
     HostState& state = host_state(host, time);
     MtaSession* target = finding_target(state, finding, time);
+    HostState* target_state = &state;
     // The milter may log under another host name than its MTA.
     for (auto it = hosts_.begin(); target == nullptr && it != hosts_.end(); ++it) {
-        if (it->second.get() != &state)
-            target = finding_target(*it->second, finding, time);
+        if (it->second.get() != &state) {
+            target_state = it->second.get();
+            target = finding_target(*target_state, finding, time);
+        }
     }
     const std::string_view addr = strip_ipv6_tag(finding.client_addr);
     if (target == nullptr) {
@@ -667,6 +742,16 @@ void Joiner::finding(std::string_view host, UnixTime time, policy::Finding&& fin
         session.add_finding(time, std::move(finding));
         state.push_closing(std::move(session));
         return;
+    }
+    if (target->client_addr.empty() && !addr.empty()) {
+        fill_client(*target, finding.client_name, addr, finding.client_port);
+        // Found by its queue id: index the address if it is open.
+        HostState& owner = *target_state;
+        auto key = owner.open_by_queue_id.find(finding.queue_id);
+        auto open =
+            key == owner.open_by_queue_id.end() ? owner.open.end() : owner.open.find(key->second);
+        if (open != owner.open.end() && &open->second == target)
+            owner.index_open_addr(open->second);
     }
     fill_client(*target, finding.client_name, addr, finding.client_port);
     if (target->helo.empty())
@@ -698,6 +783,8 @@ void Joiner::finish() {
         }
         state.open.clear();
         state.open_by_queue_id.clear();
+        state.open_by_addr.clear();
+        state.idle_due = {};
         state.clock = std::numeric_limits<UnixTime>::max() - limits_.grace - 1;
         state.next_sweep = std::numeric_limits<UnixTime>::min();
         state.next_idle_scan = std::numeric_limits<UnixTime>::min();

@@ -111,6 +111,7 @@ class Joiner {
 
     HostState& host_state(std::string_view host, UnixTime time);
     void sweep(HostState& state);
+    void expire_idle(HostState& state, UnixTime now);
     static UnixTime later(UnixTime time, UnixTime delay);
     void evict_oldest(HostState& state);
     void emit(MtaSession&& session);

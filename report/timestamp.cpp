@@ -209,7 +209,13 @@ int YearGuess::year_for(const CivilTime& stamp) {
     if (!fixed_) {
         CivilTime dated = stamp;
         dated.year = current_;
-        if (unix_from_civil(dated) > unix_from_civil(latest_))
+        const auto& c = compared_;
+        if (dated.year != c.year || dated.month != c.month || dated.day != c.day ||
+            dated.hour != c.hour || dated.minute != c.minute || dated.second != c.second) {
+            compared_ = dated;
+            compared_later_ = unix_from_civil(dated) > latest_time_;
+        }
+        if (compared_later_)
             --current_;
     }
     return current_;

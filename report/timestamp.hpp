@@ -86,15 +86,21 @@ unsigned month_from_abbrev(std::string_view name);
 // and again a line that would lie after `latest` goes a year back.
 class YearGuess {
   public:
-    YearGuess(std::optional<int> year, const CivilTime& latest) : fixed_(year), latest_(latest) {}
+    YearGuess(std::optional<int> year, const CivilTime& latest)
+        : fixed_(year), latest_(latest), latest_time_(unix_from_civil(latest)) {}
     // The year of a stamp without one (only its month, day and time count).
     int year_for(const CivilTime& stamp);
 
   private:
     std::optional<int> fixed_;
     CivilTime latest_;
+    UnixTime latest_time_;
     int current_ = 0;
     unsigned last_month_ = 0;  // 0: no line yet
+    // The last stamp (with the year tried) compared with latest_, and the
+    // outcome: a log's lines share their second by the dozen.
+    CivilTime compared_{0, 0, 0, 0, 0, 0};
+    bool compared_later_ = false;
 };
 
 // --since/--until argument; nullopt when not ISO 8601 as described above.

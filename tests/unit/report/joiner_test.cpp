@@ -490,6 +490,31 @@ TEST_F(JoinerTest, MemoryDoesNotGrowWithTheNumberOfSessions) {
     EXPECT_EQ(sink.sessions.size(), 20000u);
 }
 
+TEST_F(JoinerTest, ManyPassedPostscreenSessionsStayFindableUntilIdle) {
+    // postscreen logs no end of a connection it passes to smtpd (CONNECT,
+    // PASS OLD, as in postfix-lightmeter-postscreen.log; the PASS line is
+    // not read): 2000 such sessions stay open for the idle time. A finding still finds its own
+    // among them, and they are handed over, all, once silent for that long.
+    for (int i = 0; i < 2000; ++i) {
+        const std::string client =
+            "[10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "]:5000";
+        ps("vm", t0 + i / 100, "CONNECT from " + client + " to [170.45.1.1]:25");
+    }
+    finding("vm", t0 + 20, "10.1.3.7", "5000", "77");  // client i = 757
+    EXPECT_EQ(joiner.stats().findings_standalone, 0u);
+    postfix_refused(t0 + 4000, "2", "2");
+    EXPECT_EQ(joiner.stats().expired, 2000u);
+    joiner.finish();
+    ASSERT_EQ(sink.sessions.size(), 2001u);
+    EXPECT_EQ(joiner.stats().findings_joined, 1u);
+    const auto flagged = std::count_if(sink.sessions.begin(), sink.sessions.end(),
+                                       [](const MtaSession& s) { return s.findings_total > 0; });
+    EXPECT_EQ(flagged, 1);
+    const auto it = std::find_if(sink.sessions.begin(), sink.sessions.end(),
+                                 [](const MtaSession& s) { return s.findings_total > 0; });
+    EXPECT_EQ(it->client_addr, "10.1.3.7");
+}
+
 TEST_F(JoinerTest, SummariesPassThrough) {
     policy::ClientSummary summary;
     summary.client_addr = "127.0.0.5";

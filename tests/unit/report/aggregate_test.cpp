@@ -1,0 +1,148 @@
+// NAME
+//	aggregate_test - per-client totals of quiet clients, their promotion, --top
+// DESCRIPTION
+//	Sessions are built by hand (MtaSession values, as the joiner hands
+//	them over), so that each test says which session carries what. A
+//	quiet session: nothing refused, flagged or logged against it and no
+//	login (aggregate.hpp); such a client is kept in a flat table until a
+//	session of interest moves it into the map, and must then show every
+//	session it had.
+#include "report/aggregate.hpp"
+
+#include <gtest/gtest.h>
+
+namespace milter503::report {
+namespace {
+
+MtaSession quiet_session(std::string addr, UnixTime start, UnixTime end) {
+    MtaSession s;
+    s.mta = "postfix";
+    s.host = "mx1";
+    s.client_addr = std::move(addr);
+    s.client_name = "unknown";
+    s.start = start;
+    s.end = end;
+    s.ended = true;
+    return s;
+}
+
+// A relay attempt: RCPT refused, then DATA refused for want of a
+// recipient (Postfix's data=0/1 with rcpt=0/1).
+MtaSession refused_session(std::string addr, UnixTime start, UnixTime end) {
+    MtaSession s = quiet_session(std::move(addr), start, end);
+    RejectLine line;
+    line.time = start + 1;
+    line.stage = "RCPT";
+    line.reply = "554 5.7.1 <x@remote.example>: Relay access denied";
+    line.sender = "bob@example.org";
+    line.recipient = "x@remote.example";
+    s.add_reject(line);
+    s.rcpt_refused = 1;
+    s.data_no_rcpt = 1;
+    s.outcome = Outcome::no_rcpt_data_refused;
+    return s;
+}
+
+Report build(Aggregator& aggregator, size_t top = 0) {
+    Report report;
+    aggregator.build(top, report);
+    return report;
+}
+
+TEST(Aggregate, QuietClientsAreCountedButNotReported) {
+    Aggregator a;
+    a.on_session(quiet_session("192.0.2.1", 100, 110));
+    a.on_session(quiet_session("192.0.2.2", 120, 130));
+    a.on_session(quiet_session("192.0.2.1", 200, 210));
+    a.on_session(quiet_session("2001:db8::1", 300, 310));  // not IPv4: the map
+    const Report r = build(a);
+    EXPECT_EQ(r.totals.clients_seen, 3u);
+    EXPECT_EQ(r.totals.sessions, 4u);
+    EXPECT_EQ(r.totals.clients_reported, 0u);
+    EXPECT_TRUE(r.clients.empty());
+}
+
+TEST(Aggregate, QuietClientTakenIntoTheMapKeepsItsEarlierSessions) {
+    Aggregator a;
+    a.on_session(quiet_session("192.0.2.1", 100, 110));
+    a.on_session(quiet_session("192.0.2.1", 150, 160));
+    a.on_session(refused_session("192.0.2.1", 200, 210));
+    a.on_session(quiet_session("192.0.2.1", 300, 320));  // in the map now
+    const Report r = build(a);
+    EXPECT_EQ(r.totals.clients_seen, 1u);
+    EXPECT_EQ(r.totals.sessions, 4u);
+    ASSERT_EQ(r.clients.size(), 1u);
+    const ClientReport& c = r.clients.front();
+    EXPECT_EQ(c.address, "192.0.2.1");
+    EXPECT_EQ(c.sessions, 4u);
+    EXPECT_EQ(c.sessions_503, 1u);
+    EXPECT_EQ(c.first_seen, 100);  // the first quiet session's start
+    EXPECT_EQ(c.last_seen, 320);
+}
+
+TEST(Aggregate, AddressesThatAreNotCanonicalIpv4StayDistinct) {
+    // "192.0.2.01" is not the text of 192.0.2.1: two clients, as before.
+    Aggregator a;
+    a.on_session(quiet_session("192.0.2.1", 100, 110));
+    a.on_session(quiet_session("192.0.2.01", 120, 130));
+    a.on_session(refused_session("192.0.2.01", 140, 150));
+    const Report r = build(a);
+    EXPECT_EQ(r.totals.clients_seen, 2u);
+    ASSERT_EQ(r.clients.size(), 1u);
+    EXPECT_EQ(r.clients.front().address, "192.0.2.01");
+    EXPECT_EQ(r.clients.front().sessions, 2u);
+}
+
+TEST(Aggregate, QuietTableGrowsWithoutLosingClients) {
+    // Far more quiet clients than the table's first size (1024 slots).
+    Aggregator a;
+    for (unsigned i = 0; i < 5000; ++i) {
+        const std::string addr = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+        a.on_session(quiet_session(addr, i, i + 1));
+    }
+    a.on_session(refused_session("10.0.19.135", 9000, 9001));  // client 4999
+    const Report r = build(a);
+    EXPECT_EQ(r.totals.clients_seen, 5000u);
+    EXPECT_EQ(r.totals.sessions, 5001u);
+    ASSERT_EQ(r.clients.size(), 1u);
+    EXPECT_EQ(r.clients.front().sessions, 2u);
+    EXPECT_EQ(r.clients.front().first_seen, 4999);
+}
+
+TEST(Aggregate, TopKeepsTheFirstOfTheOrderAndCountsAllReported) {
+    // Order: 503 count, then sessions, then address.
+    Aggregator a;
+    a.on_session(refused_session("192.0.2.3", 100, 110));
+    a.on_session(refused_session("192.0.2.2", 100, 110));
+    a.on_session(refused_session("192.0.2.2", 200, 210));
+    a.on_session(refused_session("192.0.2.1", 100, 110));
+    a.on_session(quiet_session("192.0.2.3", 300, 310));
+    const Report r = build(a, 2);
+    EXPECT_EQ(r.totals.clients_reported, 3u);
+    ASSERT_EQ(r.clients.size(), 2u);
+    EXPECT_EQ(r.clients[0].address, "192.0.2.2");  // two 503s
+    EXPECT_EQ(r.clients[1].address, "192.0.2.3");  // one 503, two sessions
+}
+
+TEST(Aggregate, LatestEvidenceIsTheNewestSessionsLine) {
+    Aggregator a;
+    a.on_session(refused_session("192.0.2.1", 100, 110));
+    MtaSession later = refused_session("192.0.2.1", 200, 210);
+    later.rejects.front().recipient = "y@remote.example";
+    a.on_session(std::move(later));
+    const Report r = build(a);
+    ASSERT_EQ(r.clients.size(), 1u);
+    ASSERT_EQ(r.clients.front().causes.size(), 1u);
+    const CauseReport& cause = r.clients.front().causes.front();
+    // Same reply text: one example, the first session's.
+    ASSERT_EQ(cause.examples.size(), 1u);
+    EXPECT_EQ(cause.examples.front().recipient, "x@remote.example");
+    ASSERT_TRUE(cause.latest.has_value());
+    EXPECT_EQ(cause.latest->time, 201);
+    EXPECT_EQ(cause.latest->recipient, "y@remote.example");
+    EXPECT_EQ(cause.first, 101);
+    EXPECT_EQ(cause.last, 201);
+}
+
+}  // namespace
+}  // namespace milter503::report
