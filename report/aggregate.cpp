@@ -450,6 +450,8 @@ void Aggregator::on_session(MtaSession&& s) {
     const bool flagged = s.findings_total > 0;
     const bool rejected = s.rejects_total > 0;
     const bool problem = s.outcome != Outcome::none || flagged || s.pipelining;
+    if (s.only_handed_over())
+        return;
     if (!problem && !rejected && s.login.empty() && !s.milter_only && add_quiet(addr, s))
         return;
     Entry& e = entry(addr);

@@ -368,7 +368,8 @@ Joiner::HostState& Joiner::host_state(std::string_view host, UnixTime time) {
 }
 
 void Joiner::emit(MtaSession&& session) {
-    ++stats_.sessions;
+    if (!session.only_handed_over())
+        ++stats_.sessions;
     if (!session.ended)
         ++stats_.expired;
     if (session.milter_only) {
@@ -578,8 +579,14 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
         record_step(s, time, e);
     switch (e.kind) {
         case EventKind::open:
-        case EventKind::info:
         case EventKind::accepted:
+            break;
+        case EventKind::info:
+            if (e.handed_over) {
+                s.handed_over = true;
+                s.ended = true;
+                s.end = time;
+            }
             break;
         case EventKind::reject:
             s.add_reject(reject_line(time, e));
@@ -630,6 +637,7 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
                     std::max(s.data_sent, s.data_no_rcpt + s.data_refused + s.data_stage_rejects);
             }
             s.ended = true;
+            s.handed_over = false;  // it did not pass the connection on after all
             s.end = time;
             break;
     }

@@ -138,6 +138,7 @@ struct MtaSession {
     unsigned mail_sent = 0;      // counted: MAIL commands sent
 
     bool ended = false;               // its end line was read (or its source logs none)
+    bool handed_over = false;         // it ended by passing the connection on
     bool end_logged = true;           // its source logs the end of a session
     long idle_seconds = 0;            // silence that ends it (0: the joiner's default)
     Outcome outcome = Outcome::none;  // set when handed over
@@ -151,6 +152,12 @@ struct MtaSession {
     // False when the id is NOQUEUE, known, or past max_evidence.
     bool add_queue_id(std::string_view queue_id);
     bool has_queue_id(std::string_view queue_id) const;
+    // It passed its connection on and saw nothing itself: the session the
+    // connection goes on as is the one that counts.
+    bool only_handed_over() const {
+        return handed_over && !pipelining && rejects_total == 0 && findings_total == 0 &&
+               data_no_rcpt == 0 && data_refused == 0;
+    }
 };
 
 Outcome session_outcome(const MtaSession& session);

@@ -71,6 +71,17 @@ Parsed read_line(std::string_view message, SessionEvent& e) {
         e.kind = EventKind::open;
         return read_after(message, "CONNECT from ", e, rest);
     }
+    // postscreen passes the connection to a real smtpd, which logs it as
+    // its own session (postscreen_misc.c psc_conclude(): "PASS NEW|OLD";
+    // postscreen.c: "ALLOWLISTED", "WHITELISTED" before 3.6), unless its
+    // after-220 tests keep it: then "DISCONNECT" follows.
+    for (const std::string_view pass : {"PASS NEW ", "PASS OLD ", "ALLOWLISTED ", "WHITELISTED "}) {
+        if (message.starts_with(pass)) {
+            e.kind = EventKind::info;
+            e.handed_over = true;
+            return read_after(message, pass, e, rest);
+        }
+    }
     if (message.starts_with("DISCONNECT ")) {
         e.kind = EventKind::close;
         e.data_always_logged = true;

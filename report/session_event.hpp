@@ -34,6 +34,9 @@
 //	                   the command it was at
 //	  close            the connection ended, with the command counters
 //	                   when the line has them
+//	A `handed_over` info event says the process passed the connection to
+//	another that logs it as a session of its own (postscreen's PASS to
+//	smtpd): the session ends there unless a close follows.
 //
 //	Every view points into the log line (or static text) and is valid
 //	only during the EventSink call.
@@ -152,6 +155,8 @@ struct SessionEvent {
     // close: every DATA and BDAT of the session is logged as its own
     // event, so a session that logged none sent none (postscreen).
     bool data_always_logged = false;
+    // info: the connection goes on as another process's session.
+    bool handed_over = false;
 };
 
 // Where a log source puts what it read from one line.

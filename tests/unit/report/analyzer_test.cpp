@@ -249,5 +249,24 @@ TEST(Analyzer, MultiHostMerge) {
     EXPECT_EQ(r.join.findings_standalone, 0u);
 }
 
+TEST(Analyzer, AConnectionPostscreenPassesOnIsOneSession) {
+    // postfix-lightmeter-postscreen.log, lines 19-23: postscreen's CONNECT
+    // and PASS OLD, then smtpd's whole session of the same connection.
+    // postscreen logs no DISCONNECT for a connection it passes on.
+    test::TempFile log(
+        "Jan 28 02:49:57 mail postfix/postscreen[18923]: CONNECT from [147.224.63.58]:59944 to "
+        "[170.45.1.1]:25\n"
+        "Jan 28 02:49:58 mail postfix/postscreen[18923]: PASS OLD [147.224.63.58]:59944\n"
+        "Jan 28 02:49:58 mail postfix/smtpd[19112]: connect from "
+        "h-8b2e253a1c318debb1f26a9[147.224.63.58]\n"
+        "Jan 28 02:49:58 mail postfix/smtpd[19112]: disconnect from "
+        "h-8b2e253a1c318debb1f26a9[147.224.63.58] ehlo=2 starttls=1 auth=1 quit=1 commands=5\n");
+    const Report r = analyze({log.path()});
+    EXPECT_EQ(r.totals.sessions, 1u);
+    EXPECT_EQ(r.totals.clients_seen, 1u);
+    EXPECT_EQ(r.join.sessions, 1u);
+    EXPECT_EQ(r.join.expired, 0u);  // no session waited for an end line
+}
+
 }  // namespace
 }  // namespace milter503::report

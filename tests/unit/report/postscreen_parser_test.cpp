@@ -129,9 +129,22 @@ TEST(PostscreenParser, GenericRepliesCarryWhatTheLogSays) {
     EXPECT_FALSE(c.last().cause_hint.has_value());  // the session's earlier line says
 }
 
+TEST(PostscreenParser, PassHandsTheConnectionOver) {
+    // postfix-lightmeter-postscreen.log; postscreen.c's allowlist form.
+    test::Capture c;
+    ASSERT_EQ(ps(c, "PASS OLD [147.224.63.58]:59944"), Parsed::used);
+    EXPECT_EQ(c.last().kind, EventKind::info);
+    EXPECT_TRUE(c.last().handed_over);
+    EXPECT_EQ(c.last().key, "147.224.63.58]:59944");
+    ASSERT_EQ(ps(c, "PASS NEW [199.229.127.90]:50001"), Parsed::used);
+    EXPECT_TRUE(c.last().handed_over);
+    ASSERT_EQ(ps(c, "WHITELISTED [127.0.0.1]:33668"), Parsed::used);
+    EXPECT_TRUE(c.last().handed_over);
+    EXPECT_EQ(ps(c, "PASS OLD 147.224.63.58"), Parsed::malformed);
+}
+
 TEST(PostscreenParser, OtherLinesAreIgnored) {
     test::Capture c;
-    EXPECT_EQ(ps(c, "PASS OLD [147.224.63.58]:59944"), Parsed::ignored);
     EXPECT_EQ(ps(c, "DNSBL rank 3 for [155.63.95.6]:63966"), Parsed::ignored);
     EXPECT_EQ(ps(c, "HANGUP after 0.07 from [112.103.199.135]:62464 in tests after SMTP handshake"),
               Parsed::ignored);
