@@ -6,6 +6,7 @@
 
 #include "policy/address.hpp"
 #include "policy/log_format.hpp"
+#include "policy/text.hpp"
 
 namespace milter503::policy {
 
@@ -25,6 +26,45 @@ std::string format_alert(const Alert& alert) {
     logfmt::append_field(out, key::rejected, format_rejected(alert.example));
     logfmt::append_field(out, key::advice, cause_info(alert.cause).admin_advice);
     return out;
+}
+
+namespace {
+
+// A count field, 1 when absent or garbled (the line still is one alert).
+unsigned long count_field(const logfmt::Fields& fields, std::string_view key) {
+    const std::string* value = logfmt::find_field(fields, key);
+    if (value == nullptr || value->empty() || value->size() > 9 || !text::all_digits(*value))
+        return 1;
+    return std::stoul(*value);
+}
+
+}  // namespace
+
+std::optional<AlertLine> parse_alert(std::string_view line) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+        line.remove_suffix(1);
+    if (!line.starts_with(logfmt::alert_prefix) ||
+        !line.substr(logfmt::alert_prefix.size()).starts_with(": "))
+        return std::nullopt;
+    const auto fields = logfmt::parse_fields(line.substr(logfmt::alert_prefix.size() + 2));
+    if (!fields)
+        return std::nullopt;
+    const std::string* subject = logfmt::find_field(*fields, key::cause);
+    if (subject == nullptr)
+        subject = logfmt::find_field(*fields, key::condition);
+    if (subject == nullptr || subject->empty())
+        return std::nullopt;
+    AlertLine alert;
+    alert.subject = *subject;
+    for (auto [out, name] :
+         {std::pair{&alert.domain, key::domain}, std::pair{&alert.client, key::client},
+          std::pair{&alert.advice, key::advice}}) {
+        if (const std::string* value = logfmt::find_field(*fields, name))
+            *out = *value;
+    }
+    alert.findings = count_field(*fields, key::findings);
+    alert.clients = count_field(*fields, key::clients);
+    return alert;
 }
 
 void AlertTracker::set_interval(std::chrono::seconds interval) {

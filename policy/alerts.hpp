@@ -48,6 +48,20 @@ struct Alert {
 //  client=ADDR rejected="..." advice="..."`
 std::string format_alert(const Alert& alert);
 
+// What milter503-report reads back of an alert line, this one's or a
+// condition's (nat_detector.hpp: `alert: condition=nat-gateway ...`).
+struct AlertLine {
+    std::string subject;  // the cause or condition: "server-fault", "nat-gateway"
+    std::string domain;   // for unknown-recipient alerts
+    std::string client;   // the example client
+    unsigned long findings = 1;
+    unsigned long clients = 1;
+    std::string advice;
+};
+
+// nullopt when `line` (from `alert:` on) is no alert line in either form.
+std::optional<AlertLine> parse_alert(std::string_view line);
+
 class AlertTracker {
   public:
     // Distinct clients whose unknown recipients at one local domain make

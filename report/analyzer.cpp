@@ -34,7 +34,7 @@ JoinerLimits joiner_limits(const AnalyzerOptions& options) {
 // Hands a source's events for the line at hand to the joiner.
 class Analyzer::Dispatch : public EventSink {
   public:
-    explicit Dispatch(Joiner& joiner) : joiner_(joiner) {}
+    Dispatch(Joiner& joiner, ServerAlerts& alerts) : joiner_(joiner), alerts_(alerts) {}
 
     void begin(const LogSource& source, const LogLine& line) {
         source_ = &source;
@@ -49,9 +49,13 @@ class Analyzer::Dispatch : public EventSink {
     void summary(policy::ClientSummary&& summary) override {
         joiner_.summary(line_->host, line_->time, std::move(summary));
     }
+    void alert(policy::AlertLine&& alert) override {
+        alerts_.on_milter_alert(line_->time, std::move(alert));
+    }
 
   private:
     Joiner& joiner_;
+    ServerAlerts& alerts_;
     const LogSource* source_ = nullptr;
     const LogLine* line_ = nullptr;
 };
@@ -63,8 +67,9 @@ Analyzer::Analyzer(AnalyzerOptions options, const LocalZone& zone)
       tracer_(options_.filters.user
                   ? std::make_unique<UserTracer>(*options_.filters.user, aggregator_)
                   : nullptr),
-      joiner_(tracer_ ? static_cast<JoinSink&>(*tracer_) : aggregator_, joiner_limits(options_)),
-      dispatch_(std::make_unique<Dispatch>(joiner_)) {}
+      alerts_(tracer_ ? static_cast<JoinSink&>(*tracer_) : aggregator_),
+      joiner_(alerts_, joiner_limits(options_)),
+      dispatch_(std::make_unique<Dispatch>(joiner_, alerts_)) {}
 
 Analyzer::~Analyzer() = default;
 
@@ -233,6 +238,7 @@ Report Analyzer::finish() {
     report.first = first_;
     report.last = last_;
     aggregator_.build(options_.filters.top, report);
+    report.alerts = alerts_.build();
     report.input = input_;
     report.join = joiner_.stats();
     if (tracer_)

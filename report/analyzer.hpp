@@ -35,6 +35,7 @@
 #include "report/input.hpp"
 #include "report/joiner.hpp"
 #include "report/report_model.hpp"
+#include "report/server_alerts.hpp"
 #include "report/syslog_line.hpp"
 #include "report/timestamp.hpp"
 #include "report/user_trace.hpp"
@@ -90,6 +91,7 @@ class Analyzer {
     const LocalZone& zone_;
     Aggregator aggregator_;
     std::unique_ptr<UserTracer> tracer_;  // --user: between the joiner and the aggregator
+    ServerAlerts alerts_;                 // first after the joiner
     Joiner joiner_;
     std::unique_ptr<Dispatch> dispatch_;
     InputReport input_;

@@ -27,6 +27,10 @@ Parsed parse_milter_line(std::string_view message, MilterLine& out) {
         out.summary = policy::parse_summary(message);
         return out.summary ? Parsed::used : Parsed::malformed;
     }
+    if (starts_with_key(message, logfmt::alert_prefix, ':')) {
+        out.alert = policy::parse_alert(message);
+        return out.alert ? Parsed::used : Parsed::malformed;
+    }
     const size_t colon = message.find(": ");
     if (colon == std::string_view::npos)
         return Parsed::ignored;
@@ -44,6 +48,8 @@ Parsed read_milter(const LogLine& line, EventSink& sink) {
         sink.finding(std::move(*milter.finding));
     if (milter.summary)
         sink.summary(std::move(*milter.summary));
+    if (milter.alert)
+        sink.alert(std::move(*milter.alert));
     return parsed;
 }
 

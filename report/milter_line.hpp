@@ -19,6 +19,7 @@
 #include <optional>
 #include <string_view>
 
+#include "policy/alerts.hpp"
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
 #include "report/parsed.hpp"
@@ -30,11 +31,12 @@ namespace milter503::report {
 struct MilterLine {
     std::optional<policy::Finding> finding;
     std::optional<policy::ClientSummary> summary;
+    std::optional<policy::AlertLine> alert;
 };
 
 Parsed parse_milter_line(std::string_view message, MilterLine& out);
 
-// The log source: a finding or a summary to the sink.
+// The log source: a finding, a summary or an alert to the sink.
 Parsed read_milter(const LogLine& line, EventSink& sink);
 
 // True for `milter503` (also `milter503/...` sub-tags).

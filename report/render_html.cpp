@@ -103,6 +103,25 @@ std::vector<Bar> make_bars(const std::vector<HourBucket>& hourly, UnixTime& widt
     return bars;
 }
 
+// The server's own problems, before any client.
+void append_alerts(std::string& out, const std::vector<ServerAlert>& alerts) {
+    if (alerts.empty())
+        return;
+    out +=
+        "<h2>Server alerts (fix: admin)</h2>\n<table>\n<tr><th>alert</th><th class=\"n\">"
+        "events</th><th class=\"n\">clients</th><th>first</th><th>last</th><th>e.g.</th>"
+        "<th>advice</th></tr>\n";
+    for (const ServerAlert& a : alerts) {
+        out += fmt::format(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}"
+            "</td><td class=\"ev\">{}{}</td><td>{}</td></tr>\n",
+            esc(a.subject), a.events, a.clients, format_utc(a.first), format_utc(a.last),
+            esc(a.example_client), a.detail.empty() ? std::string() : ": " + esc(a.detail),
+            esc(a.advice));
+    }
+    out += "</table>\n";
+}
+
 void append_chart(std::string& out, const Report& report) {
     UnixTime width = hour;
     const std::vector<Bar> bars = make_bars(report.hourly, width);
@@ -349,6 +368,7 @@ std::string render_html(const Report& report) {
         t.sessions, t.clients_seen, t.sessions_503, t.sessions_flagged, t.sessions_pipelining,
         t.sessions_no_rcpt_data_unlogged, t.sessions_rcpt_refused_no_data,
         t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
+    append_alerts(out, report.alerts);
     append_chart(out, report);
     append_table(out, report);
     append_strangers(out, report);

@@ -456,6 +456,26 @@ std::string render_json(const Report& report) {
     w.field("findings_standalone", report.join.findings_standalone);
     w.end_object();
 
+    w.key("alerts");
+    w.begin_array();
+    for (const ServerAlert& a : report.alerts) {
+        w.begin_object();
+        w.field("subject", std::string_view(a.subject));
+        w.field("fix", std::string_view("admin"));
+        w.field("source", std::string_view(a.source));
+        w.field("events", a.events);
+        w.field("clients", a.clients);
+        w.key("first");
+        w.time(a.first);
+        w.key("last");
+        w.time(a.last);
+        w.field("example_client", std::string_view(a.example_client));
+        w.field("detail", std::string_view(a.detail));
+        w.field("advice", std::string_view(a.advice));
+        w.end_object();
+    }
+    w.end_array();
+
     w.key("user_trace");
     if (report.user_trace) {
         write_trace(w, *report.user_trace);

@@ -366,6 +366,28 @@ void append_footer(std::string& out, const Report& report) {
 
 }  // namespace
 
+// The server's own problems first: the admin reads them before any client.
+void append_alerts(std::string& out, const std::vector<ServerAlert>& alerts) {
+    if (alerts.empty())
+        return;
+    out += "Server alerts (fix: admin):\n";
+    for (const ServerAlert& a : alerts) {
+        out += fmt::format("  {}: {} from {}, {} to {}", terminal_safe(a.subject),
+                           plural(a.events, a.source == "milter" ? "alert" : "event",
+                                  a.source == "milter" ? "alerts" : "events"),
+                           plural(a.clients, "client", "clients"), format_utc(a.first),
+                           format_utc(a.last));
+        if (!a.example_client.empty())
+            out += ", e.g. " + terminal_safe(a.example_client);
+        if (!a.detail.empty())
+            out += ": " + terminal_safe(a.detail);
+        out += '\n';
+        if (!a.advice.empty())
+            append_wrapped(out, "    ", terminal_safe(a.advice));
+    }
+    out += '\n';
+}
+
 std::string render_text(const Report& report) {
     std::string out;
     if (report.has_period) {
@@ -388,6 +410,7 @@ std::string render_text(const Report& report) {
             t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
     }
     out += '\n';
+    append_alerts(out, report.alerts);
     if (report.user_trace) {
         append_trace(out, *report.user_trace);
     } else if (report.clients.empty()) {

@@ -159,6 +159,19 @@ struct Filters {
     std::optional<std::string> user;  // --user LOGIN-OR-ADDRESS
 };
 
+// A problem of the server's, whichever client met it (server_alerts.hpp).
+struct ServerAlert {
+    std::string subject;        // "server-fault", "nat-gateway", "auth-backend-down", ...
+    std::string source;         // "milter" (its alert lines) or "log" (the MTA's)
+    unsigned long events = 0;   // alert lines, or failed logins / sessions
+    unsigned long clients = 0;  // distinct clients
+    UnixTime first = 0;
+    UnixTime last = 0;
+    std::string example_client;
+    std::string detail;  // e.g. the failed login's reason, the domain
+    std::string advice;
+};
+
 struct Report {
     bool has_period = false;
     UnixTime first = 0;  // first and last line time used
@@ -170,6 +183,7 @@ struct Report {
     InputReport input;
     JoinStats join;
     std::optional<UserTraceReport> user_trace;  // --user
+    std::vector<ServerAlert> alerts;            // most events first
 };
 
 // The text and HTML reports sum up the strangers in one block

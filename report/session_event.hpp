@@ -45,6 +45,7 @@
 #include <optional>
 #include <string_view>
 
+#include "policy/alerts.hpp"
 #include "policy/cause.hpp"
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
@@ -167,6 +168,8 @@ class EventSink {
     // milter503's own lines.
     virtual void finding(policy::Finding&& finding) = 0;
     virtual void summary(policy::ClientSummary&& summary) = 0;
+    // milter503's admin alert lines.
+    virtual void alert(policy::AlertLine&& /*alert*/) {}
 };
 
 }  // namespace milter503::report

@@ -134,5 +134,33 @@ TEST(FormatAlert, ExactLayout) {
                   std::string(cause_info(Cause::server_fault).admin_advice) + "\"");
 }
 
+TEST(ParseAlert, ReadsBothFormsBack) {
+    Alert alert;
+    alert.cause = Cause::unknown_recipient;
+    alert.domain = "example.test";
+    alert.findings = 7;
+    alert.clients = 3;
+    alert.example = finding(Cause::unknown_recipient, "192.0.2.9", "x@example.test");
+    const auto back = parse_alert(format_alert(alert));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->subject, "unknown-recipient");
+    EXPECT_EQ(back->domain, "example.test");
+    EXPECT_EQ(back->client, "192.0.2.9");
+    EXPECT_EQ(back->findings, 7u);
+    EXPECT_EQ(back->clients, 3u);
+    EXPECT_EQ(back->advice, cause_info(Cause::unknown_recipient).admin_advice);
+    // tests/data/postfix/nat-gateway/milter.log (milter503, 2026-12-02).
+    const auto nat = parse_alert(
+        "alert: condition=nat-gateway fix=admin client=127.0.0.42 helos=5 sender_domains=5 "
+        "first=2026-12-02T05:50:21Z advice=\"One private address sends ...\"");
+    ASSERT_TRUE(nat.has_value());
+    EXPECT_EQ(nat->subject, "nat-gateway");
+    EXPECT_EQ(nat->client, "127.0.0.42");
+    EXPECT_EQ(nat->findings, 1u);  // no count on the line: one alert
+    for (const char* bad : {"alert: fix=admin client=1.2.3.4", "alert: cause=\"unterminated",
+                            "alerts: cause=x", "summary: client=1.2.3.4", ""})
+        EXPECT_FALSE(parse_alert(bad).has_value()) << bad;
+}
+
 }  // namespace
 }  // namespace milter503::policy
