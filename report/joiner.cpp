@@ -367,7 +367,21 @@ Joiner::HostState& Joiner::host_state(std::string_view host, UnixTime time) {
     return *state;
 }
 
+// --user keeps every open session's steps until it ends (only then is
+// it known whose it was): one budget over all of them bounds the memory
+// whatever the log holds.
+void Joiner::record_step_within_budget(MtaSession& s, UnixTime time, const SessionEvent& e) {
+    if (step_bytes_ >= limits_.max_step_bytes) {
+        ++s.steps_total;
+        return;
+    }
+    const size_t before = steps_bytes(s);
+    record_step(s, time, e);
+    step_bytes_ = step_bytes_ - before + steps_bytes(s);
+}
+
 void Joiner::emit(MtaSession&& session) {
+    step_bytes_ -= std::min(step_bytes_, steps_bytes(session));
     if (!session.only_handed_over())
         ++stats_.sessions;
     if (!session.ended)
@@ -576,7 +590,7 @@ void Joiner::apply(HostState& state, MtaSession& s, UnixTime time, const Session
         take_milter_by_queue_id(state, s, e.queue_id);
     }
     if (limits_.record_steps)
-        record_step(s, time, e);
+        record_step_within_budget(s, time, e);
     switch (e.kind) {
         case EventKind::open:
         case EventKind::accepted:

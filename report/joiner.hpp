@@ -74,8 +74,10 @@ struct JoinerLimits {
     // Open sessions per host before the least recently active are handed
     // over.
     size_t max_open = 100000;
-    // Keep each session's steps (--user: user_trace.hpp).
+    // Keep each session's steps (--user: user_trace.hpp), up to this many
+    // bytes over all open sessions (past it, steps are only counted).
     bool record_steps = false;
+    size_t max_step_bytes = size_t{64} << 20;
 };
 
 struct JoinStats {
@@ -115,6 +117,7 @@ class Joiner {
     static UnixTime later(UnixTime time, UnixTime delay);
     void evict_oldest(HostState& state);
     void emit(MtaSession&& session);
+    void record_step_within_budget(MtaSession& session, UnixTime time, const SessionEvent& event);
     void close(HostState& state, MtaSession&& session);
     MtaSession& open_session(HostState& state, std::string_view mta, UnixTime time,
                              const SessionEvent& event, std::string_view key);
@@ -128,6 +131,7 @@ class Joiner {
     JoinSink& sink_;
     JoinerLimits limits_;
     JoinStats stats_;
+    size_t step_bytes_ = 0;   // of the steps recorded in open sessions
     std::string key_buffer_;  // scope and key of the event at hand
     struct ViewHash {
         using is_transparent = void;

@@ -135,6 +135,14 @@ std::string_view outcome_text(Outcome outcome) {
     return "no refusal that the log proves";
 }
 
+size_t steps_bytes(const MtaSession& s) {
+    size_t bytes = 0;
+    for (const SessionStep& st : s.steps)
+        bytes +=
+            sizeof st + st.text.size() + st.sender.size() + st.recipient.size() + st.login.size();
+    return bytes;
+}
+
 void record_step(MtaSession& s, UnixTime time, const SessionEvent& e) {
     switch (e.kind) {
         case EventKind::open:

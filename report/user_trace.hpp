@@ -49,6 +49,8 @@ inline constexpr size_t max_step_text = 1024;
 // Adds the step `event` is to the session (only while it has room: the
 // first max_steps - 1 and the latest).
 void record_step(MtaSession& session, UnixTime time, const SessionEvent& event);
+// The bytes its recorded steps hold (for the joiner's budget).
+size_t steps_bytes(const MtaSession& session);
 
 // What an outcome means, in a sentence for the help desk.
 std::string_view outcome_text(Outcome outcome);

@@ -128,6 +128,35 @@ TEST_F(JoinerTest, PostfixSessionTakesItsFindings) {
     EXPECT_EQ(joiner.stats().expired, 0u);
 }
 
+TEST_F(JoinerTest, StepsStopAtTheBudgetOverAllOpenSessions) {
+    // --user keeps the steps of open sessions; a budget bounds them.
+    JoinerLimits limits;
+    limits.record_steps = true;
+    limits.max_step_bytes = 1;  // the first step goes over it
+    Joiner budgeted(sink, limits);
+    const std::string client = "unknown[127.0.0.5]:43979";
+    read(read_postfix_smtpd, "postfix", "vm", "postfix/smtpd", "1", t0, "connect from " + client,
+         budgeted);
+    read(read_postfix_smtpd, "postfix", "vm", "postfix/smtpd", "1", t0,
+         "NOQUEUE: reject: RCPT from " + client +
+             ": 554 5.7.1 <someone@remote.test>: Relay access denied; from=<bob@example.test> "
+             "to=<someone@remote.test> proto=ESMTP helo=<outlook.test>",
+         budgeted);
+    read(read_postfix_smtpd, "postfix", "vm", "postfix/smtpd", "1", t0,
+         "disconnect from " + client + " ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/5",
+         budgeted);
+    budgeted.finish();
+    ASSERT_EQ(sink.sessions.size(), 1u);
+    EXPECT_EQ(sink.sessions[0].steps.size(), 1u);  // connect, then nothing more kept
+    EXPECT_EQ(sink.sessions[0].steps_total, 3u);   // but every step counted
+    // The session gave its bytes back: the next one records again.
+    read(read_postfix_smtpd, "postfix", "vm", "postfix/smtpd", "2", t0 + 1,
+         "connect from unknown[127.0.0.6]:1", budgeted);
+    budgeted.finish();
+    ASSERT_EQ(sink.sessions.size(), 2u);
+    EXPECT_EQ(sink.sessions[1].steps.size(), 1u);
+}
+
 TEST_F(JoinerTest, FindingReadBeforeTheSessionOfTheSameSecond) {
     // The milter's file was given first: its line of second t0 comes before
     // Postfix's connect of second t0.
