@@ -54,14 +54,15 @@ reject "${h}alert: cause=server-fault fix=admin bogus=1"
 
 # The scenario table: every scenario loads for each MTA that runs it, one
 # client per scenario, its session exists, its causes are in the cause
-# table (a misspelt cause would only ever fail as "cause=x not found").
+# table, its alerts in it or among the conditions (policy/nat_detector.cpp)
+# (a misspelt cause would only ever fail as "cause=x not found").
 clients=
 for mta in postfix sendmail; do
     for name in $(scenario_names "$mta"); do
         scenario_load "$name" "$mta"
         declare -F "session_$SC_SESSION" >/dev/null ||
             { echo "FAIL: scenario $name: no session_$SC_SESSION" >&2; failures=$((failures + 1)); }
-        causes=("$SC_REPORT_CAUSE" "${SC_ALERTS[@]}")
+        causes=("$SC_REPORT_CAUSE")
         for f in "${SC_FINDINGS[@]}"; do
             read -r _ cause _ <<<"$f"
             causes+=("$cause")
@@ -70,6 +71,10 @@ for mta in postfix sendmail; do
             [ "$cause" = - ] && continue
             grep -qF "\"$cause\"" "$IT_ROOT/policy/cause.cpp" ||
                 { echo "FAIL: scenario $name ($mta): cause '$cause' is not in policy/cause.cpp" >&2; failures=$((failures + 1)); }
+        done
+        for cause in "${SC_ALERTS[@]}"; do
+            grep -qF "\"$cause\"" "$IT_ROOT/policy/cause.cpp" "$IT_ROOT/policy/nat_detector.cpp" ||
+                { echo "FAIL: scenario $name ($mta): alert '$cause' is neither a cause nor a condition" >&2; failures=$((failures + 1)); }
         done
     done
 done
