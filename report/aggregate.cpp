@@ -268,13 +268,22 @@ bool tls_seemingly_required(const MtaSession& s) {
 
 // The cause as the milter or the MTA's lines tell it, before the
 // session's failed logins are weighed.
-std::optional<policy::Cause> told_cause(const MtaSession& s) {
+std::optional<policy::Cause> milter_cause(const MtaSession& s) {
     for (const auto& [time, finding] : s.findings) {
         if (finding.kind == policy::FindingKind::no_accepted_rcpt)
             return finding.cause;
     }
     if (!s.findings.empty())
         return s.findings.front().second.cause;
+    return std::nullopt;
+}
+
+std::optional<policy::Cause> told_cause(const MtaSession& s) {
+    // rejected-unreported is the milter not knowing why (Sendmail hid the
+    // refusal from it): the MTA's own line, when there is one, says.
+    const std::optional<policy::Cause> milter = milter_cause(s);
+    if (milter && !(milter == policy::Cause::rejected_unreported && !s.rejects.empty()))
+        return milter;
     if (!s.rejects.empty()) {
         const policy::Cause logged = logged_refusal_cause(s.rejects.front());
         const bool generic =

@@ -17,7 +17,8 @@
 //	of interest moves it into the map.
 //
 //	The cause of a session is the one the milter found (its
-//	no-accepted-rcpt finding first), else policy::classify_rejection() of
+//	no-accepted-rcpt finding first; not rejected-unreported, the milter
+//	not knowing, when the MTA logged the refusal), else policy::classify_rejection() of
 //	the first reject line the MTA logged (a refusal at CONNECT, HELO or
 //	MAIL whose text names no cause: refused-at-connect/-helo/-mail), else
 //	for improper pipelining `tls-on-plaintext-port` when the client sent

@@ -121,6 +121,19 @@ TEST(SessionCause, TheSourcesOwnWordBeatsAGenericReplyOnly) {
     EXPECT_EQ(session_cause(s), policy::Cause::dnsbl_listed);
 }
 
+TEST(SessionCause, TheMtaLineSaysWhatTheMilterCouldNotSee) {
+    // Sendmail 8.18 passes a refused local user to the milter without
+    // status or text (rejected-unreported); its log has the refusal.
+    MtaSession s = refused("User unknown");
+    policy::Finding f;
+    f.kind = policy::FindingKind::no_accepted_rcpt;
+    f.cause = policy::Cause::rejected_unreported;
+    s.findings.emplace_back(0, f);
+    EXPECT_EQ(session_cause(s), policy::Cause::unknown_recipient);
+    s.rejects.clear();  // nothing logged either: the milter's word stands
+    EXPECT_EQ(session_cause(s), policy::Cause::rejected_unreported);
+}
+
 TEST(SessionCause, AFailedLoginTurnsOnlyWhatALoginFixes) {
     MtaSession s = refused("554 5.7.1 <a@remote.test>: Relay access denied");
     s.auth_failures = 1;
