@@ -67,8 +67,8 @@ std::string key_value_line(std::string_view prefix,
 // Waits for SIGUSR1/SIGUSR2 and runs the summary timer until stopped.
 // It also takes the stop signals (SIGTERM, SIGINT, SIGHUP, which
 // libmilter's own signal thread waits for too; on Linux this thread,
-// started first, gets them): smfi_stop() between two wake_listener()
-// calls on the socket the listener opened, so the stop does not wait for
+// started first, gets them): stop_now() wakes the listener on the socket
+// it opened until the stop took, so the stop does not wait for
 // libmilter's five-second poll. Should libmilter's thread get one, it
 // stops the milter as before, only later.
 class SignalThread {
@@ -96,19 +96,30 @@ class SignalThread {
                 reload();
             if (signal == SIGUSR2)
                 service_.log_summary();
-            if (signal == SIGTERM || signal == SIGINT || signal == SIGHUP) {
-                // The listener holds the lock smfi_stop() takes while it
-                // waits in select(): wake it so that the lock is free, stop,
-                // then wake it again to see the stop.
-                wake_listener(socket_);
-                smfi_stop();
-                wake_listener(socket_);
-            }
+            if (signal == SIGTERM || signal == SIGINT || signal == SIGHUP)
+                stop_now();
             if (next_summary && std::chrono::steady_clock::now() >= *next_summary) {
                 service_.log_summary();
                 next_summary = next_summary_time();
             }
         }
+    }
+
+    // smfi_stop() sets libmilter's stop flag, then waits for a lock that
+    // the listener holds while it waits in select() (up to five seconds).
+    // Each wake-up makes the listener loop: once the flag is set it sees
+    // it, returns and lets go of the lock.
+    void stop_now() {
+        std::atomic<bool> stopped{false};
+        std::thread stopper([&stopped] {
+            smfi_stop();
+            stopped = true;
+        });
+        for (int tries = 0; tries < 100 && !stopped; ++tries) {
+            wake_listener(socket_);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        stopper.join();
     }
 
     std::optional<std::chrono::steady_clock::time_point> next_summary_time() const {

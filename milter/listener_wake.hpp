@@ -9,9 +9,9 @@
 //	flag only when its select() returns: at the next connection, or
 //	after MI_CHK_TIME, five seconds compiled into the library, and it
 //	holds the lock smfi_stop() takes while it waits. wake_listener()
-//	connects to the milter's own socket and hangs up at once: called
-//	before smfi_stop() it frees the lock, after it the listener loops,
-//	sees the flag and returns:
+//	connects to the milter's own socket and hangs up at once: the
+//	listener loops, lets go of the lock, and once smfi_stop() has set the
+//	flag, sees it and returns (the daemon wakes it until the stop took):
 //	a stop (systemctl stop, SIGTERM) takes a fraction of a second plus
 //	the log flush, instead of up to five seconds. libmilter takes the
 //	wake-up for a connection that closed before its first command and
