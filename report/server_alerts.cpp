@@ -77,7 +77,10 @@ void ServerAlerts::on_session(MtaSession&& s) {
             g.alert.detail = s.auth_failure;
         g.alert.advice = std::string(backend_down_advice);
     }
-    if (session_cause(s) == policy::Cause::auth_failed && failures_.size() < max_failures)
+    // session_cause() classifies reply texts; only a failed login can
+    // make it auth-failed, so the other sessions skip it.
+    if (s.auth_failures > 0 && failures_.size() < max_failures &&
+        session_cause(s) == policy::Cause::auth_failed)
         failures_.push_back(Failure{s.start, s.client_addr});
     next_.on_session(std::move(s));
 }
