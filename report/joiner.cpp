@@ -242,12 +242,12 @@ struct Joiner::HostState {
     };
     std::priority_queue<Due, std::vector<Due>, std::greater<>> idle_due;
 
-    // A session's entry, when it opens. Entries of sessions that ended are
-    // dropped only when due: the heap is rebuilt from the open sessions
-    // when they are less than half of it, so that it stays bounded by them
-    // even when the log's clock stands still.
+    // A session's entry, when it opens or its idle time shortens. Entries of sessions that ended
+    // are dropped only when due: the heap is rebuilt from the open sessions when they are less than
+    // half of it, so that it stays bounded by them even when the log's clock stands still.
     void push_due(const std::string& key, const MtaSession& session, const JoinerLimits& limits) {
-        idle_due.push({later(session.start, idle_limit(session, limits)), session.start, key});
+        idle_due.push(
+            {later(session.last_activity, idle_limit(session, limits)), session.start, key});
         if (idle_due.size() <= 2 * open.size() + 1024)
             return;
         std::vector<Due> fresh;
@@ -689,6 +689,20 @@ void Joiner::event(std::string_view mta, std::string_view host, UnixTime time,
     apply(state, *session, time, e);
     if (e.kind == EventKind::close)
         end_session(state, *session);
+    else if (e.handed_over)
+        wait_briefly(state, *session);
+}
+
+// `session`, open under key_buffer_, passed its connection on: it is over
+// unless a close follows at once (JoinerLimits::handover_wait).
+void Joiner::wait_briefly(HostState& state, MtaSession& session) {
+    auto it = state.open.find(key_buffer_);
+    if (it == state.open.end() || &it->second != &session)
+        return;
+    if (session.idle_seconds > 0 && session.idle_seconds <= limits_.handover_wait)
+        return;
+    session.idle_seconds = limits_.handover_wait;
+    state.push_due(it->first, session, limits_);
 }
 
 MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& finding,

@@ -33,7 +33,8 @@
 //	An ended session waits `grace` seconds of log time for late milter
 //	lines, then goes to the sink with its outcome (session_outcome()). A
 //	session whose source logs its end but whose end line never came is
-//	handed over after `idle_timeout` of silence (counted as expired), so
+//	handed over after `idle_timeout` of silence (counted as expired; one
+//	that passed its connection on, after `handover_wait`), so
 //	a log that lost its end lines cannot make memory grow; nor can a
 //	flood of connections: past `max_open` open sessions on a host, the
 //	least recently active tenth is handed over early (counted as
@@ -71,6 +72,13 @@ struct JoinerLimits {
     // A finding may carry a time up to this much before its session's
     // first MTA line (the MTA logs whole seconds, the milter fractions).
     UnixTime slack = 2;
+    // A session that passed its connection on (SessionEvent::handed_over)
+    // is over after this much silence: when a close follows at all, it
+    // follows at once (postscreen logs DISCONNECT in the same call as
+    // PASS when it keeps the connection, postscreen_misc.c). Held for the
+    // idle hour, these halves were most of the open sessions behind
+    // postscreen.
+    UnixTime handover_wait = 60;
     // Open sessions per host before the least recently active are handed
     // over.
     size_t max_open = 100000;
@@ -123,6 +131,7 @@ class Joiner {
                              const SessionEvent& event, std::string_view key);
     void apply(HostState& state, MtaSession& session, UnixTime time, const SessionEvent& event);
     void end_session(HostState& state, MtaSession& session);
+    void wait_briefly(HostState& state, MtaSession& session);
     void take_milter_by_queue_id(HostState& state, MtaSession& session, std::string_view qid);
     void take_milter_by_client(HostState& state, MtaSession& session);
     void take_milter_by_client_from(HostState& state, MtaSession& session);

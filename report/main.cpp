@@ -49,19 +49,22 @@ int run(const Options& options, const LocalZone& zone) {
         status = EX_NOINPUT;
     });
     const Report report = analyzer.finish();
-    std::string out;
+    bool written = true;
+    const OutputSink to_stdout = [&written](std::string_view piece) {
+        written = written && std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
+    };
     switch (options.format) {
         case Format::text:
-            out = render_text(report);
+            render_text(report, to_stdout);
             break;
         case Format::json:
-            out = render_json(report);
+            render_json(report, to_stdout);
             break;
         case Format::html:
-            out = render_html(report);
+            render_html(report, to_stdout);
             break;
     }
-    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+    if (!written || std::fflush(stdout) != 0) {
         std::perror("milter503-report: standard output");
         return EX_IOERR;
     }

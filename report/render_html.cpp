@@ -346,7 +346,7 @@ void append_footer(std::string& out, const Report& report) {
 
 }  // namespace
 
-std::string render_html(const Report& report) {
+void render_html(const Report& report, const OutputSink& sink) {
     std::string out;
     out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     out += "<title>milter503 report</title>\n<style>";
@@ -372,11 +372,18 @@ std::string render_html(const Report& report) {
     append_chart(out, report);
     append_table(out, report);
     append_strangers(out, report);
-    for (const size_t i : listing_order(report))
+    drain(out, sink);
+    for (const size_t i : listing_order(report)) {
         append_client(out, report.clients[i], i + 1);
+        drain(out, sink);
+    }
     append_footer(out, report);
     out += "</body>\n</html>\n";
-    return out;
+    flush(out, sink);
+}
+
+std::string render_html(const Report& report) {
+    return render_to_string([&](const OutputSink& sink) { render_html(report, sink); });
 }
 
 }  // namespace milter503::report

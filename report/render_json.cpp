@@ -16,7 +16,15 @@ namespace {
 
 class JsonWriter {
   public:
-    std::string take() { return std::move(out_); }
+    explicit JsonWriter(const OutputSink& sink) : sink_(sink) {}
+
+    // Between array elements: hands what was written to the sink once it
+    // is large (output_sink.hpp).
+    void drain() { report::drain(out_, sink_); }
+    void finish() {
+        out_ += '\n';
+        report::flush(out_, sink_);
+    }
 
     void begin_object() { open('{'); }
     void end_object() { close('}'); }
@@ -107,6 +115,7 @@ class JsonWriter {
         out_.append(static_cast<size_t>(depth_) * 2, ' ');
     }
 
+    const OutputSink& sink_;
     std::string out_;
     int depth_ = 0;
     bool first_ = true;
@@ -328,8 +337,8 @@ void write_trace(JsonWriter& w, const UserTraceReport& trace) {
 
 }  // namespace
 
-std::string render_json(const Report& report) {
-    JsonWriter w;
+void render_json(const Report& report, const OutputSink& sink) {
+    JsonWriter w(sink);
     w.begin_object();
     w.field("schema", report_schema);
     w.key("period");
@@ -399,8 +408,10 @@ std::string render_json(const Report& report) {
 
     w.key("clients");
     w.begin_array();
-    for (const auto& client : report.clients)
+    for (const auto& client : report.clients) {
         write_client(w, client);
+        w.drain();
+    }
     w.end_array();
 
     w.key("hourly");
@@ -484,9 +495,11 @@ std::string render_json(const Report& report) {
     }
 
     w.end_object();
-    std::string out = w.take();
-    out += '\n';
-    return out;
+    w.finish();
+}
+
+std::string render_json(const Report& report) {
+    return render_to_string([&](const OutputSink& sink) { render_json(report, sink); });
 }
 
 }  // namespace milter503::report

@@ -52,14 +52,12 @@ std::string truncate(std::string text, size_t width) {
     return text + "...";
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) {
-        if (!out.empty())
+void append_joined(std::string& out, const std::vector<std::string>& items) {
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i > 0)
             out += ", ";
-        out += terminal_safe(item);
+        append_terminal_safe(out, items[i]);
     }
-    return out;
 }
 
 // Appends `label` + `text` wrapped at wrap_width, continuation lines
@@ -96,27 +94,34 @@ void append_wrapped(std::string& out, std::string_view label, std::string_view t
     out += '\n';
 }
 
-std::string evidence_line(const Evidence& e) {
-    std::string line = fmt::format("{} {} {}", format_utc(e.time),
-                                   terminal_safe(e.host.empty() ? "-" : e.host), e.mta);
-    if (!e.stage.empty())
-        line += " " + terminal_safe(e.stage);
-    line += ": " + terminal_safe(e.text);
-    std::vector<std::string> envelope;
-    if (!e.sender.empty())
-        envelope.push_back("from=<" + terminal_safe(e.sender) + ">");
-    if (!e.recipient.empty())
-        envelope.push_back("to=<" + terminal_safe(e.recipient) + ">");
-    if (!envelope.empty()) {
-        line += " (";
-        for (size_t i = 0; i < envelope.size(); ++i) {
-            if (i > 0)
-                line += " ";
-            line += envelope[i];
-        }
-        line += ")";
+void append_evidence(std::string& out, const Evidence& e) {
+    out += format_utc(e.time);
+    out += ' ';
+    append_terminal_safe(out, e.host.empty() ? "-" : e.host);
+    out += ' ';
+    out += e.mta;
+    if (!e.stage.empty()) {
+        out += ' ';
+        append_terminal_safe(out, e.stage);
     }
-    return line;
+    out += ": ";
+    append_terminal_safe(out, e.text);
+    if (e.sender.empty() && e.recipient.empty())
+        return;
+    out += " (";
+    if (!e.sender.empty()) {
+        out += "from=<";
+        append_terminal_safe(out, e.sender);
+        out += '>';
+    }
+    if (!e.recipient.empty()) {
+        if (!e.sender.empty())
+            out += ' ';
+        out += "to=<";
+        append_terminal_safe(out, e.recipient);
+        out += '>';
+    }
+    out += ')';
 }
 
 // The sessions of the outcomes other than the 503 (a client or totals).
@@ -136,67 +141,67 @@ std::string findings_text(const std::map<policy::FindingKind, unsigned long>& fi
     return out;
 }
 
-void append_table(std::string& out, const Report& report) {
-    struct Row {
-        std::array<std::string, 7> cells;
-    };
-    // Seven columns, one word each (LAST SEEN's value too): scripts read the
-    // rows by field count and position (tests/integration/lib/report.sh).
-    // Who must act and the other outcomes are in each client's block.
-    static constexpr std::array<std::string_view, 7> header = {
-        "CLIENT", "NAME", "SESSIONS", "503/554", "FLAGGED", "CAUSE", "LAST SEEN"};
-    static constexpr std::array<bool, 7> right = {false, false, true, true, true, false, false};
-    std::vector<Row> rows;
-    for (const size_t index : listing_order(report)) {
-        const ClientReport& c = report.clients[index];
-        const CauseReport* cause = top_cause(c);
-        Row row;
-        row.cells = {
-            truncate(terminal_safe(c.address), 39),
+// Seven columns, one word each (LAST SEEN's value too): scripts read the
+// rows by field count and position (tests/integration/lib/report.sh).
+// Who must act and the other outcomes are in each client's block.
+constexpr std::array<std::string_view, 7> table_header = {"CLIENT",  "NAME",  "SESSIONS", "503/554",
+                                                          "FLAGGED", "CAUSE", "LAST SEEN"};
+constexpr std::array<bool, 7> right_aligned = {false, false, true, true, true, false, false};
+
+std::array<std::string, 7> table_cells(const ClientReport& c) {
+    const CauseReport* cause = top_cause(c);
+    return {truncate(terminal_safe(c.address), 39),
             truncate(c.names.empty() ? "-" : terminal_safe(c.names.front()), max_name_width),
             std::to_string(c.sessions),
             std::to_string(c.sessions_503),
             std::to_string(c.sessions_flagged),
             std::string(cause ? cause_slot_name(cause->slot) : "-"),
             c.sessions > 0 ? format_utc(c.last_seen) : "-"};
-        rows.push_back(std::move(row));
-    }
+}
+
+// Two passes over the clients, the widths first: rows of 10^5 clients
+// are not held.
+void append_table(std::string& out, const Report& report, const OutputSink& sink) {
     std::array<size_t, 7> width{};
-    for (size_t i = 0; i < header.size(); ++i)
-        width[i] = header[i].size();
-    for (const auto& row : rows) {
-        for (size_t i = 0; i < row.cells.size(); ++i) {
-            width[i] = std::max(width[i], display_width(row.cells[i]));
-        }
+    for (size_t i = 0; i < table_header.size(); ++i)
+        width[i] = table_header[i].size();
+    for (const size_t index : listing_order(report)) {
+        const auto cells = table_cells(report.clients[index]);
+        for (size_t i = 0; i < cells.size(); ++i)
+            width[i] = std::max(width[i], display_width(cells[i]));
     }
     const auto append_row = [&](const auto& cells) {
-        std::string line;
+        const size_t begin = out.size();
         for (size_t i = 0; i < cells.size(); ++i) {
             if (i > 0)
-                line += "  ";
-            if (right[i]) {
-                pad_left(line, cells[i], width[i]);
+                out += "  ";
+            if (right_aligned[i]) {
+                pad_left(out, cells[i], width[i]);
             } else if (i + 1 < cells.size()) {
-                pad_right(line, cells[i], width[i]);
+                pad_right(out, cells[i], width[i]);
             } else {
-                line += cells[i];
+                out += cells[i];
             }
         }
-        while (!line.empty() && line.back() == ' ')
-            line.pop_back();
-        out += line;
+        while (out.size() > begin && out.back() == ' ')
+            out.pop_back();
         out += '\n';
     };
-    append_row(header);
-    for (const auto& row : rows)
-        append_row(row.cells);
+    append_row(table_header);
+    for (const size_t index : listing_order(report)) {
+        append_row(table_cells(report.clients[index]));
+        drain(out, sink);
+    }
 }
 
 void append_client(std::string& out, const ClientReport& c) {
     out += '\n';
-    out += terminal_safe(c.address);
-    if (!c.names.empty())
-        out += " (" + join(c.names) + ")";
+    append_terminal_safe(out, c.address);
+    if (!c.names.empty()) {
+        out += " (";
+        append_joined(out, c.names);
+        out += ')';
+    }
     out += '\n';
     out += fmt::format("  kind: {} ({})\n", kind_name(c.kind),
                        c.kind_rule.empty() ? std::string_view("no rule held") : c.kind_rule);
@@ -216,16 +221,27 @@ void append_client(std::string& out, const ClientReport& c) {
     }
     if (c.sessions > 0) {
         out += fmt::format("  seen: {} to {}", format_utc(c.first_seen), format_utc(c.last_seen));
-        if (!c.hosts.empty())
-            out += " on " + join(c.hosts);
+        if (!c.hosts.empty()) {
+            out += " on ";
+            append_joined(out, c.hosts);
+        }
         out += '\n';
     }
-    if (c.pipelining)
-        out += "  first " + evidence_line(*c.pipelining) + "\n";
-    if (!c.helos.empty())
-        out += "  helo: " + join(c.helos) + "\n";
-    if (!c.logins.empty())
-        out += "  logins: " + join(c.logins) + "\n";
+    if (c.pipelining) {
+        out += "  first ";
+        append_evidence(out, *c.pipelining);
+        out += '\n';
+    }
+    if (!c.helos.empty()) {
+        out += "  helo: ";
+        append_joined(out, c.helos);
+        out += '\n';
+    }
+    if (!c.logins.empty()) {
+        out += "  logins: ";
+        append_joined(out, c.logins);
+        out += '\n';
+    }
     if (!c.findings.empty())
         out += "  findings: " + findings_text(c.findings) + "\n";
     for (const auto& cause : c.causes) {
@@ -234,15 +250,21 @@ void append_client(std::string& out, const ClientReport& c) {
                         cause_slot_name(cause.slot), fix_name(cause),
                         plural(cause.sessions, "session", "sessions"), cause.sessions_503,
                         cause.sessions_flagged, format_utc(cause.first), format_utc(cause.last));
-        for (const auto& e : cause.examples)
-            out += "    " + evidence_line(e) + "\n";
+        for (const auto& e : cause.examples) {
+            out += "    ";
+            append_evidence(out, e);
+            out += '\n';
+        }
         if (cause.latest) {
             const bool shown =
                 std::any_of(cause.examples.begin(), cause.examples.end(), [&](const Evidence& e) {
                     return e.time == cause.latest->time && e.text == cause.latest->text;
                 });
-            if (!shown)
-                out += "    latest: " + evidence_line(*cause.latest) + "\n";
+            if (!shown) {
+                out += "    latest: ";
+                append_evidence(out, *cause.latest);
+                out += '\n';
+            }
         }
         append_wrapped(out, "    advice: ", terminal_safe(cause.advice));
     }
@@ -388,7 +410,7 @@ void append_alerts(std::string& out, const std::vector<ServerAlert>& alerts) {
     out += '\n';
 }
 
-std::string render_text(const Report& report) {
+void render_text(const Report& report, const OutputSink& sink) {
     std::string out;
     if (report.has_period) {
         out += fmt::format("milter503 report, {} to {} (UTC)\n", format_utc(report.first),
@@ -417,7 +439,7 @@ std::string render_text(const Report& report) {
         out += "No client had its DATA refused or a milter finding.\n";
     } else {
         if (!listing_order(report).empty())
-            append_table(out, report);
+            append_table(out, report, sink);
         if (t.clients_reported > report.clients.size()) {
             out +=
                 fmt::format("({} more not shown: --top {})\n",
@@ -426,11 +448,18 @@ std::string render_text(const Report& report) {
         }
         if (strangers_summed_up(report))
             append_strangers(out, report);
-        for (const size_t index : listing_order(report))
+        drain(out, sink);
+        for (const size_t index : listing_order(report)) {
             append_client(out, report.clients[index]);
+            drain(out, sink);
+        }
     }
     append_footer(out, report);
-    return out;
+    flush(out, sink);
+}
+
+std::string render_text(const Report& report) {
+    return render_to_string([&](const OutputSink& sink) { render_text(report, sink); });
 }
 
 }  // namespace milter503::report

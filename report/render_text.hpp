@@ -16,10 +16,14 @@
 
 #include <string>
 
+#include "report/output_sink.hpp"
 #include "report/report_model.hpp"
 
 namespace milter503::report {
 
+// Writes the report to `sink`, a piece at a time (output_sink.hpp).
+void render_text(const Report& report, const OutputSink& sink);
+// The whole report as one string.
 std::string render_text(const Report& report);
 
 }  // namespace milter503::report

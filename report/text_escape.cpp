@@ -5,6 +5,8 @@
 #include "report/text_escape.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "policy/text.hpp"
 
@@ -20,21 +22,45 @@ void append_hex(std::string& out, unsigned char c) {
     out += hex_digits[c & 0x0f];
 }
 
-bool plain_ascii(char c) {
+inline bool plain_ascii(char c) {
     const auto u = static_cast<unsigned char>(c);
     return u >= 0x20 && u < 0x7f;
 }
 
+// Printable ASCII that a JSON string holds as it is.
+inline bool json_plain(char c) {
+    return plain_ascii(c) && c != '"' && c != '\\';
+}
+
 }  // namespace
 
-std::string terminal_safe(std::string_view text) {
-    // Nearly every logged text is printable ASCII: copy it whole.
-    const auto first_other = std::find_if_not(text.begin(), text.end(), plain_ascii);
-    if (first_other == text.end())
-        return std::string(text);
-    std::string out(text.begin(), first_other);
-    out.reserve(text.size() + 16);
-    for (size_t i = static_cast<size_t>(first_other - text.begin()); i < text.size();) {
+// True when every byte of `text` is printable ASCII, eight at a time:
+// nearly every logged text is, and the text report is mostly such text.
+bool all_plain_ascii(std::string_view text) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, text.data() + i, 8);
+        // A byte >= 0x80, < 0x20 (Hacker's Delight's "has less"), or 0x7f.
+        const std::uint64_t del = w ^ (ones * 0x7f);
+        if (((w | ((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs) != 0)
+            return false;
+    }
+    for (; i < text.size(); ++i) {
+        if (!plain_ascii(text[i]))
+            return false;
+    }
+    return true;
+}
+
+void append_terminal_safe(std::string& out, std::string_view text) {
+    if (all_plain_ascii(text)) {
+        out += text;
+        return;
+    }
+    for (size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
         // Bytes of the character at i that may stand as they are; 0: escape.
         const size_t len = c < 0x20 || c == 0x7f ? 0
@@ -55,12 +81,26 @@ std::string terminal_safe(std::string_view text) {
             ++i;
         }
     }
+}
+
+std::string terminal_safe(std::string_view text) {
+    std::string out;
+    append_terminal_safe(out, text);
     return out;
 }
 
 void append_json_string(std::string& out, std::string_view text) {
     out += '"';
     for (size_t i = 0; i < text.size();) {
+        // Runs of plain text go in whole: nearly every logged text is one.
+        const auto run_end = std::find_if_not(text.begin() + static_cast<std::ptrdiff_t>(i),
+                                              text.end(), [](char c) { return json_plain(c); });
+        const auto run = static_cast<size_t>(run_end - text.begin()) - i;
+        if (run > 0) {
+            out.append(text.substr(i, run));
+            i += run;
+            continue;
+        }
         const auto c = static_cast<unsigned char>(text[i]);
         switch (c) {
             case '"':

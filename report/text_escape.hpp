@@ -25,6 +25,9 @@
 namespace milter503::report {
 
 std::string terminal_safe(std::string_view text);
+void append_terminal_safe(std::string& out, std::string_view text);
+// Every byte printable ASCII (0x20..0x7e): the text needs no escaping.
+bool all_plain_ascii(std::string_view text);
 void append_json_string(std::string& out, std::string_view text);
 std::string html_escape(std::string_view text);
 

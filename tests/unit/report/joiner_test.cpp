@@ -544,6 +544,36 @@ TEST_F(JoinerTest, ManyPassedPostscreenSessionsStayFindableUntilIdle) {
     EXPECT_EQ(it->client_addr, "10.1.3.7");
 }
 
+TEST_F(JoinerTest, PassedPostscreenSessionsAreOverWithinAMinuteOrTwo) {
+    // PASS NEW hands the connection to smtpd (postscreen_misc.c: no
+    // DISCONNECT follows). 500 such halves are handed to the sink about
+    // handover_wait after their PASS, not after the idle hour.
+    for (int i = 0; i < 500; ++i) {
+        const std::string client = "[10.2." + std::to_string(i / 250) + "." +
+                                   std::to_string(i % 250) + "]:" + std::to_string(6000 + i);
+        ps("vm", t0 + i / 10, "CONNECT from " + client + " to [170.45.1.1]:25");
+        ps("vm", t0 + i / 10, "PASS NEW " + client);
+    }
+    EXPECT_EQ(joiner.held_sessions(), 500u);
+    postfix_refused(t0 + 50 + 200, "2", "2");  // the log goes on, 200 s after the last PASS
+    EXPECT_EQ(sink.sessions.size(), 500u);
+    EXPECT_EQ(joiner.stats().expired, 0u);  // a PASS is an end, not a lost one
+    for (const MtaSession& s : sink.sessions)
+        EXPECT_TRUE(s.only_handed_over()) << s.client_addr;
+}
+
+TEST_F(JoinerTest, DisconnectRightAfterPassEndsTheSameSession) {
+    // postscreen_misc.c: a client it keeps (NOFORWARD) gets DISCONNECT in
+    // the same call as PASS: one session, which ended there.
+    ps("vm", t0, "CONNECT from [10.3.0.1]:7000 to [170.45.1.1]:25");
+    ps("vm", t0, "PASS NEW [10.3.0.1]:7000");
+    ps("vm", t0, "DISCONNECT [10.3.0.1]:7000");
+    joiner.finish();
+    ASSERT_EQ(sink.sessions.size(), 1u);
+    EXPECT_TRUE(sink.sessions[0].ended);
+    EXPECT_FALSE(sink.sessions[0].handed_over);
+}
+
 TEST_F(JoinerTest, SummariesPassThrough) {
     policy::ClientSummary summary;
     summary.client_addr = "127.0.0.5";

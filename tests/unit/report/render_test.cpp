@@ -185,6 +185,26 @@ TEST(RenderText, TerminalSafe) {
     EXPECT_EQ(terminal_safe("caf\xc3\xa9"), "caf\xc3\xa9");
 }
 
+TEST(TextEscape, PlainAsciiEightAtATimeAgreesWithEachByte) {
+    // Every byte value at every position of a 17-byte text (two words and
+    // a tail), amid printable ASCII: plain only when the byte is.
+    for (int byte = 0; byte < 256; ++byte) {
+        const auto c = static_cast<char>(byte);
+        const bool plain = byte >= 0x20 && byte < 0x7f;
+        for (size_t at = 0; at < 17; ++at) {
+            std::string text(17, 'a');
+            text[at] = c;
+            EXPECT_EQ(all_plain_ascii(text), plain) << "byte " << byte << " at " << at;
+            // Alone, a byte past 0x7f is no UTF-8 either: escaped.
+            EXPECT_EQ(terminal_safe(text) == text, plain) << "byte " << byte << " at " << at;
+        }
+    }
+    // Neighbours that borrow from each other in a word: 0x20 after 0x1f.
+    EXPECT_FALSE(all_plain_ascii(std::string("abc\x1f\x20xyz", 8)));
+    EXPECT_TRUE(all_plain_ascii(" ~~~~~~~ ~"));
+    EXPECT_TRUE(all_plain_ascii(""));
+}
+
 TEST(TextEscape, HtmlAndWidths) {
     EXPECT_EQ(html_escape("<a href='x'>&\"</a>"),
               "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
