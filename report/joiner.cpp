@@ -15,6 +15,7 @@
 #include "report/joiner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -193,6 +194,30 @@ UnixTime idle_limit(const MtaSession& session, const JoinerLimits& limits) {
     return session.idle_seconds > 0 ? session.idle_seconds : limits.idle_timeout;
 }
 
+// A session's key in an entry of the idle heap: within the entry when
+// short, as nearly all are (`postfix/postscreen` and an address and
+// port), so that a session's entry costs no allocation of its own (the
+// copy of the key was a twentieth of a run behind postscreen).
+class InlineKey {
+  public:
+    explicit InlineKey(std::string_view key) : size_(key.size()) {
+        if (key.size() <= short_.size()) {
+            std::copy(key.begin(), key.end(), short_.begin());
+        } else {
+            long_ = key;
+        }
+    }
+    std::string_view view() const {
+        return size_ <= short_.size() ? std::string_view(short_.data(), size_)
+                                      : std::string_view(long_);
+    }
+
+  private:
+    std::array<char, 48> short_{};
+    size_t size_;
+    std::string long_;
+};
+
 void count_commands(MtaSession& s, const Counters& c) {
     if (!c.present)
         return;
@@ -237,7 +262,7 @@ struct Joiner::HostState {
     struct Due {
         UnixTime time;
         UnixTime start;  // of the session: a key comes back (pids)
-        std::string key;
+        InlineKey key;
         bool operator>(const Due& other) const { return time > other.time; }
     };
     std::priority_queue<Due, std::vector<Due>, std::greater<>> idle_due;
@@ -246,14 +271,14 @@ struct Joiner::HostState {
     // are dropped only when due: the heap is rebuilt from the open sessions when they are less than
     // half of it, so that it stays bounded by them even when the log's clock stands still.
     void push_due(const std::string& key, const MtaSession& session, const JoinerLimits& limits) {
-        idle_due.push(
-            {later(session.last_activity, idle_limit(session, limits)), session.start, key});
+        idle_due.push({later(session.last_activity, idle_limit(session, limits)), session.start,
+                       InlineKey(key)});
         if (idle_due.size() <= 2 * open.size() + 1024)
             return;
         std::vector<Due> fresh;
         fresh.reserve(open.size());
         for (const auto& [k, s] : open)
-            fresh.push_back({later(s.last_activity, idle_limit(s, limits)), s.start, k});
+            fresh.push_back({later(s.last_activity, idle_limit(s, limits)), s.start, InlineKey(k)});
         idle_due = decltype(idle_due)(std::greater<>(), std::move(fresh));
     }
 
@@ -459,7 +484,7 @@ void Joiner::expire_idle(HostState& state, UnixTime now) {
     while (!due.empty() && due.top().time < now) {
         HostState::Due entry = due.top();
         due.pop();
-        auto it = state.open.find(entry.key);
+        auto it = state.open.find(entry.key.view());
         if (it == state.open.end() || it->second.start != entry.start)
             continue;  // ended, or the key names another session now
         if (it->second.last_activity + idle_limit(it->second, limits_) < now) {

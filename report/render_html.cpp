@@ -198,7 +198,7 @@ void append_chart(std::string& out, const Report& report) {
     out += "</p>\n";
 }
 
-void append_table(std::string& out, const Report& report) {
+void append_table(std::string& out, const Report& report, const OutputSink& sink) {
     out += "<h2>Clients</h2>\n";
     if (report.clients.empty()) {
         out += "<p>No client had its DATA refused or a milter finding.</p>\n";
@@ -220,6 +220,7 @@ void append_table(std::string& out, const Report& report) {
             c.sessions_503, c.sessions_no_rcpt_data_unlogged, c.sessions_flagged,
             cause ? cause_slot_name(cause->slot) : "-", cause ? fix_name(*cause) : "-",
             c.sessions > 0 ? format_utc(c.last_seen) : "-");
+        drain(out, sink);
     }
     out += "</table>\n";
     const unsigned long omitted = report.totals.clients_reported - report.clients.size();
@@ -370,7 +371,7 @@ void render_html(const Report& report, const OutputSink& sink) {
         t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
     append_alerts(out, report.alerts);
     append_chart(out, report);
-    append_table(out, report);
+    append_table(out, report, sink);
     append_strangers(out, report);
     drain(out, sink);
     for (const size_t i : listing_order(report)) {
