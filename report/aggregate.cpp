@@ -31,13 +31,81 @@ unsigned long other_interest(const Counts& c) {
            c.sessions_pipelining;
 }
 
-void add_unique(std::vector<std::string>& list, std::string_view value) {
-    if (value.empty() || list.size() >= max_list)
-        return;
-    if (std::find(list.begin(), list.end(), value) != list.end())
-        return;
-    list.emplace_back(value);
-}
+using Id = StringPool::Id;
+
+// A piece of evidence while the log is read: its texts as pool ids
+// (string_pool.hpp), 48 bytes instead of an Evidence's 184 and its heap
+// blocks. Ids compare as their texts do.
+struct EvidenceRef {
+    UnixTime time = 0;
+    std::string_view mta;  // static text, as Evidence::mta
+    Id host = StringPool::empty;
+    Id stage = StringPool::empty;
+    Id text = StringPool::empty;
+    Id sender = StringPool::empty;
+    Id recipient = StringPool::empty;
+
+    bool operator==(const EvidenceRef&) const = default;
+
+    Evidence evidence(const StringPool& pool) const {
+        Evidence e;
+        e.time = time;
+        e.mta = mta;
+        e.host = pool.view(host);
+        e.stage = pool.view(stage);
+        e.text = pool.view(text);
+        e.sender = pool.view(sender);
+        e.recipient = pool.view(recipient);
+        return e;
+    }
+};
+
+// Up to max_list distinct texts of a client (names, HELOs, logins, log
+// hosts), in the order first seen: two inline (most clients have one),
+// the rest behind a pointer.
+class IdList {
+  public:
+    void add_unique(Id id) {
+        if (id == StringPool::empty || size_ >= max_list || contains(id))
+            return;
+        if (size_ < inline_.size()) {
+            inline_[size_] = id;
+        } else {
+            if (!more_)
+                more_ = std::make_unique<std::vector<Id>>();
+            more_->push_back(id);
+        }
+        ++size_;
+    }
+    bool contains(Id id) const {
+        for (size_t i = 0; i < size_; ++i) {
+            if ((*this)[i] == id)
+                return true;
+        }
+        return false;
+    }
+    size_t size() const { return size_; }
+    Id operator[](size_t i) const { return i < inline_.size() ? inline_[i] : (*more_)[i - 2]; }
+    std::vector<std::string> strings(const StringPool& pool) const {
+        std::vector<std::string> out;
+        out.reserve(size_);
+        for (size_t i = 0; i < size_; ++i)
+            out.emplace_back(pool.view((*this)[i]));
+        return out;
+    }
+    // The texts as views, for the kind rules.
+    std::span<const std::string_view> views(const StringPool& pool,
+                                            std::array<std::string_view, max_list>& into) const {
+        for (size_t i = 0; i < size_; ++i)
+            into[i] = pool.view((*this)[i]);
+        return {into.data(), size_};
+    }
+
+  private:
+    std::array<Id, 2> inline_{};
+    std::uint8_t size_ = 0;
+    std::unique_ptr<std::vector<Id>> more_;
+};
 
 // The evidence of a session: its reject lines or, when the MTA logged
 // none, the milter's findings, else its improper pipelining. Held as
@@ -69,7 +137,7 @@ struct EvidenceSource {
         }
         return session.start;
     }
-    Evidence make(size_t i) const;
+    EvidenceRef make(size_t i, StringPool& pool) const;
 };
 
 EvidenceSource evidence_of(const MtaSession& s) {
@@ -79,38 +147,38 @@ EvidenceSource evidence_of(const MtaSession& s) {
     return EvidenceSource{s, s.findings.empty() ? From::pipelining : From::findings};
 }
 
-Evidence EvidenceSource::make(size_t i) const {
-    Evidence e;
-    e.host = session.host;
+EvidenceRef EvidenceSource::make(size_t i, StringPool& pool) const {
+    EvidenceRef e;
+    e.host = pool.intern(session.host);
     e.mta = session.mta;
     if (from == From::rejects) {
         const RejectLine& line = session.rejects[i];
         e.time = line.time;
-        e.stage = line.stage;
-        e.text = line.reply;
-        e.sender = line.sender;
-        e.recipient = line.recipient;
+        e.stage = pool.intern(line.stage);
+        e.text = pool.intern(line.reply);
+        e.sender = pool.intern(line.sender);
+        e.recipient = pool.intern(line.recipient);
         return e;
     }
     if (from == From::pipelining) {
         e.time = session.pipelining_time;
-        e.stage = "improper pipelining after " + session.pipelining_after;
-        e.text = session.pipelining_input;
+        e.stage = pool.intern("improper pipelining after " + session.pipelining_after);
+        e.text = pool.intern(session.pipelining_input);
         return e;
     }
     const auto& [time, finding] = session.findings[i];
     e.time = time;
     e.mta = "milter";
-    e.stage = std::string(policy::finding_name(finding.kind));
-    e.sender = finding.sender;
+    e.stage = pool.intern(policy::finding_name(finding.kind));
+    e.sender = pool.intern(finding.sender);
     if (!finding.rejected.empty()) {
         const auto& r = finding.rejected.front();
-        e.recipient = r.recipient;
-        e.text = r.status.empty() ? r.text : r.status + " " + r.text;
+        e.recipient = pool.intern(r.recipient);
+        e.text = pool.intern(r.status.empty() ? r.text : r.status + " " + r.text);
     } else if (finding.rejected_unreported) {
-        e.text = "recipients refused; the MTA did not pass them to the milter";
+        e.text = pool.intern("recipients refused; the MTA did not pass them to the milter");
     } else {
-        e.text = finding.detail;
+        e.text = pool.intern(finding.detail);
     }
     return e;
 }
@@ -314,13 +382,7 @@ std::optional<policy::Cause> session_cause(const MtaSession& session) {
 
 namespace {
 
-bool same_evidence(const Evidence& a, const Evidence& b) {
-    return a.time == b.time && a.host == b.host && a.mta == b.mta && a.stage == b.stage &&
-           a.text == b.text && a.sender == b.sender && a.recipient == b.recipient;
-}
-
-// A CauseReport while the log is read, smaller: the advice is a pointer
-// into Aggregator::advice_ (the same few sentences for every client), and
+// A CauseReport while the log is read, smaller: texts are pool ids, and
 // the latest evidence, most often one of the examples, is then only its
 // index.
 struct Cause {
@@ -331,27 +393,27 @@ struct Cause {
     unsigned long sessions_flagged = 0;
     UnixTime first = 0;
     UnixTime last = 0;
-    std::vector<Evidence> examples;
-    const std::string* advice = nullptr;
+    std::vector<EvidenceRef> examples;
+    Id advice = StringPool::empty;
     bool has_latest = false;
     UnixTime latest_time = 0;
-    size_t latest_example = 0;               // when latest_other is null
-    std::unique_ptr<Evidence> latest_other;  // not one of the examples
+    size_t latest_example = 0;                  // when latest_other is null
+    std::unique_ptr<EvidenceRef> latest_other;  // not one of the examples
 
-    void set_latest(Evidence&& item) {
+    void set_latest(const EvidenceRef& item) {
         has_latest = true;
         latest_time = item.time;
         for (size_t i = 0; i < examples.size(); ++i) {
-            if (same_evidence(examples[i], item)) {
+            if (examples[i] == item) {
                 latest_example = i;
                 latest_other.reset();
                 return;
             }
         }
-        latest_other = std::make_unique<Evidence>(std::move(item));
+        latest_other = std::make_unique<EvidenceRef>(item);
     }
 
-    CauseReport report() && {
+    CauseReport report(const StringPool& pool) const {
         CauseReport c;
         c.slot = slot;
         c.fix = fix;
@@ -361,10 +423,11 @@ struct Cause {
         c.first = first;
         c.last = last;
         if (has_latest)
-            c.latest = latest_other ? std::move(*latest_other) : examples[latest_example];
-        c.examples = std::move(examples);
-        if (advice != nullptr)
-            c.advice = *advice;
+            c.latest = (latest_other ? *latest_other : examples[latest_example]).evidence(pool);
+        c.examples.reserve(examples.size());
+        for (const EvidenceRef& e : examples)
+            c.examples.push_back(e.evidence(pool));
+        c.advice = pool.view(advice);
         return c;
     }
 };
@@ -375,14 +438,14 @@ struct Cause {
 // costs per client: causes as above, the findings an array, and the rare
 // summary and pipelining evidence behind a pointer.
 struct Aggregator::Detail {
-    std::vector<std::string> names;
-    std::vector<std::string> helos;
-    std::vector<std::string> logins;
-    std::vector<std::string> hosts;
+    IdList names;
+    IdList helos;
+    IdList logins;
+    IdList hosts;
     std::vector<Cause> causes;  // one per cause seen, few
-    std::array<unsigned long, policy::finding_kind_count> findings{};
+    std::array<std::uint32_t, policy::finding_kind_count> findings{};
     std::unique_ptr<MilterSummary> summary;
-    std::unique_ptr<Evidence> pipelining;  // the first
+    std::unique_ptr<EvidenceRef> pipelining;  // the first
     KindSignals kind_signals;
 };
 
@@ -498,25 +561,25 @@ void Aggregator::on_session(MtaSession&& s) {
         // Most sessions: only the login is worth keeping (a later refused
         // session of the same address lists it).
         if (!s.login.empty())
-            add_unique(detail(e).logins, s.login);
+            detail(e).logins.add_unique(pool_.intern(s.login));
         return;
     }
     Detail& d = detail(e);
     KindBook::observe(d.kind_signals, s);
     if (s.client_name != "unknown")
-        add_unique(d.names, s.client_name);
-    add_unique(d.helos, s.helo);
-    add_unique(d.logins, s.login);
-    add_unique(d.hosts, s.host);
+        d.names.add_unique(pool_.intern(s.client_name));
+    d.helos.add_unique(pool_.intern(s.helo));
+    d.logins.add_unique(pool_.intern(s.login));
+    d.hosts.add_unique(pool_.intern(s.host));
     if (s.pipelining && !d.pipelining) {
-        d.pipelining =
-            std::make_unique<Evidence>(EvidenceSource{s, EvidenceSource::From::pipelining}.make(0));
+        d.pipelining = std::make_unique<EvidenceRef>(
+            EvidenceSource{s, EvidenceSource::From::pipelining}.make(0, pool_));
     }
     for (const auto& [time, finding] : s.findings) {
         ++d.findings[static_cast<size_t>(finding.kind)];
-        add_unique(d.logins, finding.auth_login);
+        d.logins.add_unique(pool_.intern(finding.auth_login));
         // The milter's HELO is the raw one; Postfix logs control bytes as '?'.
-        add_unique(d.helos, finding.helo);
+        d.helos.add_unique(pool_.intern(finding.helo));
     }
     if (!problem)
         return;
@@ -530,7 +593,6 @@ void Aggregator::on_session(MtaSession&& s) {
         found = d.causes.end() - 1;
     }
     Cause& c = *found;
-    const std::string*& advice = c.advice;
     ++c.sessions;
     if (refused_503)
         ++c.sessions_503;
@@ -538,17 +600,17 @@ void Aggregator::on_session(MtaSession&& s) {
         ++c.sessions_flagged;
     if (c.sessions == 1)
         c.fix = cause ? policy::cause_fix(*cause) : policy::Actor::admin;
-    if (advice == nullptr || advice->empty()) {
+    if (c.advice == StringPool::empty) {
         for (const auto& [time, finding] : s.findings) {
             if (cause && finding.cause == *cause && !finding.advice.empty()) {
-                advice = &shared_advice(finding.advice);
+                c.advice = pool_.intern(finding.advice);
                 c.fix = finding.fix;
                 break;
             }
         }
     }
-    if (advice == nullptr || advice->empty())
-        advice = &shared_advice(cause ? policy::cause_advice(*cause) : unknown_advice);
+    if (c.advice == StringPool::empty)
+        c.advice = pool_.intern(cause ? policy::cause_advice(*cause) : unknown_advice);
 
     // Evidence strings are copied only for what is kept: up to
     // max_examples distinct texts and the latest.
@@ -561,23 +623,16 @@ void Aggregator::on_session(MtaSession&& s) {
     if (c.sessions == 1 || last > c.last)
         c.last = last;
     for (size_t i = 0; i < count && c.examples.size() < max_examples; ++i) {
-        Evidence item = evidence.make(i);
+        const EvidenceRef item = evidence.make(i, pool_);
         const bool seen = std::any_of(c.examples.begin(), c.examples.end(),
-                                      [&](const Evidence& x) { return x.text == item.text; });
+                                      [&](const EvidenceRef& x) { return x.text == item.text; });
         if (!seen)
-            c.examples.push_back(std::move(item));
+            c.examples.push_back(item);
     }
     if (count > 0 && (!c.has_latest || last >= c.latest_time))
-        c.set_latest(evidence.make(count - 1));
+        c.set_latest(evidence.make(count - 1, pool_));
     if (refused_503)
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
-}
-
-const std::string& Aggregator::shared_advice(std::string_view advice) {
-    auto it = advice_.find(advice);
-    if (it == advice_.end())
-        it = advice_.emplace(advice).first;
-    return *it;
 }
 
 void Aggregator::on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) {
@@ -599,12 +654,15 @@ std::pair<ClientKind, std::string_view> Aggregator::kind_of(const Entry& e) cons
     const size_t trusted = cause_slot(policy::Cause::left_trusted_network);
     const bool left_trusted = std::any_of(d->causes.begin(), d->causes.end(),
                                           [&](const Cause& c) { return c.slot == trusted; });
-    return KindBook::classify(
-        KindInput{d->logins, d->helos, left_trusted, d->kind_signals, kinds_});
+    std::array<std::string_view, max_list> logins;
+    std::array<std::string_view, max_list> helos;
+    return KindBook::classify(KindInput{d->logins.views(pool_, logins),
+                                        d->helos.views(pool_, helos), left_trusted, d->kind_signals,
+                                        kinds_});
 }
 
-// The report of a client, its details moved out of `e`.
-ClientReport Aggregator::client_report(const std::string& addr, Entry& e) {
+// The report of a client, its texts out of the pool.
+ClientReport Aggregator::client_report(const std::string& addr, const Entry& e) const {
     ClientReport c;
     c.address = addr;
     c.sessions = e.sessions;
@@ -619,11 +677,11 @@ ClientReport Aggregator::client_report(const std::string& addr, Entry& e) {
     c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
     c.first_seen = e.first_seen;
     c.last_seen = e.last_seen;
-    if (const std::unique_ptr<Detail> d = std::move(e.detail)) {
-        c.names = std::move(d->names);
-        c.helos = std::move(d->helos);
-        c.logins = std::move(d->logins);
-        c.hosts = std::move(d->hosts);
+    if (const Detail* d = e.detail.get()) {
+        c.names = d->names.strings(pool_);
+        c.helos = d->helos.strings(pool_);
+        c.logins = d->logins.strings(pool_);
+        c.hosts = d->hosts.strings(pool_);
         std::sort(c.logins.begin(), c.logins.end());
         std::sort(c.hosts.begin(), c.hosts.end());
         for (size_t kind = 0; kind < d->findings.size(); ++kind) {
@@ -631,12 +689,12 @@ ClientReport Aggregator::client_report(const std::string& addr, Entry& e) {
                 c.findings[static_cast<policy::FindingKind>(kind)] = d->findings[kind];
         }
         if (d->summary)
-            c.milter_summary = std::move(*d->summary);
+            c.milter_summary = *d->summary;
         if (d->pipelining)
-            c.pipelining = std::move(*d->pipelining);
+            c.pipelining = d->pipelining->evidence(pool_);
         c.causes.reserve(d->causes.size());
-        for (Cause& cause : d->causes)
-            c.causes.push_back(std::move(cause).report());
+        for (const Cause& cause : d->causes)
+            c.causes.push_back(cause.report(pool_));
         std::stable_sort(
             c.causes.begin(), c.causes.end(),
             [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });

@@ -49,6 +49,7 @@
 #include "report/client_kind.hpp"
 #include "report/joiner.hpp"
 #include "report/report_model.hpp"
+#include "report/string_pool.hpp"
 
 namespace milter503::report {
 
@@ -93,8 +94,7 @@ class Aggregator : public JoinSink {
     static Detail& detail(Entry& entry);
     std::pair<ClientKind, std::string_view> kind_of(const Entry& entry) const;
     bool add_quiet(std::string_view addr, const MtaSession& session);
-    const std::string& shared_advice(std::string_view advice);
-    ClientReport client_report(const std::string& addr, Entry& entry);
+    ClientReport client_report(const std::string& addr, const Entry& entry) const;
 
     std::optional<std::string> client_filter_;
     struct ViewHash {
@@ -104,8 +104,8 @@ class Aggregator : public JoinSink {
         }
     };
     std::unordered_map<std::string, Entry, ViewHash, std::equal_to<>> clients_;
-    // The advice sentences, each held once: a client's cause points here.
-    std::unordered_set<std::string, ViewHash, std::equal_to<>> advice_;
+    // The texts kept of clients of interest, each held once.
+    StringPool pool_;
     std::map<UnixTime, std::array<unsigned long, cause_slots>> hourly_;
     KindBook kinds_;  // what the user/stranger rules read across clients
     std::unique_ptr<QuietClients> quiet_;

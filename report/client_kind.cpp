@@ -34,7 +34,7 @@ bool has_many_senders(const KindInput& in) {
 }
 
 bool address_helo(const KindInput& in) {
-    return std::any_of(in.helos.begin(), in.helos.end(), [](const std::string& h) {
+    return std::any_of(in.helos.begin(), in.helos.end(), [](std::string_view h) {
         return helo_is_address(h, false, false) || helo_is_address(h, true, true);
     });
 }

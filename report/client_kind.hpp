@@ -75,8 +75,8 @@ class KindBook;
 // What classify() reads.
 // What the rules read of one client.
 struct KindInput {
-    std::span<const std::string> logins;  // successful logins from it
-    std::span<const std::string> helos;
+    std::span<const std::string_view> logins;  // successful logins from it
+    std::span<const std::string_view> helos;
     bool left_trusted_network = false;  // the milter's finding of that name
     const KindSignals& signals;
     const KindBook& book;
