@@ -661,6 +661,33 @@ std::pair<ClientKind, std::string_view> Aggregator::kind_of(const Entry& e) cons
                                         kinds_});
 }
 
+// What the tables and the strangers block read of a client (see
+// ClientSource::head()).
+ClientReport Aggregator::client_head(const std::string& addr, const Entry& e) const {
+    ClientReport c;
+    c.address = addr;
+    c.sessions = e.sessions;
+    c.sessions_503 = e.sessions_503;
+    c.sessions_flagged = e.sessions_flagged;
+    c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
+    c.first_seen = e.first_seen;
+    c.last_seen = e.last_seen;
+    if (const Detail* d = e.detail.get()) {
+        c.names = d->names.strings(pool_);
+        c.causes.reserve(d->causes.size());
+        for (const Cause& cause : d->causes) {
+            CauseReport& r = c.causes.emplace_back();
+            r.slot = cause.slot;
+            r.fix = cause.fix;
+            r.sessions = cause.sessions;
+            r.sessions_503 = cause.sessions_503;
+            r.sessions_flagged = cause.sessions_flagged;
+        }
+        sort_causes(c.causes);
+    }
+    return c;
+}
+
 // The report of a client, its texts out of the pool.
 ClientReport Aggregator::client_report(const std::string& addr, const Entry& e) const {
     ClientReport c;
@@ -695,22 +722,50 @@ ClientReport Aggregator::client_report(const std::string& addr, const Entry& e) 
         c.causes.reserve(d->causes.size());
         for (const Cause& cause : d->causes)
             c.causes.push_back(cause.report(pool_));
-        std::stable_sort(
-            c.causes.begin(), c.causes.end(),
-            [](const CauseReport& a, const CauseReport& b) { return a.sessions > b.sessions; });
+        sort_causes(c.causes);
     }
     return c;
 }
 
-void Aggregator::build(size_t top, Report& report) {
+// Most sessions first; the first seen first among equals.
+void Aggregator::sort_causes(std::vector<CauseReport>& causes) {
+    std::stable_sort(causes.begin(), causes.end(), [](const CauseReport& a, const CauseReport& b) {
+        return a.sessions > b.sessions;
+    });
+}
+
+// The clients made as the renderer reads them (ClientSource).
+class Aggregator::OnDemand : public ClientSource {
+  public:
+    OnDemand(const Aggregator& owner, std::vector<Ranked> ranked)
+        : owner_(owner), ranked_(std::move(ranked)) {}
+
+    size_t size() const override { return ranked_.size(); }
+    ClientKind kind(size_t index) const override { return ranked_[index].kind.first; }
+    const ClientReport& client(size_t index) const override {
+        const Ranked& r = ranked_.at(index);
+        made_ = owner_.client_report(r.item->first, r.item->second);
+        std::tie(made_.kind, made_.kind_rule) = r.kind;
+        return made_;
+    }
+    const ClientReport& head(size_t index) const override {
+        const Ranked& r = ranked_.at(index);
+        made_ = owner_.client_head(r.item->first, r.item->second);
+        std::tie(made_.kind, made_.kind_rule) = r.kind;
+        return made_;
+    }
+
+  private:
+    const Aggregator& owner_;
+    std::vector<Ranked> ranked_;
+    mutable ClientReport made_;
+};
+
+void Aggregator::build(size_t top, Report& report, bool on_demand) {
     Totals& totals = report.totals;
     totals = Totals{};
     // The reported clients are ranked on their counts first; only the
     // `top` kept become ClientReports.
-    struct Ranked {
-        std::pair<const std::string, Entry>* item;
-        std::pair<ClientKind, std::string_view> kind;
-    };
     std::vector<Ranked> ranked;
     for (auto& item : clients_) {
         const Entry& e = item.second;
@@ -763,20 +818,25 @@ void Aggregator::build(size_t top, Report& report) {
         std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(kept),
                           ranked.end(), before);
     }
+    ranked.resize(kept);
     report.clients.clear();
-    report.clients.reserve(kept);
-    for (size_t i = 0; i < kept; ++i) {
-        ClientReport& c = report.clients.emplace_back(
-            client_report(ranked[i].item->first, ranked[i].item->second));
-        std::tie(c.kind, c.kind_rule) = ranked[i].kind;
+    report.client_source.reset();
+    if (on_demand) {
+        report.client_source = std::make_shared<OnDemand>(*this, std::move(ranked));
+    } else {
+        report.clients.reserve(kept);
+        for (const Ranked& r : ranked) {
+            ClientReport& c =
+                report.clients.emplace_back(client_report(r.item->first, r.item->second));
+            std::tie(c.kind, c.kind_rule) = r.kind;
+        }
     }
     report.hourly.clear();
     for (const auto& [hour, counts] : hourly_)
         report.hourly.push_back(HourBucket{hour, counts});
-    // The tables stay until the Aggregator goes: freeing 10^5 entries
-    // one by one cost a tenth of a run, and milter503-report exits
-    // without it. With the output streamed (output_sink.hpp), the
-    // renderers add little to this peak.
+    // The tables stay until the Aggregator goes (the clients on demand
+    // are made from them): freeing 10^5 entries one by one cost a tenth
+    // of a run, and milter503-report exits without it.
 }
 
 }  // namespace milter503::report

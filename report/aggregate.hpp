@@ -67,7 +67,10 @@ class Aggregator : public JoinSink {
     // Fills clients, hourly and totals of a Report, moving the per-client
     // details into it (the report is the peak of memory: no second copy),
     // then frees the tables. Call once, at the end.
-    void build(size_t top, Report& report);
+    // `on_demand`: the clients are not made here but as the renderer
+    // reads them (Report::client_source); this Aggregator must then
+    // outlive the report.
+    void build(size_t top, Report& report, bool on_demand = false);
 
   private:
     struct Detail;
@@ -95,6 +98,14 @@ class Aggregator : public JoinSink {
     std::pair<ClientKind, std::string_view> kind_of(const Entry& entry) const;
     bool add_quiet(std::string_view addr, const MtaSession& session);
     ClientReport client_report(const std::string& addr, const Entry& entry) const;
+    ClientReport client_head(const std::string& addr, const Entry& entry) const;
+    static void sort_causes(std::vector<CauseReport>& causes);
+
+    struct Ranked {
+        const std::pair<const std::string, Entry>* item;
+        std::pair<ClientKind, std::string_view> kind;
+    };
+    class OnDemand;
 
     std::optional<std::string> client_filter_;
     struct ViewHash {

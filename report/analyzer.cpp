@@ -237,7 +237,7 @@ Report Analyzer::finish() {
     report.has_period = has_period_;
     report.first = first_;
     report.last = last_;
-    aggregator_.build(options_.filters.top, report);
+    aggregator_.build(options_.filters.top, report, options_.clients_on_demand);
     report.alerts = alerts_.build();
     report.input = input_;
     report.join = joiner_.stats();

@@ -50,6 +50,10 @@ struct AnalyzerOptions {
     CivilTime now;
     Filters filters;
     JoinerLimits limits;
+    // The report's clients are made as the renderer reads them
+    // (Report::client_source), not all at once: the Analyzer must then
+    // outlive the Report. milter503-report's own run.
+    bool clients_on_demand = false;
 };
 
 class Analyzer {

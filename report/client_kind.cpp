@@ -186,13 +186,14 @@ std::string source_network(std::string_view address) {
     return fmt::format("{:x}:{:x}:{:x}::/48", b[0] << 8 | b[1], b[2] << 8 | b[3], b[4] << 8 | b[5]);
 }
 
-StrangerSummary summarise_strangers(const std::vector<ClientReport>& clients, size_t top) {
+StrangerSummary summarise_strangers(const Report& report, size_t top) {
     StrangerSummary summary;
     std::map<size_t, unsigned long> causes;
     std::map<std::string, unsigned long> sources;
-    for (const ClientReport& c : clients) {
-        if (c.kind != ClientKind::stranger)
+    for (size_t i = 0; i < report.client_count(); ++i) {
+        if (report.client_kind(i) != ClientKind::stranger)
             continue;
+        const ClientReport& c = report.head(i);
         ++summary.clients;
         summary.sessions += c.sessions;
         summary.sessions_503 += c.sessions_503;

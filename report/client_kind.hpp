@@ -131,7 +131,9 @@ struct StrangerSummary {
     std::vector<std::pair<std::string, unsigned long>> sources;  // network, clients; most first
 };
 
+struct Report;
+
 // At most `top` causes and sources.
-StrangerSummary summarise_strangers(const std::vector<ClientReport>& clients, size_t top = 5);
+StrangerSummary summarise_strangers(const Report& report, size_t top = 5);
 
 }  // namespace milter503::report

@@ -39,6 +39,7 @@ int run(const Options& options, const LocalZone& zone) {
     analyzer_options.year = options.year;
     analyzer_options.now = zone.to_civil(std::time(nullptr));
     analyzer_options.filters = options.filters;
+    analyzer_options.clients_on_demand = true;  // `analyzer` outlives the report
     Analyzer analyzer(analyzer_options, zone);
 
     int status = EX_OK;

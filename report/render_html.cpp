@@ -200,7 +200,7 @@ void append_chart(std::string& out, const Report& report) {
 
 void append_table(std::string& out, const Report& report, const OutputSink& sink) {
     out += "<h2>Clients</h2>\n";
-    if (report.clients.empty()) {
+    if (report.client_count() == 0) {
         out += "<p>No client had its DATA refused or a milter finding.</p>\n";
         return;
     }
@@ -210,7 +210,7 @@ void append_table(std::string& out, const Report& report, const OutputSink& sink
         "<th class=\"n\">Flagged</th><th>Cause</th><th>Fix</th>"
         "<th>Last seen (UTC)</th></tr>\n";
     for (const size_t i : listing_order(report)) {
-        const ClientReport& c = report.clients[i];
+        const ClientReport& c = report.head(i);
         const CauseReport* cause = top_cause(c);
         out += fmt::format(
             "<tr><td><a href=\"#client-{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td>"
@@ -223,7 +223,7 @@ void append_table(std::string& out, const Report& report, const OutputSink& sink
         drain(out, sink);
     }
     out += "</table>\n";
-    const unsigned long omitted = report.totals.clients_reported - report.clients.size();
+    const unsigned long omitted = report.totals.clients_reported - report.client_count();
     if (omitted > 0) {
         out += fmt::format("<p class=\"muted\">{} more clients not shown (--top {}).</p>\n",
                            omitted, report.filters.top);
@@ -232,7 +232,7 @@ void append_table(std::string& out, const Report& report, const OutputSink& sink
 
 // All strangers in one block (client_kind.hpp).
 void append_strangers(std::string& out, const Report& report) {
-    const StrangerSummary s = summarise_strangers(report.clients);
+    const StrangerSummary s = summarise_strangers(report);
     if (s.clients == 0 || !strangers_summed_up(report))
         return;
     out += fmt::format(
@@ -375,7 +375,7 @@ void render_html(const Report& report, const OutputSink& sink) {
     append_strangers(out, report);
     drain(out, sink);
     for (const size_t i : listing_order(report)) {
-        append_client(out, report.clients[i], i + 1);
+        append_client(out, report.client(i), i + 1);
         drain(out, sink);
     }
     append_footer(out, report);

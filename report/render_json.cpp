@@ -408,8 +408,8 @@ void render_json(const Report& report, const OutputSink& sink) {
 
     w.key("clients");
     w.begin_array();
-    for (const auto& client : report.clients) {
-        write_client(w, client);
+    for (size_t i = 0; i < report.client_count(); ++i) {
+        write_client(w, report.client(i));
         w.drain();
     }
     w.end_array();

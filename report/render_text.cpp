@@ -166,7 +166,7 @@ void append_table(std::string& out, const Report& report, const OutputSink& sink
     for (size_t i = 0; i < table_header.size(); ++i)
         width[i] = table_header[i].size();
     for (const size_t index : listing_order(report)) {
-        const auto cells = table_cells(report.clients[index]);
+        const auto cells = table_cells(report.head(index));
         for (size_t i = 0; i < cells.size(); ++i)
             width[i] = std::max(width[i], display_width(cells[i]));
     }
@@ -189,7 +189,7 @@ void append_table(std::string& out, const Report& report, const OutputSink& sink
     };
     append_row(table_header);
     for (const size_t index : listing_order(report)) {
-        append_row(table_cells(report.clients[index]));
+        append_row(table_cells(report.head(index)));
         drain(out, sink);
     }
 }
@@ -289,7 +289,7 @@ void append_client(std::string& out, const ClientReport& c) {
 
 // All strangers in one block: they are many, and no one will call.
 void append_strangers(std::string& out, const Report& report) {
-    const StrangerSummary s = summarise_strangers(report.clients);
+    const StrangerSummary s = summarise_strangers(report);
     if (s.clients == 0)
         return;
     out += fmt::format(
@@ -435,22 +435,22 @@ void render_text(const Report& report, const OutputSink& sink) {
     append_alerts(out, report.alerts);
     if (report.user_trace) {
         append_trace(out, *report.user_trace);
-    } else if (report.clients.empty()) {
+    } else if (report.client_count() == 0) {
         out += "No client had its DATA refused or a milter finding.\n";
     } else {
         if (!listing_order(report).empty())
             append_table(out, report, sink);
-        if (t.clients_reported > report.clients.size()) {
+        if (t.clients_reported > report.client_count()) {
             out +=
                 fmt::format("({} more not shown: --top {})\n",
-                            plural(t.clients_reported - report.clients.size(), "client", "clients"),
+                            plural(t.clients_reported - report.client_count(), "client", "clients"),
                             report.filters.top);
         }
         if (strangers_summed_up(report))
             append_strangers(out, report);
         drain(out, sink);
         for (const size_t index : listing_order(report)) {
-            append_client(out, report.clients[index]);
+            append_client(out, report.client(index));
             drain(out, sink);
         }
     }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -172,18 +173,51 @@ struct ServerAlert {
     std::string advice;
 };
 
+// The clients of a report made one at a time from the aggregator's
+// tables, for a report too large to hold whole: 10^5 clients of a public
+// MX are hundreds of MB as ClientReports, and a renderer needs one at a
+// time. What client() and head() return is valid until the next call of
+// either. The tables' owner (the Analyzer) must outlive the source.
+class ClientSource {
+  public:
+    virtual ~ClientSource() = default;
+    virtual size_t size() const = 0;
+    virtual ClientKind kind(size_t index) const = 0;
+    virtual const ClientReport& client(size_t index) const = 0;
+    // Only what the client tables and the strangers block read: the
+    // address, names, counts, times, kind and its causes' slots, fixes
+    // and counts (no evidence, no advice).
+    virtual const ClientReport& head(size_t index) const = 0;
+};
+
 struct Report {
     bool has_period = false;
     UnixTime first = 0;  // first and last line time used
     UnixTime last = 0;
     Filters filters;
     Totals totals;
-    std::vector<ClientReport> clients;  // sorted, at most filters.top
-    std::vector<HourBucket> hourly;     // hours with at least one 503, ascending
+    // Sorted, at most filters.top: held here, or made on demand by
+    // client_source when it is set (AnalyzerOptions::clients_on_demand).
+    // Renderers read them through client_count(), client() and head().
+    std::vector<ClientReport> clients;
+    std::shared_ptr<const ClientSource> client_source;
+    std::vector<HourBucket> hourly;  // hours with at least one 503, ascending
     InputReport input;
     JoinStats join;
     std::optional<UserTraceReport> user_trace;  // --user
     std::vector<ServerAlert> alerts;            // most events first
+
+    size_t client_count() const { return client_source ? client_source->size() : clients.size(); }
+    ClientKind client_kind(size_t index) const {
+        return client_source ? client_source->kind(index) : clients[index].kind;
+    }
+    // With a source: valid until the next call of client() or head().
+    const ClientReport& client(size_t index) const {
+        return client_source ? client_source->client(index) : clients[index];
+    }
+    const ClientReport& head(size_t index) const {
+        return client_source ? client_source->head(index) : clients[index];
+    }
 };
 
 // The text and HTML reports sum up the strangers in one block
@@ -193,8 +227,8 @@ inline bool strangers_summed_up(const Report& report) {
     return report.filters.kind != ClientKind::stranger && !report.filters.client.has_value();
 }
 
-inline bool listed_alone(const Report& report, const ClientReport& client) {
-    return client.kind != ClientKind::stranger || !strangers_summed_up(report);
+inline bool listed_alone(const Report& report, ClientKind kind) {
+    return kind != ClientKind::stranger || !strangers_summed_up(report);
 }
 
 // The clients the text and HTML reports list on their own, as indexes
@@ -203,8 +237,8 @@ inline bool listed_alone(const Report& report, const ClientReport& client) {
 inline std::vector<size_t> listing_order(const Report& report) {
     std::vector<size_t> order;
     for (const ClientKind kind : {ClientKind::user, ClientKind::unknown, ClientKind::stranger}) {
-        for (size_t i = 0; i < report.clients.size(); ++i) {
-            if (report.clients[i].kind == kind && listed_alone(report, report.clients[i]))
+        for (size_t i = 0; i < report.client_count(); ++i) {
+            if (report.client_kind(i) == kind && listed_alone(report, kind))
                 order.push_back(i);
         }
     }
