@@ -458,10 +458,15 @@ bool Aggregator::wanted(std::string_view addr) const {
     return !client_filter_ || *client_filter_ == addr;
 }
 
+// Valid until the next call (a new client may move the entries).
 Aggregator::Entry& Aggregator::entry(std::string_view addr) {
-    auto it = clients_.find(addr);
-    if (it == clients_.end()) {
-        Entry fresh;
+    const StringPool::Id id = pool_.intern(addr);
+    if (id >= entry_of_.size())
+        entry_of_.resize(pool_.size(), 0);
+    std::uint32_t& index = entry_of_[id];
+    if (index == 0) {
+        Entry& fresh = entries_.emplace_back();
+        fresh.address = id;
         if (const auto ip = canonical_ipv4(addr)) {
             QuietClients::Record* quiet = quiet_->find(*ip);
             if (quiet != nullptr) {
@@ -473,9 +478,9 @@ Aggregator::Entry& Aggregator::entry(std::string_view addr) {
             }
             quiet->sessions = QuietClients::in_map;
         }
-        it = clients_.emplace(std::string(addr), std::move(fresh)).first;
+        index = static_cast<std::uint32_t>(entries_.size());
     }
-    return it->second;
+    return entries_[index - 1];
 }
 
 // Counts a session that has nothing to report and no login in the quiet
@@ -663,9 +668,9 @@ std::pair<ClientKind, std::string_view> Aggregator::kind_of(const Entry& e) cons
 
 // What the tables and the strangers block read of a client (see
 // ClientSource::head()).
-ClientReport Aggregator::client_head(const std::string& addr, const Entry& e) const {
+ClientReport Aggregator::client_head(const Entry& e) const {
     ClientReport c;
-    c.address = addr;
+    c.address = pool_.view(e.address);
     c.sessions = e.sessions;
     c.sessions_503 = e.sessions_503;
     c.sessions_flagged = e.sessions_flagged;
@@ -689,9 +694,9 @@ ClientReport Aggregator::client_head(const std::string& addr, const Entry& e) co
 }
 
 // The report of a client, its texts out of the pool.
-ClientReport Aggregator::client_report(const std::string& addr, const Entry& e) const {
+ClientReport Aggregator::client_report(const Entry& e) const {
     ClientReport c;
-    c.address = addr;
+    c.address = pool_.view(e.address);
     c.sessions = e.sessions;
     c.sessions_503 = e.sessions_503;
     c.sessions_flagged = e.sessions_flagged;
@@ -744,13 +749,13 @@ class Aggregator::OnDemand : public ClientSource {
     ClientKind kind(size_t index) const override { return ranked_[index].kind.first; }
     const ClientReport& client(size_t index) const override {
         const Ranked& r = ranked_.at(index);
-        made_ = owner_.client_report(r.item->first, r.item->second);
+        made_ = owner_.client_report(owner_.entries_[r.entry]);
         std::tie(made_.kind, made_.kind_rule) = r.kind;
         return made_;
     }
     const ClientReport& head(size_t index) const override {
         const Ranked& r = ranked_.at(index);
-        made_ = owner_.client_head(r.item->first, r.item->second);
+        made_ = owner_.client_head(owner_.entries_[r.entry]);
         std::tie(made_.kind, made_.kind_rule) = r.kind;
         return made_;
     }
@@ -767,8 +772,8 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
     // The reported clients are ranked on their counts first; only the
     // `top` kept become ClientReports.
     std::vector<Ranked> ranked;
-    for (auto& item : clients_) {
-        const Entry& e = item.second;
+    for (std::uint32_t index = 0; index < entries_.size(); ++index) {
+        const Entry& e = entries_[index];
         ++totals.clients_seen;
         totals.sessions += e.sessions;
         totals.sessions_503 += e.sessions_503;
@@ -788,7 +793,7 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
         const auto kind = kind_of(e);
         ++totals.clients_by_kind[static_cast<size_t>(kind.first)];
         if (!report.filters.kind || *report.filters.kind == kind.first)
-            ranked.push_back(Ranked{&item, kind});
+            ranked.push_back(Ranked{index, kind});
     }
     quiet_->for_each([&](const QuietClients::Record& r) {
         if (r.sessions != QuietClients::in_map) {
@@ -797,9 +802,9 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
         }
     });
     totals.clients_reported = ranked.size();
-    const auto before = [](const Ranked& x, const Ranked& y) {
-        const Entry& a = x.item->second;
-        const Entry& b = y.item->second;
+    const auto before = [this](const Ranked& x, const Ranked& y) {
+        const Entry& a = entries_[x.entry];
+        const Entry& b = entries_[y.entry];
         if (a.sessions_503 != b.sessions_503)
             return a.sessions_503 > b.sessions_503;
         if (a.sessions_flagged != b.sessions_flagged)
@@ -808,7 +813,7 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
             return other_interest(a) > other_interest(b);
         if (a.sessions != b.sessions)
             return a.sessions > b.sessions;
-        return x.item->first < y.item->first;
+        return pool_.view(a.address) < pool_.view(b.address);
     };
     const size_t kept = top > 0 ? std::min(top, ranked.size()) : ranked.size();
     // All of them: a plain sort (partial_sort's heap sort took 3 % of a run).
@@ -826,8 +831,7 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
     } else {
         report.clients.reserve(kept);
         for (const Ranked& r : ranked) {
-            ClientReport& c =
-                report.clients.emplace_back(client_report(r.item->first, r.item->second));
+            ClientReport& c = report.clients.emplace_back(client_report(entries_[r.entry]));
             std::tie(c.kind, c.kind_rule) = r.kind;
         }
     }
