@@ -47,8 +47,8 @@ struct EvidenceRef {
 
     bool operator==(const EvidenceRef&) const = default;
 
-    Evidence evidence(const StringPool& pool) const {
-        Evidence e;
+    // Writes the texts into `e`, reusing its strings' room.
+    void fill(const StringPool& pool, Evidence& e) const {
         e.time = time;
         e.mta = mta;
         e.host = pool.view(host);
@@ -56,7 +56,6 @@ struct EvidenceRef {
         e.text = pool.view(text);
         e.sender = pool.view(sender);
         e.recipient = pool.view(recipient);
-        return e;
     }
 };
 
@@ -86,12 +85,10 @@ class IdList {
     }
     size_t size() const { return size_; }
     Id operator[](size_t i) const { return i < inline_.size() ? inline_[i] : (*more_)[i - 2]; }
-    std::vector<std::string> strings(const StringPool& pool) const {
-        std::vector<std::string> out;
-        out.reserve(size_);
+    void fill(const StringPool& pool, std::vector<std::string>& out) const {
+        out.resize(size_);
         for (size_t i = 0; i < size_; ++i)
-            out.emplace_back(pool.view((*this)[i]));
-        return out;
+            out[i] = pool.view((*this)[i]);
     }
     // The texts as views, for the kind rules.
     std::span<const std::string_view> views(const StringPool& pool,
@@ -413,8 +410,8 @@ struct Cause {
         latest_other = std::make_unique<EvidenceRef>(item);
     }
 
-    CauseReport report(const StringPool& pool) const {
-        CauseReport c;
+    // The counts alone (ClientSource::head()).
+    void fill_head(CauseReport& c) const {
         c.slot = slot;
         c.fix = fix;
         c.sessions = sessions;
@@ -422,13 +419,21 @@ struct Cause {
         c.sessions_flagged = sessions_flagged;
         c.first = first;
         c.last = last;
-        if (has_latest)
-            c.latest = (latest_other ? *latest_other : examples[latest_example]).evidence(pool);
-        c.examples.reserve(examples.size());
-        for (const EvidenceRef& e : examples)
-            c.examples.push_back(e.evidence(pool));
+    }
+    // All of it, reusing the room of `c`'s strings.
+    void fill(const StringPool& pool, CauseReport& c) const {
+        fill_head(c);
+        if (has_latest) {
+            if (!c.latest)
+                c.latest.emplace();
+            (latest_other ? *latest_other : examples[latest_example]).fill(pool, *c.latest);
+        } else {
+            c.latest.reset();
+        }
+        c.examples.resize(examples.size());
+        for (size_t i = 0; i < examples.size(); ++i)
+            examples[i].fill(pool, c.examples[i]);
         c.advice = pool.view(advice);
-        return c;
     }
 };
 
@@ -666,10 +671,24 @@ std::pair<ClientKind, std::string_view> Aggregator::kind_of(const Entry& e) cons
                                         kinds_});
 }
 
+namespace {
+
+// The causes of a client, most sessions first (the first seen first
+// among equals): as indexes, so that each is written once, in place.
+std::vector<size_t> cause_order(const std::vector<Cause>& causes) {
+    std::vector<size_t> order(causes.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return causes[a].sessions > causes[b].sessions; });
+    return order;
+}
+
+}  // namespace
+
 // What the tables and the strangers block read of a client (see
-// ClientSource::head()).
-ClientReport Aggregator::client_head(const Entry& e) const {
-    ClientReport c;
+// ClientSource::head()); the other fields of `c` are left as they are.
+void Aggregator::fill_head(const Entry& e, ClientReport& c) const {
     c.address = pool_.view(e.address);
     c.sessions = e.sessions;
     c.sessions_503 = e.sessions_503;
@@ -677,66 +696,63 @@ ClientReport Aggregator::client_head(const Entry& e) const {
     c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
     c.first_seen = e.first_seen;
     c.last_seen = e.last_seen;
-    if (const Detail* d = e.detail.get()) {
-        c.names = d->names.strings(pool_);
-        c.causes.reserve(d->causes.size());
-        for (const Cause& cause : d->causes) {
-            CauseReport& r = c.causes.emplace_back();
-            r.slot = cause.slot;
-            r.fix = cause.fix;
-            r.sessions = cause.sessions;
-            r.sessions_503 = cause.sessions_503;
-            r.sessions_flagged = cause.sessions_flagged;
-        }
-        sort_causes(c.causes);
+    const Detail* d = e.detail.get();
+    if (d == nullptr) {
+        c.names.clear();
+        c.causes.clear();
+        return;
     }
-    return c;
+    d->names.fill(pool_, c.names);
+    const std::vector<size_t> order = cause_order(d->causes);
+    c.causes.resize(order.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        d->causes[order[i]].fill_head(c.causes[i]);
 }
 
-// The report of a client, its texts out of the pool.
-ClientReport Aggregator::client_report(const Entry& e) const {
-    ClientReport c;
-    c.address = pool_.view(e.address);
-    c.sessions = e.sessions;
-    c.sessions_503 = e.sessions_503;
-    c.sessions_flagged = e.sessions_flagged;
+// The report of a client, its texts out of the pool, written over `c`
+// (reusing the room of its strings: the renderer reads one at a time).
+void Aggregator::fill_client(const Entry& e, ClientReport& c) const {
+    fill_head(e, c);
     c.sessions_rejected = e.sessions_rejected;
     c.sessions_pipelining = e.sessions_pipelining;
     c.sessions_milter_only = e.sessions_milter_only;
     c.sessions_refused_after_data = e.sessions_refused_after_data;
     c.sessions_rcpt_refused_no_data = e.sessions_rcpt_refused_no_data;
-    c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
     c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
-    c.first_seen = e.first_seen;
-    c.last_seen = e.last_seen;
-    if (const Detail* d = e.detail.get()) {
-        c.names = d->names.strings(pool_);
-        c.helos = d->helos.strings(pool_);
-        c.logins = d->logins.strings(pool_);
-        c.hosts = d->hosts.strings(pool_);
-        std::sort(c.logins.begin(), c.logins.end());
-        std::sort(c.hosts.begin(), c.hosts.end());
-        for (size_t kind = 0; kind < d->findings.size(); ++kind) {
-            if (d->findings[kind] > 0)
-                c.findings[static_cast<policy::FindingKind>(kind)] = d->findings[kind];
-        }
-        if (d->summary)
-            c.milter_summary = *d->summary;
-        if (d->pipelining)
-            c.pipelining = d->pipelining->evidence(pool_);
-        c.causes.reserve(d->causes.size());
-        for (const Cause& cause : d->causes)
-            c.causes.push_back(cause.report(pool_));
-        sort_causes(c.causes);
+    c.findings.clear();
+    const Detail* d = e.detail.get();
+    if (d == nullptr) {
+        c.helos.clear();
+        c.logins.clear();
+        c.hosts.clear();
+        c.milter_summary.reset();
+        c.pipelining.reset();
+        return;
     }
-    return c;
-}
-
-// Most sessions first; the first seen first among equals.
-void Aggregator::sort_causes(std::vector<CauseReport>& causes) {
-    std::stable_sort(causes.begin(), causes.end(), [](const CauseReport& a, const CauseReport& b) {
-        return a.sessions > b.sessions;
-    });
+    d->helos.fill(pool_, c.helos);
+    d->logins.fill(pool_, c.logins);
+    d->hosts.fill(pool_, c.hosts);
+    std::sort(c.logins.begin(), c.logins.end());
+    std::sort(c.hosts.begin(), c.hosts.end());
+    for (size_t kind = 0; kind < d->findings.size(); ++kind) {
+        if (d->findings[kind] > 0)
+            c.findings[static_cast<policy::FindingKind>(kind)] = d->findings[kind];
+    }
+    if (d->summary) {
+        c.milter_summary = *d->summary;
+    } else {
+        c.milter_summary.reset();
+    }
+    if (d->pipelining) {
+        if (!c.pipelining)
+            c.pipelining.emplace();
+        d->pipelining->fill(pool_, *c.pipelining);
+    } else {
+        c.pipelining.reset();
+    }
+    const std::vector<size_t> order = cause_order(d->causes);
+    for (size_t i = 0; i < order.size(); ++i)
+        d->causes[order[i]].fill(pool_, c.causes[i]);
 }
 
 // The clients made as the renderer reads them (ClientSource).
@@ -749,21 +765,23 @@ class Aggregator::OnDemand : public ClientSource {
     ClientKind kind(size_t index) const override { return ranked_[index].kind.first; }
     const ClientReport& client(size_t index) const override {
         const Ranked& r = ranked_.at(index);
-        made_ = owner_.client_report(owner_.entries_[r.entry]);
-        std::tie(made_.kind, made_.kind_rule) = r.kind;
-        return made_;
+        owner_.fill_client(owner_.entries_[r.entry], client_);
+        std::tie(client_.kind, client_.kind_rule) = r.kind;
+        return client_;
     }
     const ClientReport& head(size_t index) const override {
         const Ranked& r = ranked_.at(index);
-        made_ = owner_.client_head(owner_.entries_[r.entry]);
-        std::tie(made_.kind, made_.kind_rule) = r.kind;
-        return made_;
+        owner_.fill_head(owner_.entries_[r.entry], head_);
+        std::tie(head_.kind, head_.kind_rule) = r.kind;
+        return head_;
     }
 
   private:
     const Aggregator& owner_;
     std::vector<Ranked> ranked_;
-    mutable ClientReport made_;
+    // Written over for each client: their strings' room is reused.
+    mutable ClientReport client_;
+    mutable ClientReport head_;
 };
 
 void Aggregator::build(size_t top, Report& report, bool on_demand) {
@@ -831,7 +849,8 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
     } else {
         report.clients.reserve(kept);
         for (const Ranked& r : ranked) {
-            ClientReport& c = report.clients.emplace_back(client_report(entries_[r.entry]));
+            ClientReport& c = report.clients.emplace_back();
+            fill_client(entries_[r.entry], c);
             std::tie(c.kind, c.kind_rule) = r.kind;
         }
     }

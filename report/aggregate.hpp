@@ -99,9 +99,8 @@ class Aggregator : public JoinSink {
     static Detail& detail(Entry& entry);
     std::pair<ClientKind, std::string_view> kind_of(const Entry& entry) const;
     bool add_quiet(std::string_view addr, const MtaSession& session);
-    ClientReport client_report(const Entry& entry) const;
-    ClientReport client_head(const Entry& entry) const;
-    static void sort_causes(std::vector<CauseReport>& causes);
+    void fill_head(const Entry& entry, ClientReport& into) const;
+    void fill_client(const Entry& entry, ClientReport& into) const;
 
     struct Ranked {
         std::uint32_t entry;  // index into entries_
