@@ -76,6 +76,18 @@ class IdList {
         }
         ++size_;
     }
+    // The same for a text: compared with the texts held first, so that a
+    // text seen again (most sessions of a client repeat its HELO and
+    // host) costs no hashing, and one past a full list is not kept.
+    void add_unique(std::string_view text, StringPool& pool) {
+        if (text.empty() || size_ >= max_list)
+            return;
+        for (size_t i = 0; i < size_; ++i) {
+            if (pool.view((*this)[i]) == text)
+                return;
+        }
+        add_unique(pool.intern(text));
+    }
     bool contains(Id id) const {
         for (size_t i = 0; i < size_; ++i) {
             if ((*this)[i] == id)
@@ -571,25 +583,25 @@ void Aggregator::on_session(MtaSession&& s) {
         // Most sessions: only the login is worth keeping (a later refused
         // session of the same address lists it).
         if (!s.login.empty())
-            detail(e).logins.add_unique(pool_.intern(s.login));
+            detail(e).logins.add_unique(s.login, pool_);
         return;
     }
     Detail& d = detail(e);
     KindBook::observe(d.kind_signals, s);
     if (s.client_name != "unknown")
-        d.names.add_unique(pool_.intern(s.client_name));
-    d.helos.add_unique(pool_.intern(s.helo));
-    d.logins.add_unique(pool_.intern(s.login));
-    d.hosts.add_unique(pool_.intern(s.host));
+        d.names.add_unique(s.client_name, pool_);
+    d.helos.add_unique(s.helo, pool_);
+    d.logins.add_unique(s.login, pool_);
+    d.hosts.add_unique(s.host, pool_);
     if (s.pipelining && !d.pipelining) {
         d.pipelining = std::make_unique<EvidenceRef>(
             EvidenceSource{s, EvidenceSource::From::pipelining}.make(0, pool_));
     }
     for (const auto& [time, finding] : s.findings) {
         ++d.findings[static_cast<size_t>(finding.kind)];
-        d.logins.add_unique(pool_.intern(finding.auth_login));
+        d.logins.add_unique(finding.auth_login, pool_);
         // The milter's HELO is the raw one; Postfix logs control bytes as '?'.
-        d.helos.add_unique(pool_.intern(finding.helo));
+        d.helos.add_unique(finding.helo, pool_);
     }
     if (!problem)
         return;
