@@ -23,15 +23,6 @@ constexpr std::string_view advice =
     "proxy, or run the MTA with host networking; a proxy: the PROXY protocol, Postfix's "
     "smtpd_upstream_proxy_protocol).";
 
-NetworkList private_networks() {
-    NetworkList list;
-    for (const char* cidr : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
-                             "127.0.0.0/8", "fc00::/7", "::1/128"}) {
-        list.add(*parse_cidr(cidr));
-    }
-    return list;
-}
-
 // Adds `value` (lower-cased) while the set is below the cap.
 void remember(std::set<std::string>& values, std::string_view value) {
     if (value.empty() || values.size() >= NatDetector::distinct_needed)
@@ -55,8 +46,7 @@ std::string format_nat_alert(const NatAlert& alert) {
 }
 
 bool is_private_address(std::string_view address_text) {
-    static const NetworkList networks = private_networks();
-    return networks.contains(address_text);
+    return non_public_networks().contains(address_text);
 }
 
 void NatDetector::set_interval(std::chrono::seconds interval) {

@@ -44,7 +44,8 @@ struct NatAlert {
 //  sender_domains=N first=ISO advice="..."`
 std::string format_nat_alert(const NatAlert& alert);
 
-// RFC 1918, RFC 6598, loopback, IPv6 ULA (fc00::/7) and ::1.
+// Not on the public Internet: policy::non_public_networks() (RFC 1918,
+// RFC 6598, loopback, link-local, IPv6 ULA).
 bool is_private_address(std::string_view address_text);
 
 class NatDetector {

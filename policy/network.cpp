@@ -166,4 +166,17 @@ bool NetworkList::contains(std::string_view address_text) const {
     return address && contains(*address);
 }
 
+const NetworkList& non_public_networks() {
+    static const NetworkList list = [] {
+        NetworkList networks;
+        for (const char* cidr :
+             {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "127.0.0.0/8", "::1/128",
+              "169.254.0.0/16", "fe80::/10", "100.64.0.0/10", "0.0.0.0/8"}) {
+            networks.add(*parse_cidr(cidr));
+        }
+        return networks;
+    }();
+    return list;
+}
+
 }  // namespace milter503::policy

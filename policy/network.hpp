@@ -50,4 +50,11 @@ class NetworkList {
     std::vector<Cidr> networks_;
 };
 
+// Addresses not on the public Internet: RFC 1918 and IPv6 ULA
+// (fc00::/7), loopback, link-local (169.254/16, fe80::/10), shared
+// (RFC 6598, carrier-grade NAT) and "this network" (0.0.0.0/8). The one
+// list of them: the NAT gateway rule and the client-kind HELO rule read
+// it.
+const NetworkList& non_public_networks();
+
 }  // namespace milter503::policy

@@ -47,19 +47,6 @@ bool mailbox_sender(const KindInput& in) {
     return false;
 }
 
-const policy::NetworkList& private_networks() {
-    static const policy::NetworkList list = [] {
-        policy::NetworkList l;
-        for (const char* net :
-             {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
-              "100.64.0.0/10", "0.0.0.0/8", "::1/128", "fc00::/7", "fe80::/10"}) {
-            l.add(*policy::parse_cidr(net));
-        }
-        return l;
-    }();
-    return list;
-}
-
 }  // namespace
 
 std::string_view kind_name(ClientKind kind) {
@@ -173,7 +160,7 @@ bool helo_is_address(std::string_view helo, bool bracketed, bool public_only) {
     const auto address = policy::parse_ip(helo);
     if (!address)
         return false;
-    return !public_only || !private_networks().contains(*address);
+    return !public_only || !policy::non_public_networks().contains(*address);
 }
 
 std::string source_network(std::string_view address) {

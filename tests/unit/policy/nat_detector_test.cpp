@@ -26,8 +26,8 @@ std::optional<NatAlert> client_number(NatDetector& nat, const char* addr, int i,
 }
 
 TEST(NatDetector, PrivateAddresses) {
-    for (const char* addr :
-         {"10.1.2.3", "172.17.0.1", "192.168.1.1", "100.64.0.1", "127.0.0.1", "fd00::1", "::1"})
+    for (const char* addr : {"10.1.2.3", "172.17.0.1", "192.168.1.1", "100.64.0.1", "127.0.0.1",
+                             "fd00::1", "::1", "169.254.1.1", "fe80::1", "0.0.0.1"})
         EXPECT_TRUE(is_private_address(addr)) << addr;
     for (const char* addr : {"192.0.2.1", "172.32.0.1", "8.8.8.8", "2001:db8::1", "unknown", ""})
         EXPECT_FALSE(is_private_address(addr)) << addr;
