@@ -774,17 +774,19 @@ class Aggregator::OnDemand : public ClientSource {
         : owner_(owner), ranked_(std::move(ranked)) {}
 
     size_t size() const override { return ranked_.size(); }
-    ClientKind kind(size_t index) const override { return ranked_[index].kind.first; }
+    ClientKind kind(size_t index) const override { return ranked_[index].kind; }
     const ClientReport& client(size_t index) const override {
         const Ranked& r = ranked_.at(index);
         owner_.fill_client(owner_.entries_[r.entry], client_);
-        std::tie(client_.kind, client_.kind_rule) = r.kind;
+        client_.kind = r.kind;
+        client_.kind_rule = r.kind_rule;
         return client_;
     }
     const ClientReport& head(size_t index) const override {
         const Ranked& r = ranked_.at(index);
         owner_.fill_head(owner_.entries_[r.entry], head_);
-        std::tie(head_.kind, head_.kind_rule) = r.kind;
+        head_.kind = r.kind;
+        head_.kind_rule = r.kind_rule;
         return head_;
     }
 
@@ -802,6 +804,7 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
     // The reported clients are ranked on their counts first; only the
     // `top` kept become ClientReports.
     std::vector<Ranked> ranked;
+    ranked.reserve(entries_.size());  // at most: no second copy while it grows
     for (std::uint32_t index = 0; index < entries_.size(); ++index) {
         const Entry& e = entries_[index];
         ++totals.clients_seen;
@@ -823,7 +826,7 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
         const auto kind = kind_of(e);
         ++totals.clients_by_kind[static_cast<size_t>(kind.first)];
         if (!report.filters.kind || *report.filters.kind == kind.first)
-            ranked.push_back(Ranked{index, kind});
+            ranked.push_back(Ranked{index, kind.first, kind.second});
     }
     quiet_->for_each([&](const QuietClients::Record& r) {
         if (r.sessions != QuietClients::in_map) {
@@ -863,7 +866,8 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
         for (const Ranked& r : ranked) {
             ClientReport& c = report.clients.emplace_back();
             fill_client(entries_[r.entry], c);
-            std::tie(c.kind, c.kind_rule) = r.kind;
+            c.kind = r.kind;
+            c.kind_rule = r.kind_rule;
         }
     }
     report.hourly.clear();
