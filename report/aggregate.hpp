@@ -9,12 +9,13 @@
 //	client's entry and then dropped. A client costs a few counters; the
 //	names, logins, causes and evidence are kept only for clients that had
 //	a session of interest (an outcome, a finding, improper pipelining) or
-//	a reject line, or a milter summary, each list bounded. Local
+//	a reject line, or a milter summary, each list bounded, their texts
+//	in a StringPool (each distinct text once, as a 32-bit id). Local
 //	submissions (no SMTP client) are not clients. A client whose sessions
 //	all had nothing to report, no login and an IPv4 address (most of a
 //	public MX's: one session, dropped by postscreen or sending nothing)
 //	costs a 24-byte slot of a flat table (QuietClients) until a session
-//	of interest moves it into the map.
+//	of interest gives it an entry.
 //
 //	The cause of a session is the one the milter found (its
 //	no-accepted-rcpt finding first; not rejected-unreported, the milter
@@ -44,7 +45,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "report/client_kind.hpp"
 #include "report/joiner.hpp"
@@ -64,12 +64,10 @@ class Aggregator : public JoinSink {
     void on_session(MtaSession&& session) override;
     void on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) override;
 
-    // Fills clients, hourly and totals of a Report, moving the per-client
-    // details into it (the report is the peak of memory: no second copy),
-    // then frees the tables. Call once, at the end.
-    // `on_demand`: the clients are not made here but as the renderer
-    // reads them (Report::client_source); this Aggregator must then
-    // outlive the report.
+    // Fills clients, hourly and totals of a Report. Call once, at the
+    // end. `on_demand`: the clients are not made here but as the renderer
+    // reads them (Report::client_source), one at a time; this Aggregator
+    // must then outlive the report.
     void build(size_t top, Report& report, bool on_demand = false);
 
   private:
