@@ -776,21 +776,23 @@ class Aggregator::OnDemand : public ClientSource {
     size_t size() const override { return ranked_.size(); }
     ClientKind kind(size_t index) const override { return ranked_[index].kind; }
     const ClientReport& client(size_t index) const override {
-        const Ranked& r = ranked_.at(index);
-        owner_.fill_client(owner_.entries_[r.entry], client_);
-        client_.kind = r.kind;
-        client_.kind_rule = r.kind_rule;
-        return client_;
+        return made(index, &Aggregator::fill_client, client_);
     }
     const ClientReport& head(size_t index) const override {
-        const Ranked& r = ranked_.at(index);
-        owner_.fill_head(owner_.entries_[r.entry], head_);
-        head_.kind = r.kind;
-        head_.kind_rule = r.kind_rule;
-        return head_;
+        return made(index, &Aggregator::fill_head, head_);
     }
 
   private:
+    using Fill = void (Aggregator::*)(const Entry&, ClientReport&) const;
+
+    const ClientReport& made(size_t index, Fill fill, ClientReport& into) const {
+        const Ranked& r = ranked_.at(index);
+        (owner_.*fill)(owner_.entries_[r.entry], into);
+        into.kind = r.kind;
+        into.kind_rule = r.kind_rule;
+        return into;
+    }
+
     const Aggregator& owner_;
     std::vector<Ranked> ranked_;
     // Written over for each client: their strings' room is reused.
