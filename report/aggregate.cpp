@@ -644,15 +644,18 @@ void Aggregator::on_session(MtaSession&& s) {
         c.first = first;
     if (c.sessions == 1 || last > c.last)
         c.last = last;
+    std::optional<EvidenceRef> made_last;  // the last line's, when made for the examples
     for (size_t i = 0; i < count && c.examples.size() < max_examples; ++i) {
         const EvidenceRef item = evidence.make(i, pool_);
+        if (i + 1 == count)
+            made_last = item;
         const bool seen = std::any_of(c.examples.begin(), c.examples.end(),
                                       [&](const EvidenceRef& x) { return x.text == item.text; });
         if (!seen)
             c.examples.push_back(item);
     }
     if (count > 0 && (!c.has_latest || last >= c.latest_time))
-        c.set_latest(evidence.make(count - 1, pool_));
+        c.set_latest(made_last ? *made_last : evidence.make(count - 1, pool_));
     if (refused_503)
         ++hourly_[s.end - (s.end % 3600 + 3600) % 3600][slot];
 }
