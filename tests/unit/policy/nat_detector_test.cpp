@@ -66,7 +66,7 @@ TEST(NatDetector, OneProgramOrOnePublicAddressNeverAlerts) {
 TEST(NatDetector, SignsOlderThanTheIntervalDoNotAddUp) {
     NatDetector nat(seconds(600));
     for (int i = 0; i < 4; ++i)
-        EXPECT_FALSE(client_number(nat, "10.0.0.2", i, i * 200));  // 0, 200, 400, 600: new window
+        EXPECT_FALSE(client_number(nat, "10.0.0.2", i, i * 200L));  // 0, 200, 400, 600: new window
     EXPECT_FALSE(client_number(nat, "10.0.0.2", 9, 650));
 }
 

@@ -139,7 +139,7 @@ TEST(RenderHtml, AStrayLineYearsAwayKeepsTheChartSmall) {
     old_one.hour = 0;
     old_one.counts[cause_slot(policy::Cause::relay_denied)] = 1;
     HourBucket recent;
-    recent.hour = 1795581074 / 3600 * 3600;
+    recent.hour = UnixTime{1795581074} / 3600 * 3600;
     recent.counts[cause_slot(policy::Cause::auth_failed)] = 2;
     report.hourly = {old_one, recent};
     const std::string html = render_html(report);
@@ -152,7 +152,7 @@ TEST(RenderHtml, AStrayLineYearsAwayKeepsTheChartSmall) {
 TEST(RenderHtml, EveryCauseHasAColorOfItsOwn) {
     Report report;
     HourBucket bucket;
-    bucket.hour = 1795581074 / 3600 * 3600;
+    bucket.hour = UnixTime{1795581074} / 3600 * 3600;
     for (size_t slot = 0; slot < cause_slots; ++slot)
         bucket.counts[slot] = 1;
     report.hourly = {bucket};
