@@ -347,6 +347,50 @@ void append_footer(std::string& out, const Report& report) {
 
 }  // namespace
 
+// --user: every session of the login or sender, step by step (user_trace.hpp),
+// in place of the clients.
+void append_trace(std::string& out, const UserTraceReport& trace) {
+    out += fmt::format("<h2>Sessions of {}</h2>\n<p>{} sessions", esc(trace.user),
+                       trace.sessions.size() + trace.earlier);
+    if (trace.earlier > 0)
+        out += fmt::format(" ({} earlier ones not shown)", trace.earlier);
+    out += ".</p>\n";
+    if (trace.sessions.empty())
+        out += "<p>No session of this login or sender address in the log.</p>\n";
+    for (const TracedSession& t : trace.sessions) {
+        out += fmt::format(
+            "<div class=\"client\">\n<h3>{} to {} (UTC), {} {}, client {}[{}]{}{}</h3>\n<table>\n",
+            format_utc(t.start), format_utc(t.end), esc(t.host.empty() ? "-" : t.host), t.mta,
+            esc(t.client_name.empty() ? "unknown" : t.client_name), esc(t.client_addr),
+            t.client_port.empty() ? "" : ":", esc(t.client_port));
+        out += "<tr><th>HELO</th><td>" + esc(t.helo) + "</td></tr>\n";
+        out += "<tr><th>Login</th><td>" + (t.login.empty() ? "none seen" : esc(t.login)) +
+               "</td></tr>\n</table>\n<table>\n<tr><th>Time (UTC)</th><th>Step</th><th>Text</th>"
+               "<th>From</th><th>To</th></tr>\n";
+        for (const SessionStep& step : t.steps) {
+            out += fmt::format(
+                "<tr><td>{}</td><td>{}{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>\n",
+                format_utc(step.time), step.what, step.refused ? " <b>refused</b>" : "",
+                esc(step.text),
+                step.refused && !step.login.empty() ? " (login " + esc(step.login) + ")"
+                                                    : std::string(),
+                esc(step.sender), esc(step.recipient));
+        }
+        out += "</table>\n";
+        if (t.steps_omitted > 0)
+            out += fmt::format("<p class=\"muted\">{} more steps not kept.</p>\n", t.steps_omitted);
+        if (!t.ended)
+            out += "<p class=\"muted\">Its end is not in the log.</p>\n";
+        out += fmt::format("<p>Outcome: {}</p>\n", outcome_text(t.outcome));
+        if (t.cause) {
+            out +=
+                fmt::format("<h4>{} (fix: {})</h4>\n<p class=\"advice\">{}</p>\n",
+                            policy::cause_name(*t.cause), policy::actor_name(t.fix), esc(t.advice));
+        }
+        out += "</div>\n";
+    }
+}
+
 void render_html(const Report& report, const OutputSink& sink) {
     std::string out;
     out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
@@ -370,13 +414,17 @@ void render_html(const Report& report, const OutputSink& sink) {
         t.sessions_no_rcpt_data_unlogged, t.sessions_rcpt_refused_no_data,
         t.sessions_refused_after_data, t.sessions_data_refused_with_rcpts);
     append_alerts(out, report.alerts);
-    append_chart(out, report);
-    append_table(out, report, sink);
-    append_strangers(out, report);
-    drain(out, sink);
-    for (const size_t i : listing_order(report)) {
-        append_client(out, report.client(i), i + 1);
+    if (report.user_trace) {
+        append_trace(out, *report.user_trace);
+    } else {
+        append_chart(out, report);
+        append_table(out, report, sink);
+        append_strangers(out, report);
         drain(out, sink);
+        for (const size_t i : listing_order(report)) {
+            append_client(out, report.client(i), i + 1);
+            drain(out, sink);
+        }
     }
     append_footer(out, report);
     out += "</body>\n</html>\n";

@@ -360,6 +360,28 @@ TEST(UserTrace, TextAndJson) {
     EXPECT_NE(render_json(run(kinds_logs)).find("\"user_trace\": null"), std::string::npos);
 }
 
+TEST(UserTrace, Html) {
+    // The same three sessions as the text (the kinds log, alice's), in
+    // place of the clients: her refused RCPT step, the outcome, the cause.
+    const std::string html = render_html(trace(kinds_logs, "alice@example.test"));
+    EXPECT_NE(html.find("<h2>Sessions of alice@example.test</h2>\n<p>3 sessions.</p>"),
+              std::string::npos)
+        << html;
+    EXPECT_NE(html.find("<tr><td>2026-12-02T05:35:20Z</td><td>rcpt <b>refused</b></td><td>554 "
+                        "5.7.1 &lt;friend1@remote.test&gt;: Relay access denied</td>"
+                        "<td>alice@example.test</td><td>friend1@remote.test</td></tr>"),
+              std::string::npos)
+        << html;
+    EXPECT_NE(html.find("<p>Outcome: DATA refused (503/554): no recipient had been accepted</p>\n"
+                        "<h4>left-trusted-network (fix: user)</h4>"),
+              std::string::npos)
+        << html;
+    EXPECT_EQ(html.find("<h2>Clients</h2>"), std::string::npos);  // the trace replaces them
+    const std::string nobody = render_html(trace(kinds_logs, "nobody@example.test"));
+    EXPECT_NE(nobody.find("No session of this login or sender address in the log."),
+              std::string::npos);
+}
+
 TEST(UserTrace, ARefusedLoginIsTraced) {
     // postfix/auth-failed: bob's mail client logs in with a wrong password, then sends anyway.
     const Report r = trace({"postfix/auth-failed/maillog", "postfix/auth-failed/milter.log"},
