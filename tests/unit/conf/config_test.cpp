@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/source_text.hpp"
+
 namespace milter503::conf {
 namespace {
 
@@ -165,15 +167,13 @@ TEST_F(ConfigFiles, MissingFileIsAnErrorWithoutLine) {
 
 // The shipped sample must stay valid and document every key.
 TEST(Config, SampleFileParsesAndListsEveryKey) {
+    const std::string text = test::source_text("conf/milter503.conf");
+    ASSERT_FALSE(text.empty());
     const std::string path = std::string(MILTER503_SOURCE_DIR) + "/conf/milter503.conf";
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << path;
-    std::stringstream text;
-    text << in.rdbuf();
     ConfigError error;
-    EXPECT_TRUE(parse_config(text.str(), path, &error).has_value()) << error.to_string();
+    EXPECT_TRUE(parse_config(text, path, &error).has_value()) << error.to_string();
     for (const auto& key : config_keys()) {
-        EXPECT_NE(text.str().find("#" + std::string(key.name) + "\t"), std::string::npos)
+        EXPECT_NE(text.find("#" + std::string(key.name) + "\t"), std::string::npos)
             << key.name << " is not in the sample file";
     }
 }

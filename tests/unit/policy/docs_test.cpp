@@ -3,31 +3,19 @@
 // and report/README.md. Adding a row without its docs fails here.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "policy/cause.hpp"
 #include "policy/finding.hpp"
+#include "tests/unit/source_text.hpp"
 
 namespace milter503::policy {
 namespace {
 
-std::string read_doc(const char* relative) {
-    const std::string path = std::string(MILTER503_SOURCE_DIR) + "/" + relative;
-    std::ifstream in(path);
-    EXPECT_TRUE(in) << path;
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::roff;
 
-// roff writes a hyphen as "\-".
-std::string roff(std::string_view text) {
-    std::string out;
-    for (char c : text)
-        out += c == '-' ? std::string("\\-") : std::string(1, c);
-    return out;
+std::string read_doc(const char* relative) {
+    return test::source_text(relative);
 }
 
 TEST(Docs, ReadmeHasEveryCauseWithWhoActsAndTheAdvice) {

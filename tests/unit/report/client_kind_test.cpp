@@ -20,6 +20,7 @@
 #include "report/render_json.hpp"
 #include "report/render_text.hpp"
 #include "test_util.hpp"
+#include "tests/unit/source_text.hpp"
 
 namespace milter503::report {
 namespace {
@@ -461,20 +462,10 @@ TEST(UserTrace, StepTextsAreCapped) {
 
 // ---- docs -----------------------------------------------------------------------
 
-std::string read_doc(const std::string& relative) {
-    const std::string path = std::string(MILTER503_TEST_DATA) + "/../../" + relative;
-    std::ifstream in(path);
-    EXPECT_TRUE(in) << path;
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using milter503::test::roff;
 
-std::string roff(std::string_view text) {
-    std::string out;
-    for (const char c : text)
-        out += c == '-' ? std::string("\\-") : std::string(1, c);
-    return out;
+std::string read_doc(const std::string& relative) {
+    return milter503::test::source_text(relative);
 }
 
 TEST(ClientKindDocs, ReportReadmeHasEveryRule) {
