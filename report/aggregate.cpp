@@ -394,27 +394,32 @@ namespace {
 // A CauseReport while the log is read, smaller: texts are pool ids, and
 // the latest evidence, most often one of the examples, is then only its
 // index.
+static_assert(cause_slots <= 256, "a cause slot is kept in a byte");
+static_assert(max_examples <= 256, "an example's index is kept in a byte");
+
+// 80 bytes: one per cause per client of interest. Counts in 32 bits as
+// the client's own (Aggregator::Entry).
 struct Cause {
-    size_t slot = unknown_cause_slot;
-    policy::Actor fix = policy::Actor::admin;
-    unsigned long sessions = 0;
-    unsigned long sessions_503 = 0;
-    unsigned long sessions_flagged = 0;
     UnixTime first = 0;
     UnixTime last = 0;
-    std::vector<EvidenceRef> examples;
-    Id advice = StringPool::empty;
-    bool has_latest = false;
     UnixTime latest_time = 0;
-    size_t latest_example = 0;                  // when latest_other is null
+    std::vector<EvidenceRef> examples;
     std::unique_ptr<EvidenceRef> latest_other;  // not one of the examples
+    std::uint32_t sessions = 0;
+    std::uint32_t sessions_503 = 0;
+    std::uint32_t sessions_flagged = 0;
+    Id advice = StringPool::empty;
+    policy::Actor fix = policy::Actor::admin;
+    std::uint8_t slot = unknown_cause_slot;
+    bool has_latest = false;
+    std::uint8_t latest_example = 0;  // when latest_other is null
 
     void set_latest(const EvidenceRef& item) {
         has_latest = true;
         latest_time = item.time;
         for (size_t i = 0; i < examples.size(); ++i) {
             if (examples[i] == item) {
-                latest_example = i;
+                latest_example = static_cast<std::uint8_t>(i);
                 latest_other.reset();
                 return;
             }
@@ -448,6 +453,7 @@ struct Cause {
         c.advice = pool.view(advice);
     }
 };
+static_assert(sizeof(Cause) <= 80, "a Cause is kept per cause per client");
 
 }  // namespace
 
@@ -611,7 +617,7 @@ void Aggregator::on_session(MtaSession&& s) {
     auto found = std::find_if(d.causes.begin(), d.causes.end(),
                               [&](const Cause& x) { return x.slot == slot; });
     if (found == d.causes.end()) {
-        d.causes.emplace_back().slot = slot;
+        d.causes.emplace_back().slot = static_cast<std::uint8_t>(slot);
         found = d.causes.end() - 1;
     }
     Cause& c = *found;
