@@ -95,6 +95,7 @@ class Aggregator : public JoinSink {
 
     bool wanted(std::string_view addr) const;
     Entry& entry(std::string_view addr);
+    bool has_entry(std::string_view addr) const;
     static Detail& detail(Entry& entry);
     std::pair<ClientKind, std::string_view> kind_of(const Entry& entry) const;
     bool add_quiet(std::string_view addr, const MtaSession& session);

@@ -56,6 +56,16 @@ void StringPool::grow() {
     }
 }
 
+std::optional<StringPool::Id> StringPool::find(std::string_view text) const {
+    if (text.empty())
+        return empty;
+    for (size_t i = home(text); slots_[i] != empty; i = (i + 1) & (slots_.size() - 1)) {
+        if (texts_[slots_[i]] == text)
+            return slots_[i];
+    }
+    return std::nullopt;
+}
+
 StringPool::Id StringPool::intern(std::string_view text) {
     if (text.empty())
         return empty;

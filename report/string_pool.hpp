@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,8 @@ class StringPool {
     StringPool& operator=(const StringPool&) = delete;
 
     Id intern(std::string_view text);
+    // The id of a text held, without adding it.
+    std::optional<Id> find(std::string_view text) const;
     std::string_view view(Id id) const { return texts_[id]; }
     // Distinct texts held, the empty one included.
     size_t size() const { return texts_.size(); }

@@ -5,7 +5,7 @@
 //	them over), so that each test says which session carries what. A
 //	quiet session: nothing refused, flagged or logged against it and no
 //	login (aggregate.hpp); such a client is kept in a flat table until a
-//	session of interest moves it into the map, and must then show every
+//	session of interest gives it an entry, and must then show every
 //	session it had.
 #include "report/aggregate.hpp"
 
@@ -107,6 +107,36 @@ TEST(Aggregate, QuietTableGrowsWithoutLosingClients) {
     ASSERT_EQ(r.clients.size(), 1u);
     EXPECT_EQ(r.clients.front().sessions, 2u);
     EXPECT_EQ(r.clients.front().first_seen, 4999);
+}
+
+TEST(Aggregate, ClientsLeavingTheQuietTableLeaveTheOthersFindable) {
+    // 20 000 quiet clients (long probe chains at 70 % full), then every
+    // third one refused: it leaves the table for an entry. Every client is
+    // then seen once more, quietly: a broken chain would lose one (a second
+    // slot, a client counted twice) or give a refused one a slot again.
+    Aggregator a;
+    const auto addr = [](unsigned i) {
+        return "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250);
+    };
+    constexpr unsigned clients = 20000;
+    for (unsigned i = 0; i < clients; ++i)
+        a.on_session(quiet_session(addr(i), 1000 + i, 1001 + i));
+    for (unsigned i = 0; i < clients; i += 3)
+        a.on_session(refused_session(addr(i), 50000 + i, 50001 + i));
+    for (unsigned i = 0; i < clients; ++i)
+        a.on_session(quiet_session(addr(i), 90000 + i, 90001 + i));
+    const Report r = build(a);
+    constexpr unsigned refused = (clients + 2) / 3;
+    EXPECT_EQ(r.totals.clients_seen, clients);
+    EXPECT_EQ(r.totals.sessions, 2 * clients + refused);
+    EXPECT_EQ(r.totals.clients_reported, refused);
+    ASSERT_EQ(r.clients.size(), refused);
+    for (const ClientReport& c : r.clients) {
+        EXPECT_EQ(c.sessions, 3u) << c.address;  // quiet, refused, quiet
+        EXPECT_EQ(c.sessions_503, 1u) << c.address;
+        EXPECT_LT(c.first_seen, 1000 + clients) << c.address;
+        EXPECT_GE(c.last_seen, 90000) << c.address;
+    }
 }
 
 TEST(Aggregate, TopKeepsTheFirstOfTheOrderAndCountsAllReported) {

@@ -38,6 +38,15 @@ TEST(StringPool, TextsStayInPlaceAsThePoolGrows) {
     EXPECT_EQ(pool.size(), 200002u);
 }
 
+TEST(StringPool, FindDoesNotAdd) {
+    StringPool pool;
+    const auto id = pool.intern("192.0.2.1");
+    EXPECT_EQ(pool.find("192.0.2.1"), id);
+    EXPECT_EQ(pool.find(""), StringPool::empty);
+    EXPECT_FALSE(pool.find("192.0.2.2").has_value());
+    EXPECT_EQ(pool.size(), 2u);  // "" and the one added
+}
+
 TEST(StringPool, LongAndBinaryTexts) {
     StringPool pool;
     const std::string long_text(100000, 'x');  // longer than a block
