@@ -64,21 +64,9 @@ struct EvidenceRef {
 // the rest behind a pointer.
 class IdList {
   public:
-    void add_unique(Id id) {
-        if (id == StringPool::empty || size_ >= max_list || contains(id))
-            return;
-        if (size_ < inline_.size()) {
-            inline_[size_] = id;
-        } else {
-            if (!more_)
-                more_ = std::make_unique<std::vector<Id>>();
-            more_->push_back(id);
-        }
-        ++size_;
-    }
-    // The same for a text: compared with the texts held first, so that a
-    // text seen again (most sessions of a client repeat its HELO and
-    // host) costs no hashing, and one past a full list is not kept.
+    // Compared with the texts held first, so that a text seen again (most
+    // sessions of a client repeat its HELO and host) costs no hashing, and
+    // one past a full list is not kept.
     void add_unique(std::string_view text, StringPool& pool) {
         if (text.empty() || size_ >= max_list)
             return;
@@ -86,14 +74,7 @@ class IdList {
             if (pool.view((*this)[i]) == text)
                 return;
         }
-        add_unique(pool.intern(text));
-    }
-    bool contains(Id id) const {
-        for (size_t i = 0; i < size_; ++i) {
-            if ((*this)[i] == id)
-                return true;
-        }
-        return false;
+        append(pool.intern(text));
     }
     size_t size() const { return size_; }
     Id operator[](size_t i) const { return i < inline_.size() ? inline_[i] : (*more_)[i - 2]; }
@@ -111,6 +92,17 @@ class IdList {
     }
 
   private:
+    void append(Id id) {
+        if (size_ < inline_.size()) {
+            inline_[size_] = id;
+        } else {
+            if (!more_)
+                more_ = std::make_unique<std::vector<Id>>();
+            more_->push_back(id);
+        }
+        ++size_;
+    }
+
     std::array<Id, 2> inline_{};
     std::uint8_t size_ = 0;
     std::unique_ptr<std::vector<Id>> more_;
@@ -888,17 +880,14 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
     }
     ranked.resize(kept);
     report.clients.clear();
-    report.client_source.reset();
+    auto source = std::make_shared<OnDemand>(*this, std::move(ranked));
     if (on_demand) {
-        report.client_source = std::make_shared<OnDemand>(*this, std::move(ranked));
+        report.client_source = std::move(source);
     } else {
+        report.client_source.reset();
         report.clients.reserve(kept);
-        for (const Ranked& r : ranked) {
-            ClientReport& c = report.clients.emplace_back();
-            fill_client(entries_[r.entry], c);
-            c.kind = r.kind;
-            c.kind_rule = r.kind_rule;
-        }
+        for (size_t i = 0; i < kept; ++i)
+            report.clients.push_back(source->client(i));
     }
     report.hourly.clear();
     for (const auto& [hour, counts] : hourly_)

@@ -345,8 +345,6 @@ void append_footer(std::string& out, const Report& report) {
     out += "</ul>\n";
 }
 
-}  // namespace
-
 // --user: every session of the login or sender, step by step (user_trace.hpp),
 // in place of the clients.
 void append_trace(std::string& out, const UserTraceReport& trace) {
@@ -390,6 +388,8 @@ void append_trace(std::string& out, const UserTraceReport& trace) {
         out += "</div>\n";
     }
 }
+
+}  // namespace
 
 void render_html(const Report& report, const OutputSink& sink) {
     std::string out;

@@ -56,27 +56,29 @@ void StringPool::grow() {
     }
 }
 
+size_t StringPool::slot_of(std::string_view text) const {
+    size_t i = home(text);
+    while (slots_[i] != empty && texts_[slots_[i]] != text)
+        i = (i + 1) & (slots_.size() - 1);
+    return i;
+}
+
 std::optional<StringPool::Id> StringPool::find(std::string_view text) const {
     if (text.empty())
         return empty;
-    for (size_t i = home(text); slots_[i] != empty; i = (i + 1) & (slots_.size() - 1)) {
-        if (texts_[slots_[i]] == text)
-            return slots_[i];
-    }
-    return std::nullopt;
+    const Id id = slots_[slot_of(text)];
+    return id == empty ? std::nullopt : std::optional<Id>(id);
 }
 
 StringPool::Id StringPool::intern(std::string_view text) {
     if (text.empty())
         return empty;
-    size_t i = home(text);
-    for (; slots_[i] != empty; i = (i + 1) & (slots_.size() - 1)) {
-        if (texts_[slots_[i]] == text)
-            return slots_[i];
-    }
+    const size_t slot = slot_of(text);
+    if (slots_[slot] != empty)
+        return slots_[slot];
     const auto id = static_cast<Id>(texts_.size());
     texts_.push_back(store(text));
-    slots_[i] = id;
+    slots_[slot] = id;
     if (texts_.size() * 2 > slots_.size())
         grow();
     return id;

@@ -44,6 +44,8 @@ class StringPool {
   private:
     std::string_view store(std::string_view text);
     size_t home(std::string_view text) const;
+    // The slot that holds `text`, or the free one where it would go.
+    size_t slot_of(std::string_view text) const;
     void grow();
 
     std::vector<std::string_view> texts_;  // by id

@@ -131,9 +131,6 @@ void append_json_string(std::string& out, std::string_view text) {
             out += hex_digits[c >> 4];
             out += hex_digits[c & 0x0f];
             ++i;
-        } else if (c < 0x80) {
-            out += static_cast<char>(c);
-            ++i;
         } else if (const size_t len = text::utf8_sequence_length(text, i); len > 0) {
             out.append(text.substr(i, len));
             i += len;
