@@ -708,13 +708,26 @@ std::pair<ClientKind, std::string_view> Aggregator::kind_of(const Entry& e) cons
 namespace {
 
 // The causes of a client, most sessions first (the first seen first
-// among equals): as indexes, so that each is written once, in place.
-std::vector<size_t> cause_order(const std::vector<Cause>& causes) {
-    std::vector<size_t> order(causes.size());
-    for (size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return causes[a].sessions > causes[b].sessions; });
+// among equals): as indexes, so that each is written once, in place. On
+// the stack: it is made each time the renderer reads a client (three
+// times in a text report).
+struct CauseOrder {
+    std::array<std::uint8_t, cause_slots> index{};  // a client has each cause once
+    size_t size = 0;
+};
+
+CauseOrder cause_order(const std::vector<Cause>& causes) {
+    CauseOrder order;
+    order.size = std::min(causes.size(), order.index.size());
+    for (size_t i = 0; i < order.size; ++i) {
+        // Insertion, stable: past the ones with as many sessions or more.
+        size_t at = i;
+        while (at > 0 && causes[order.index[at - 1]].sessions < causes[i].sessions) {
+            order.index[at] = order.index[at - 1];
+            --at;
+        }
+        order.index[at] = static_cast<std::uint8_t>(i);
+    }
     return order;
 }
 
@@ -737,10 +750,10 @@ void Aggregator::fill_head(const Entry& e, ClientReport& c) const {
         return;
     }
     d->names.fill(pool_, c.names);
-    const std::vector<size_t> order = cause_order(d->causes);
-    c.causes.resize(order.size());
-    for (size_t i = 0; i < order.size(); ++i)
-        d->causes[order[i]].fill_head(c.causes[i]);
+    const CauseOrder order = cause_order(d->causes);
+    c.causes.resize(order.size);
+    for (size_t i = 0; i < order.size; ++i)
+        d->causes[order.index[i]].fill_head(c.causes[i]);
 }
 
 // The report of a client, its texts out of the pool, written over `c`
@@ -784,9 +797,9 @@ void Aggregator::fill_client(const Entry& e, ClientReport& c) const {
     } else {
         c.pipelining.reset();
     }
-    const std::vector<size_t> order = cause_order(d->causes);
-    for (size_t i = 0; i < order.size(); ++i)
-        d->causes[order[i]].fill(pool_, c.causes[i]);
+    const CauseOrder order = cause_order(d->causes);
+    for (size_t i = 0; i < order.size; ++i)
+        d->causes[order.index[i]].fill(pool_, c.causes[i]);
 }
 
 // The clients made as the renderer reads them (ClientSource).
