@@ -9,9 +9,9 @@
 //	runs at most once per sweep_interval of a host's log time; its look
 //	for silent open sessions, once per idle_scan_interval. That look takes
 //	only the sessions due from a heap of (time they would be silent too
-//	long, key), pushed when a session opens and again when it was active
-//	since, instead of scanning them all: behind postscreen, thousands of
-//	sessions stay open for the idle hour.
+//	long, the session's slot), pushed when a session opens and again when
+//	it was active since, instead of scanning them all: behind postscreen,
+//	thousands of sessions stay open for the idle hour.
 #include "report/joiner.hpp"
 
 #include <algorithm>
@@ -194,30 +194,6 @@ UnixTime idle_limit(const MtaSession& session, const JoinerLimits& limits) {
     return session.idle_seconds > 0 ? session.idle_seconds : limits.idle_timeout;
 }
 
-// A session's key in an entry of the idle heap: within the entry when
-// short, as nearly all are (`postfix/postscreen` and an address and
-// port), so that a session's entry costs no allocation of its own (the
-// copy of the key was a twentieth of a run behind postscreen).
-class InlineKey {
-  public:
-    explicit InlineKey(std::string_view key) : size_(key.size()) {
-        if (key.size() <= short_.size()) {
-            std::copy(key.begin(), key.end(), short_.begin());
-        } else {
-            long_ = key;
-        }
-    }
-    std::string_view view() const {
-        return size_ <= short_.size() ? std::string_view(short_.data(), size_)
-                                      : std::string_view(long_);
-    }
-
-  private:
-    std::array<char, 48> short_{};
-    size_t size_;
-    std::string long_;
-};
-
 void count_commands(MtaSession& s, const Counters& c) {
     if (!c.present)
         return;
@@ -257,29 +233,80 @@ struct Joiner::HostState {
     // all (postscreen's sessions that PASS to smtpd log no end and stay
     // open for the idle time).
     StringMultimap<MtaSession*> open_by_addr;
-    // When an open session may be silent too long, by key (see above); an
-    // entry of a session gone since is dropped when due.
+    // When an open session may be silent too long (see above): an entry
+    // names the session's slot, and the slot's generation when pushed. A
+    // slot is freed when its session leaves `open`, and its generation
+    // then moves on, so the entry of a session gone since is known
+    // without a look-up; one that matches by chance (the generation came
+    // round) only has the session's silence checked. 16 bytes an entry,
+    // in a min-heap on time (std::push_heap) rebuilt in its own room: with
+    // a copy of the key, the entries cost a tenth of a run.
+    struct Slot {
+        MtaSession* session = nullptr;  // in its node of `open`: it stays put
+        const std::string* key = nullptr;
+        std::uint32_t generation = 0;
+    };
+    std::vector<Slot> slots;
+    std::vector<std::uint32_t> free_slots;
     struct Due {
         UnixTime time;
-        UnixTime start;  // of the session: a key comes back (pids)
-        InlineKey key;
+        std::uint32_t slot;
+        std::uint32_t generation;
         bool operator>(const Due& other) const { return time > other.time; }
     };
-    std::priority_queue<Due, std::vector<Due>, std::greater<>> idle_due;
+    std::vector<Due> idle_due;
+
+    // A slot for a session just put in `open` under `key`.
+    void take_slot(MtaSession& session, const std::string& key) {
+        if (free_slots.empty()) {
+            session.idle_slot = static_cast<std::uint32_t>(slots.size());
+            slots.emplace_back();
+        } else {
+            session.idle_slot = free_slots.back();
+            free_slots.pop_back();
+        }
+        Slot& slot = slots[session.idle_slot];
+        slot.session = &session;
+        slot.key = &key;
+    }
+    void free_slot(const MtaSession& session) {
+        Slot& slot = slots[session.idle_slot];
+        ++slot.generation;
+        slot.session = nullptr;
+        slot.key = nullptr;
+        free_slots.push_back(session.idle_slot);
+    }
+    // The slot of the open session an entry names, or nullptr when it is gone.
+    const Slot* due_slot(const Due& due) const {
+        const Slot& slot = slots[due.slot];
+        return slot.generation == due.generation && slot.session != nullptr ? &slot : nullptr;
+    }
+    Due due_entry(const MtaSession& session, const JoinerLimits& limits) const {
+        return {later(session.last_activity, idle_limit(session, limits)), session.idle_slot,
+                slots[session.idle_slot].generation};
+    }
 
     // A session's entry, when it opens or its idle time shortens. Entries of sessions that ended
     // are dropped only when due: the heap is rebuilt from the open sessions when they are less than
     // half of it, so that it stays bounded by them even when the log's clock stands still.
-    void push_due(const std::string& key, const MtaSession& session, const JoinerLimits& limits) {
-        idle_due.push({later(session.last_activity, idle_limit(session, limits)), session.start,
-                       InlineKey(key)});
+    void push_due(const MtaSession& session, const JoinerLimits& limits) {
+        push_due(due_entry(session, limits));
         if (idle_due.size() <= 2 * open.size() + 1024)
             return;
-        std::vector<Due> fresh;
-        fresh.reserve(open.size());
-        for (const auto& [k, s] : open)
-            fresh.push_back({later(s.last_activity, idle_limit(s, limits)), s.start, InlineKey(k)});
-        idle_due = decltype(idle_due)(std::greater<>(), std::move(fresh));
+        idle_due.clear();
+        for (const auto& [key, s] : open)
+            idle_due.push_back(due_entry(s, limits));
+        std::make_heap(idle_due.begin(), idle_due.end(), std::greater<>());
+    }
+    void push_due(const Due& due) {
+        idle_due.push_back(due);
+        std::push_heap(idle_due.begin(), idle_due.end(), std::greater<>());
+    }
+    Due pop_due() {
+        std::pop_heap(idle_due.begin(), idle_due.end(), std::greater<>());
+        const Due due = idle_due.back();
+        idle_due.pop_back();
+        return due;
     }
 
     // Ended sessions, by the time they ended; closing_base is the
@@ -350,6 +377,7 @@ struct Joiner::HostState {
                 break;
             }
         }
+        free_slot(it->second);
         MtaSession session = std::move(it->second);
         open.erase(it);
         return session;
@@ -481,21 +509,21 @@ void Joiner::sweep(HostState& state) {
 // Hands over the open sessions silent for longer than their idle time.
 void Joiner::expire_idle(HostState& state, UnixTime now) {
     auto& due = state.idle_due;
-    while (!due.empty() && due.top().time < now) {
-        HostState::Due entry = due.top();
-        due.pop();
-        auto it = state.open.find(entry.key.view());
-        if (it == state.open.end() || it->second.start != entry.start)
-            continue;  // ended, or the key names another session now
-        if (it->second.last_activity + idle_limit(it->second, limits_) < now) {
-            MtaSession session = state.take_open(it);
+    while (!due.empty() && due.front().time < now) {
+        HostState::Due entry = state.pop_due();
+        const HostState::Slot* slot = state.due_slot(entry);
+        if (slot == nullptr)
+            continue;  // ended
+        const MtaSession& open = *slot->session;
+        if (open.last_activity + idle_limit(open, limits_) < now) {
+            MtaSession session = state.take_open(state.open.find(*slot->key));
             if (!session.end_logged)
                 session.ended = true;
             session.end = session.last_activity;
             emit(std::move(session));
         } else {
-            entry.time = later(it->second.last_activity, idle_limit(it->second, limits_));
-            due.push(std::move(entry));
+            entry.time = later(open.last_activity, idle_limit(open, limits_));
+            state.push_due(entry);
         }
     }
 }
@@ -585,7 +613,8 @@ MtaSession& Joiner::open_session(HostState& state, std::string_view mta, UnixTim
         fresh.last_activity = time;
         fresh.end_logged = !e.end_unlogged;
         fresh.idle_seconds = e.idle_seconds;
-        state.push_due(it->first, fresh, limits_);
+        state.take_slot(fresh, it->first);
+        state.push_due(fresh, limits_);
     }
     return it->second;
 }
@@ -727,7 +756,7 @@ void Joiner::wait_briefly(HostState& state, MtaSession& session) {
     if (session.idle_seconds > 0 && session.idle_seconds <= limits_.handover_wait)
         return;
     session.idle_seconds = limits_.handover_wait;
-    state.push_due(it->first, session, limits_);
+    state.push_due(session, limits_);
 }
 
 MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& finding,
@@ -845,7 +874,9 @@ void Joiner::finish() {
         state.open.clear();
         state.open_by_queue_id.clear();
         state.open_by_addr.clear();
-        state.idle_due = {};
+        state.idle_due.clear();
+        state.slots.clear();
+        state.free_slots.clear();
         state.clock = std::numeric_limits<UnixTime>::max() - limits_.grace - 1;
         state.next_sweep = std::numeric_limits<UnixTime>::min();
         state.next_idle_scan = std::numeric_limits<UnixTime>::min();

@@ -143,6 +143,7 @@ struct MtaSession {
     long idle_seconds = 0;            // silence that ends it (0: the joiner's default)
     Outcome outcome = Outcome::none;  // set when handed over
     unsigned steps_total = 0;         // steps seen (recorded: steps)
+    std::uint32_t idle_slot = 0;      // the joiner's own, while the session is open
     std::vector<SessionStep> steps;   // only with JoinerLimits::record_steps
 
     void add_reject(RejectLine line);
