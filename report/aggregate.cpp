@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "policy/reply.hpp"
+#include "report/log_source.hpp"
 
 namespace milter503::report {
 namespace {
@@ -33,24 +34,43 @@ unsigned long other_interest(const Counts& c) {
 
 using Id = StringPool::Id;
 
+constexpr std::uint8_t unknown_mta = 0xff;
+
+// Who logged an example line: the row of the log source table whose MTA
+// name it is (static text, as Evidence::mta), in a byte.
+std::uint8_t mta_code(std::string_view mta) {
+    const auto sources = log_sources();
+    for (size_t i = 0; i < sources.size(); ++i) {
+        if (sources[i].mta == mta)
+            return static_cast<std::uint8_t>(i);
+    }
+    return unknown_mta;
+}
+
+std::string_view mta_name(std::uint8_t code) {
+    const auto sources = log_sources();
+    return code < sources.size() ? sources[code].mta : std::string_view("unknown");
+}
+
 // A piece of evidence while the log is read: its texts as pool ids
-// (string_pool.hpp), 48 bytes instead of an Evidence's 184 and its heap
-// blocks. Ids compare as their texts do.
+// (string_pool.hpp), 32 bytes instead of an Evidence's 184 and its heap
+// blocks; one or more per cause per client of interest. Ids compare as
+// their texts do.
 struct EvidenceRef {
     UnixTime time = 0;
-    std::string_view mta;  // static text, as Evidence::mta
     Id host = StringPool::empty;
     Id stage = StringPool::empty;
     Id text = StringPool::empty;
     Id sender = StringPool::empty;
     Id recipient = StringPool::empty;
+    std::uint8_t mta = unknown_mta;  // mta_code()
 
     bool operator==(const EvidenceRef&) const = default;
 
     // Writes the texts into `e`, reusing its strings' room.
     void fill(const StringPool& pool, Evidence& e) const {
         e.time = time;
-        e.mta = mta;
+        e.mta = mta_name(mta);
         e.host = pool.view(host);
         e.stage = pool.view(stage);
         e.text = pool.view(text);
@@ -58,55 +78,67 @@ struct EvidenceRef {
         e.recipient = pool.view(recipient);
     }
 };
+static_assert(sizeof(EvidenceRef) <= 32, "an EvidenceRef is kept per example");
 
 // Up to max_list distinct texts of a client (names, HELOs, logins, log
 // hosts), in the order first seen: two inline (most clients have one),
-// the rest behind a pointer.
+// the rest behind a pointer. 16 bytes, four per client of interest: no
+// count is kept, an empty id ends the list (no text held is empty).
 class IdList {
   public:
     // Compared with the texts held first, so that a text seen again (most
     // sessions of a client repeat its HELO and host) costs no hashing, and
     // one past a full list is not kept.
     void add_unique(std::string_view text, StringPool& pool) {
-        if (text.empty() || size_ >= max_list)
+        const size_t held = size();
+        if (text.empty() || held >= max_list)
             return;
-        for (size_t i = 0; i < size_; ++i) {
+        for (size_t i = 0; i < held; ++i) {
             if (pool.view((*this)[i]) == text)
                 return;
         }
-        append(pool.intern(text));
+        append(pool.intern(text), held);
     }
-    size_t size() const { return size_; }
-    Id operator[](size_t i) const { return i < inline_.size() ? inline_[i] : (*more_)[i - 2]; }
+    size_t size() const {
+        if (inline_[1] == StringPool::empty)
+            return inline_[0] == StringPool::empty ? 0 : 1;
+        size_t n = inline_.size();
+        while (more_ && n < max_list && more_[n - inline_.size()] != StringPool::empty)
+            ++n;
+        return n;
+    }
+    Id operator[](size_t i) const {
+        return i < inline_.size() ? inline_[i] : more_[i - inline_.size()];
+    }
     void fill(const StringPool& pool, std::vector<std::string>& out) const {
-        out.resize(size_);
-        for (size_t i = 0; i < size_; ++i)
+        out.resize(size());
+        for (size_t i = 0; i < out.size(); ++i)
             out[i] = pool.view((*this)[i]);
     }
     // The texts as views, for the kind rules.
     std::span<const std::string_view> views(const StringPool& pool,
                                             std::array<std::string_view, max_list>& into) const {
-        for (size_t i = 0; i < size_; ++i)
+        const size_t held = size();
+        for (size_t i = 0; i < held; ++i)
             into[i] = pool.view((*this)[i]);
-        return {into.data(), size_};
+        return {into.data(), held};
     }
 
   private:
-    void append(Id id) {
-        if (size_ < inline_.size()) {
-            inline_[size_] = id;
-        } else {
-            if (!more_)
-                more_ = std::make_unique<std::vector<Id>>();
-            more_->push_back(id);
+    void append(Id id, size_t held) {
+        if (held < inline_.size()) {
+            inline_[held] = id;
+            return;
         }
-        ++size_;
+        if (!more_)
+            more_ = std::make_unique<Id[]>(max_list - inline_.size());  // all empty
+        more_[held - inline_.size()] = id;
     }
 
-    std::array<Id, 2> inline_{};
-    std::uint8_t size_ = 0;
-    std::unique_ptr<std::vector<Id>> more_;
+    std::array<Id, 2> inline_{};  // empty: none
+    std::unique_ptr<Id[]> more_;  // max_list - 2 of them, empty past the last
 };
+static_assert(sizeof(IdList) == 16, "an IdList is kept four times per client of interest");
 
 // The evidence of a session: its reject lines or, when the MTA logged
 // none, the milter's findings, else its improper pipelining. Held as
@@ -151,7 +183,7 @@ EvidenceSource evidence_of(const MtaSession& s) {
 EvidenceRef EvidenceSource::make(size_t i, StringPool& pool) const {
     EvidenceRef e;
     e.host = pool.intern(session.host);
-    e.mta = session.mta;
+    e.mta = mta_code(session.mta);
     if (from == From::rejects) {
         const RejectLine& line = session.rejects[i];
         e.time = line.time;
@@ -169,7 +201,7 @@ EvidenceRef EvidenceSource::make(size_t i, StringPool& pool) const {
     }
     const auto& [time, finding] = session.findings[i];
     e.time = time;
-    e.mta = "milter";
+    e.mta = mta_code("milter");
     e.stage = pool.intern(policy::finding_name(finding.kind));
     e.sender = pool.intern(finding.sender);
     if (!finding.rejected.empty()) {
