@@ -174,5 +174,46 @@ TEST(Aggregate, LatestEvidenceIsTheNewestSessionsLine) {
     EXPECT_EQ(cause.last, 201);
 }
 
+// A client's names, HELOs, logins and hosts: each text once, in the order
+// first seen, at most eight (two are held inline, the rest apart: the
+// third, the eighth and the ninth are the edges).
+TEST(Aggregate, TextListsKeepEachTextOnceInOrderUpToEight) {
+    Aggregator a;
+    for (int i = 0; i < 12; ++i) {
+        MtaSession s = refused_session("192.0.2.7", 100 + 10 * i, 105 + 10 * i);
+        s.helo = "helo" + std::to_string(i % 10);  // 0..9, then 0 and 1 again
+        s.host = i < 3 ? "mx1" : "mx2";
+        a.on_session(std::move(s));
+    }
+    const Report r = build(a);
+    ASSERT_EQ(r.clients.size(), 1u);
+    const ClientReport& c = r.clients.front();
+    EXPECT_EQ(c.helos, (std::vector<std::string>{"helo0", "helo1", "helo2", "helo3", "helo4",
+                                                 "helo5", "helo6", "helo7"}));
+    EXPECT_EQ(c.hosts, (std::vector<std::string>{"mx1", "mx2"}));
+    EXPECT_TRUE(c.names.empty());  // "unknown" is no name
+    EXPECT_TRUE(c.logins.empty());
+}
+
+// Who logged an example is kept as the log source table's row: each MTA
+// comes back under its own name.
+TEST(Aggregate, ExampleLinesKeepWhoLoggedThem) {
+    Aggregator a;
+    MtaSession postfix = refused_session("192.0.2.8", 100, 110);
+    a.on_session(std::move(postfix));
+    MtaSession sendmail = refused_session("192.0.2.9", 200, 210);
+    sendmail.mta = "sendmail";
+    a.on_session(std::move(sendmail));
+    const Report r = build(a);
+    ASSERT_EQ(r.clients.size(), 2u);
+    for (const ClientReport& c : r.clients) {
+        ASSERT_EQ(c.causes.size(), 1u);
+        ASSERT_FALSE(c.causes.front().examples.empty());
+        EXPECT_EQ(c.causes.front().examples.front().mta,
+                  c.address == "192.0.2.8" ? "postfix" : "sendmail")
+            << c.address;
+    }
+}
+
 }  // namespace
 }  // namespace milter503::report
