@@ -30,7 +30,7 @@ bool left_trusted_network(const KindInput& in) {
 }
 
 bool has_many_senders(const KindInput& in) {
-    return in.signals.senders >= many_senders;
+    return in.signals.senders() >= many_senders;
 }
 
 bool address_helo(const KindInput& in) {
@@ -40,7 +40,7 @@ bool address_helo(const KindInput& in) {
 }
 
 bool mailbox_sender(const KindInput& in) {
-    for (size_t i = 0; i < in.signals.senders; ++i) {
+    for (size_t i = 0; i < in.signals.senders(); ++i) {
         if (in.book.is_mailbox(in.signals.sender_hashes[i]))
             return true;
     }
@@ -69,28 +69,36 @@ std::optional<ClientKind> parse_kind(std::string_view text) {
     return std::nullopt;
 }
 
-// FNV-1a over the lower-cased bytes: no copy per session.
+// FNV-1a over the lower-cased bytes: no copy per session. Never 0, which
+// marks a free place in KindSignals (1 instead: the mailboxes' hashes are
+// made here too, so the two still meet).
 std::uint64_t address_hash(std::string_view address) {
     std::uint64_t hash = 14695981039346656037ULL;
     for (const char c : address) {
         hash ^= static_cast<unsigned char>(text::to_lower(c));
         hash *= 1099511628211ULL;
     }
-    return hash;
+    return hash == 0 ? 1 : hash;
 }
 
 void KindSignals::add_sender(std::string_view sender) {
-    if (sender.empty() || senders >= many_senders)
+    const size_t held = senders();
+    if (sender.empty() || held >= many_senders)
         return;
     const std::uint64_t hash = address_hash(sender);
     if (has_sender(hash))
         return;
-    sender_hashes[senders++] = hash;
+    sender_hashes[held] = hash;
 }
 
 bool KindSignals::has_sender(std::uint64_t hash) const {
-    return std::find(sender_hashes.begin(), sender_hashes.begin() + senders, hash) !=
-           sender_hashes.begin() + senders;
+    const auto end = sender_hashes.begin() + static_cast<std::ptrdiff_t>(senders());
+    return std::find(sender_hashes.begin(), end, hash) != end;
+}
+
+size_t KindSignals::senders() const {
+    return static_cast<size_t>(std::find(sender_hashes.begin(), sender_hashes.end(), 0) -
+                               sender_hashes.begin());
 }
 
 const std::vector<KindRule>& kind_rules() {

@@ -62,12 +62,14 @@ std::optional<ClientKind> parse_kind(std::string_view text);
 inline constexpr size_t many_senders = 5;
 
 // The per-client signals that ClientReport does not already hold.
+// 40 bytes, one per client of interest: no count is kept, a hash of 0
+// ends the list (address_hash() gives none).
 struct KindSignals {
-    std::array<std::uint64_t, many_senders> sender_hashes{};  // lower-cased
-    std::uint8_t senders = 0;                                 // distinct, up to many_senders
+    std::array<std::uint64_t, many_senders> sender_hashes{};  // lower-cased, distinct
 
     void add_sender(std::string_view sender);
     bool has_sender(std::uint64_t hash) const;
+    size_t senders() const;  // up to many_senders
 };
 
 class KindBook;
