@@ -15,11 +15,9 @@
 #include "report/joiner.hpp"
 
 #include <algorithm>
-#include <array>
 #include <deque>
 #include <functional>
 #include <limits>
-#include <queue>
 #include <utility>
 #include <vector>
 
@@ -514,15 +512,15 @@ void Joiner::expire_idle(HostState& state, UnixTime now) {
         const HostState::Slot* slot = state.due_slot(entry);
         if (slot == nullptr)
             continue;  // ended
-        const MtaSession& open = *slot->session;
-        if (open.last_activity + idle_limit(open, limits_) < now) {
+        const MtaSession& due_session = *slot->session;
+        if (due_session.last_activity + idle_limit(due_session, limits_) < now) {
             MtaSession session = state.take_open(state.open.find(*slot->key));
             if (!session.end_logged)
                 session.ended = true;
             session.end = session.last_activity;
             emit(std::move(session));
         } else {
-            entry.time = later(open.last_activity, idle_limit(open, limits_));
+            entry.time = later(due_session.last_activity, idle_limit(due_session, limits_));
             state.push_due(entry);
         }
     }
