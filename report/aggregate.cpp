@@ -16,9 +16,6 @@
 namespace milter503::report {
 namespace {
 
-constexpr size_t max_list = 8;      // names, helos, logins, hosts per client
-constexpr size_t max_examples = 3;  // distinct evidence texts per cause
-
 constexpr std::string_view unknown_advice =
     "No reject line or milter finding explains this refusal: look the session up in the MTA log "
     "(the client address and time are above).";
@@ -33,112 +30,6 @@ unsigned long other_interest(const Counts& c) {
 }
 
 using Id = StringPool::Id;
-
-constexpr std::uint8_t unknown_mta = 0xff;
-
-// Who logged an example line: the row of the log source table whose MTA
-// name it is (static text, as Evidence::mta), in a byte.
-std::uint8_t mta_code(std::string_view mta) {
-    const auto sources = log_sources();
-    for (size_t i = 0; i < sources.size(); ++i) {
-        if (sources[i].mta == mta)
-            return static_cast<std::uint8_t>(i);
-    }
-    return unknown_mta;
-}
-
-std::string_view mta_name(std::uint8_t code) {
-    const auto sources = log_sources();
-    return code < sources.size() ? sources[code].mta : std::string_view("unknown");
-}
-
-// A piece of evidence while the log is read: its texts as pool ids
-// (string_pool.hpp), 32 bytes instead of an Evidence's 184 and its heap
-// blocks; one or more per cause per client of interest. Ids compare as
-// their texts do.
-struct EvidenceRef {
-    UnixTime time = 0;
-    Id host = StringPool::empty;
-    Id stage = StringPool::empty;
-    Id text = StringPool::empty;
-    Id sender = StringPool::empty;
-    Id recipient = StringPool::empty;
-    std::uint8_t mta = unknown_mta;  // mta_code()
-
-    bool operator==(const EvidenceRef&) const = default;
-
-    // Writes the texts into `e`, reusing its strings' room.
-    void fill(const StringPool& pool, Evidence& e) const {
-        e.time = time;
-        e.mta = mta_name(mta);
-        e.host = pool.view(host);
-        e.stage = pool.view(stage);
-        e.text = pool.view(text);
-        e.sender = pool.view(sender);
-        e.recipient = pool.view(recipient);
-    }
-};
-static_assert(sizeof(EvidenceRef) <= 32, "an EvidenceRef is kept per example");
-
-// Up to max_list distinct texts of a client (names, HELOs, logins, log
-// hosts), in the order first seen: two inline (most clients have one),
-// the rest behind a pointer. 16 bytes, four per client of interest: no
-// count is kept, an empty id ends the list (no text held is empty).
-class IdList {
-  public:
-    // Compared with the texts held first, so that a text seen again (most
-    // sessions of a client repeat its HELO and host) costs no hashing, and
-    // one past a full list is not kept.
-    void add_unique(std::string_view text, StringPool& pool) {
-        const size_t held = size();
-        if (text.empty() || held >= max_list)
-            return;
-        for (size_t i = 0; i < held; ++i) {
-            if (pool.view((*this)[i]) == text)
-                return;
-        }
-        append(pool.intern(text), held);
-    }
-    size_t size() const {
-        if (inline_[1] == StringPool::empty)
-            return inline_[0] == StringPool::empty ? 0 : 1;
-        size_t n = inline_.size();
-        while (more_ && n < max_list && more_[n - inline_.size()] != StringPool::empty)
-            ++n;
-        return n;
-    }
-    Id operator[](size_t i) const {
-        return i < inline_.size() ? inline_[i] : more_[i - inline_.size()];
-    }
-    void fill(const StringPool& pool, std::vector<std::string>& out) const {
-        out.resize(size());
-        for (size_t i = 0; i < out.size(); ++i)
-            out[i] = pool.view((*this)[i]);
-    }
-    // The texts as views, for the kind rules.
-    std::span<const std::string_view> views(const StringPool& pool,
-                                            std::array<std::string_view, max_list>& into) const {
-        const size_t held = size();
-        for (size_t i = 0; i < held; ++i)
-            into[i] = pool.view((*this)[i]);
-        return {into.data(), held};
-    }
-
-  private:
-    void append(Id id, size_t held) {
-        if (held < inline_.size()) {
-            inline_[held] = id;
-            return;
-        }
-        if (!more_)
-            more_ = std::make_unique<Id[]>(max_list - inline_.size());  // all empty
-        more_[held - inline_.size()] = id;
-    }
-
-    std::array<Id, 2> inline_{};  // empty: none
-    std::unique_ptr<Id[]> more_;  // max_list - 2 of them, empty past the last
-};
-static_assert(sizeof(IdList) == 16, "an IdList is kept four times per client of interest");
 
 // The evidence of a session: its reject lines or, when the MTA logged
 // none, the milter's findings, else its improper pipelining. Held as
@@ -432,109 +323,8 @@ std::optional<policy::Cause> session_cause(const MtaSession& session) {
     return told;
 }
 
-namespace {
-
-// A CauseReport while the log is read, smaller: texts are pool ids, and
-// the latest evidence, most often one of the examples, is then only its
-// index.
-static_assert(cause_slots <= 256, "a cause slot is kept in a byte");
-static_assert(max_examples <= 256, "an example's index is kept in a byte");
-
-// 80 bytes: one per cause per client of interest. Counts in 32 bits as
-// the client's own (Aggregator::Entry).
-struct Cause {
-    UnixTime first = 0;
-    UnixTime last = 0;
-    UnixTime latest_time = 0;
-    std::vector<EvidenceRef> examples;
-    std::unique_ptr<EvidenceRef> latest_other;  // not one of the examples
-    std::uint32_t sessions = 0;
-    std::uint32_t sessions_503 = 0;
-    std::uint32_t sessions_flagged = 0;
-    Id advice = StringPool::empty;
-    policy::Actor fix = policy::Actor::admin;
-    std::uint8_t slot = unknown_cause_slot;
-    bool has_latest = false;
-    std::uint8_t latest_example = 0;  // when latest_other is null
-
-    void set_latest(const EvidenceRef& item) {
-        has_latest = true;
-        latest_time = item.time;
-        for (size_t i = 0; i < examples.size(); ++i) {
-            if (examples[i] == item) {
-                latest_example = static_cast<std::uint8_t>(i);
-                latest_other.reset();
-                return;
-            }
-        }
-        latest_other = std::make_unique<EvidenceRef>(item);
-    }
-
-    // The counts alone (ClientSource::head()).
-    void fill_head(CauseReport& c) const {
-        c.slot = slot;
-        c.fix = fix;
-        c.sessions = sessions;
-        c.sessions_503 = sessions_503;
-        c.sessions_flagged = sessions_flagged;
-        c.first = first;
-        c.last = last;
-    }
-    // All of it, reusing the room of `c`'s strings.
-    void fill(const StringPool& pool, CauseReport& c) const {
-        fill_head(c);
-        if (has_latest) {
-            if (!c.latest)
-                c.latest.emplace();
-            (latest_other ? *latest_other : examples[latest_example]).fill(pool, *c.latest);
-        } else {
-            c.latest.reset();
-        }
-        c.examples.resize(examples.size());
-        for (size_t i = 0; i < examples.size(); ++i)
-            examples[i].fill(pool, c.examples[i]);
-        c.advice = pool.view(advice);
-    }
-};
-static_assert(sizeof(Cause) <= 80, "a Cause is kept per cause per client");
-
-}  // namespace
-
-// What is kept of a client of interest until build(). Compact where it
-// costs per client: causes as above, the findings an array, and the rare
-// summary and pipelining evidence behind one pointer. 160 bytes, an
-// allocator's size class (at 176, jemalloc gave 192).
-struct Aggregator::Detail {
-    // 48 bytes: a summary is larger and rarer still.
-    struct Rare {
-        std::unique_ptr<MilterSummary> summary;
-        std::optional<EvidenceRef> pipelining;  // the first
-    };
-
-    IdList names;
-    IdList helos;
-    IdList logins;
-    IdList hosts;
-    std::vector<Cause> causes;  // one per cause seen, few
-    std::array<std::uint32_t, policy::finding_kind_count> findings{};
-    std::unique_ptr<Rare> rare;
-    KindSignals kind_signals;
-
-    const MilterSummary* summary() const { return rare ? rare->summary.get() : nullptr; }
-    const EvidenceRef* pipelining() const {
-        return rare && rare->pipelining ? &*rare->pipelining : nullptr;
-    }
-    Rare& rare_part() {
-        if (!rare)
-            rare = std::make_unique<Rare>();
-        return *rare;
-    }
-};
-
 Aggregator::Aggregator(std::optional<std::string> client_filter)
-    : client_filter_(std::move(client_filter)), quiet_(std::make_unique<QuietClients>()) {
-    static_assert(sizeof(Detail) <= 160, "a Detail is kept per client of interest");
-}
+    : client_filter_(std::move(client_filter)), quiet_(std::make_unique<QuietClients>()) {}
 
 Aggregator::~Aggregator() = default;
 
@@ -590,10 +380,44 @@ bool Aggregator::add_quiet(std::string_view addr, const MtaSession& s) {
     return true;
 }
 
-Aggregator::Detail& Aggregator::detail(Entry& entry) {
-    if (!entry.detail)
-        entry.detail = std::make_unique<Detail>();
-    return *entry.detail;
+namespace {
+
+// Sessions after which a client's detail stays whole: unpacking and
+// packing it for each session would cost more than it saves.
+constexpr std::uint32_t whole_after = 4;
+
+}  // namespace
+
+ClientDetail& Aggregator::edit(Entry& e) {
+    if (ClientDetail* whole = e.detail.whole())
+        return *whole;
+    const std::span<const std::uint8_t> bytes = e.detail.packed();
+    if (bytes.empty())
+        editing_.clear();
+    else
+        unpack(bytes, editing_);
+    return editing_;
+}
+
+void Aggregator::put_back(Entry& e, ClientDetail& d) {
+    if (&d != &editing_)
+        return;  // held whole
+    packing_.clear();
+    if (e.sessions < whole_after && pack(d, packing_)) {
+        e.detail.hold_packed(packing_);
+        return;
+    }
+    e.detail.hold_whole(std::make_unique<ClientDetail>(std::move(editing_)));
+}
+
+const ClientDetail* Aggregator::read(const Entry& e) const {
+    if (const ClientDetail* whole = e.detail.whole())
+        return whole;
+    const std::span<const std::uint8_t> bytes = e.detail.packed();
+    if (bytes.empty())
+        return nullptr;
+    unpack(bytes, reading_);
+    return &reading_;
 }
 
 void Aggregator::on_session(MtaSession&& s) {
@@ -606,20 +430,37 @@ void Aggregator::on_session(MtaSession&& s) {
         kinds_.note_session(s);
     if (s.local || !wanted(addr))
         return;
-    const bool flagged = s.findings_total > 0;
+    const bool problem = s.outcome != Outcome::none || s.findings_total > 0 || s.pipelining;
     const bool rejected = s.rejects_total > 0;
-    const bool problem = s.outcome != Outcome::none || flagged || s.pipelining;
     if (s.only_handed_over())
         return;
     if (!problem && !rejected && s.login.empty() && !s.milter_only && add_quiet(addr, s))
         return;
     Entry& e = entry(addr);
+    count_session(e, s);
+    if (!problem && !rejected) {
+        // Most sessions: only the login is worth keeping (a later refused
+        // session of the same address lists it).
+        if (!s.login.empty()) {
+            ClientDetail& d = edit(e);
+            d.logins.add_unique(s.login, pool_);
+            put_back(e, d);
+        }
+        return;
+    }
+    ClientDetail& d = edit(e);
+    note_detail(d, s);
+    if (problem)
+        note_cause(d, s);
+    put_back(e, d);
+}
+
+void Aggregator::count_session(Entry& e, const MtaSession& s) {
     if (e.sessions == 0 || s.start < e.first_seen)
         e.first_seen = s.start;
     if (s.end > e.last_seen)
         e.last_seen = s.end;
     ++e.sessions;
-    const bool refused_503 = s.outcome == Outcome::no_rcpt_data_refused;
     switch (s.outcome) {
         case Outcome::none:
             break;
@@ -639,23 +480,19 @@ void Aggregator::on_session(MtaSession&& s) {
             ++e.sessions_no_rcpt_data_unlogged;
             break;
     }
-    if (flagged)
+    if (s.findings_total > 0)
         ++e.sessions_flagged;
-    if (rejected)
+    if (s.rejects_total > 0)
         ++e.sessions_rejected;
     if (s.pipelining)
         ++e.sessions_pipelining;
     if (s.milter_only)
         ++e.sessions_milter_only;
+}
 
-    if (!problem && !rejected) {
-        // Most sessions: only the login is worth keeping (a later refused
-        // session of the same address lists it).
-        if (!s.login.empty())
-            detail(e).logins.add_unique(s.login, pool_);
-        return;
-    }
-    Detail& d = detail(e);
+// The names, HELOs, logins, hosts, findings and senders of a session with
+// something to report.
+void Aggregator::note_detail(ClientDetail& d, const MtaSession& s) {
     KindBook::observe(d.kind_signals, s);
     if (s.client_name != "unknown")
         d.names.add_unique(s.client_name, pool_);
@@ -671,18 +508,21 @@ void Aggregator::on_session(MtaSession&& s) {
         // The milter's HELO is the raw one; Postfix logs control bytes as '?'.
         d.helos.add_unique(finding.helo, pool_);
     }
-    if (!problem)
-        return;
+}
 
+// The session's cause, its counts, advice and evidence.
+void Aggregator::note_cause(ClientDetail& d, const MtaSession& s) {
+    const bool flagged = s.findings_total > 0;
+    const bool refused_503 = s.outcome == Outcome::no_rcpt_data_refused;
     const std::optional<policy::Cause> cause = session_cause(s);
     const size_t slot = cause_slot(cause);
     auto found = std::find_if(d.causes.begin(), d.causes.end(),
-                              [&](const Cause& x) { return x.slot == slot; });
+                              [&](const CauseRecord& x) { return x.slot == slot; });
     if (found == d.causes.end()) {
         d.causes.emplace_back().slot = static_cast<std::uint8_t>(slot);
         found = d.causes.end() - 1;
     }
-    Cause& c = *found;
+    CauseRecord& c = *found;
     ++c.sessions;
     if (refused_503)
         ++c.sessions_503;
@@ -731,21 +571,22 @@ void Aggregator::on_session(MtaSession&& s) {
 void Aggregator::on_summary(std::string_view host, UnixTime time, policy::ClientSummary&& summary) {
     if (!wanted(summary.client_addr))
         return;
-    Detail& d = detail(entry(summary.client_addr));
+    Entry& e = entry(summary.client_addr);
+    ClientDetail& d = edit(e);
     if (d.summary() == nullptr || time >= d.summary()->time)
         d.rare_part().summary = std::make_unique<MilterSummary>(
             MilterSummary{std::string(host), time, std::move(summary)});
+    put_back(e, d);
 }
 
 // The client's kind and the rule that decided it (client_kind.hpp).
-std::pair<ClientKind, std::string_view> Aggregator::kind_of(const Entry& e) const {
+std::pair<ClientKind, std::string_view> Aggregator::kind_of(const ClientDetail* d) const {
     static const KindSignals none;
-    const Detail* d = e.detail.get();
     if (d == nullptr)
         return KindBook::classify(KindInput{{}, {}, false, none, kinds_});
     const size_t trusted = cause_slot(policy::Cause::left_trusted_network);
     const bool left_trusted = std::any_of(d->causes.begin(), d->causes.end(),
-                                          [&](const Cause& c) { return c.slot == trusted; });
+                                          [&](const CauseRecord& c) { return c.slot == trusted; });
     std::array<std::string_view, max_list> logins;
     std::array<std::string_view, max_list> helos;
     return KindBook::classify(KindInput{d->logins.views(pool_, logins),
@@ -764,7 +605,7 @@ struct CauseOrder {
     size_t size = 0;
 };
 
-CauseOrder cause_order(const std::vector<Cause>& causes) {
+CauseOrder cause_order(const std::vector<CauseRecord>& causes) {
     CauseOrder order;
     order.size = std::min(causes.size(), order.index.size());
     for (size_t i = 0; i < order.size; ++i) {
@@ -784,6 +625,10 @@ CauseOrder cause_order(const std::vector<Cause>& causes) {
 // What the tables and the strangers block read of a client (see
 // ClientSource::head()); the other fields of `c` are left as they are.
 void Aggregator::fill_head(const Entry& e, ClientReport& c) const {
+    fill_head(e, read(e), c);
+}
+
+void Aggregator::fill_head(const Entry& e, const ClientDetail* d, ClientReport& c) const {
     c.address = pool_.view(e.address);
     c.sessions = e.sessions;
     c.sessions_503 = e.sessions_503;
@@ -791,7 +636,6 @@ void Aggregator::fill_head(const Entry& e, ClientReport& c) const {
     c.sessions_no_rcpt_data_unlogged = e.sessions_no_rcpt_data_unlogged;
     c.first_seen = e.first_seen;
     c.last_seen = e.last_seen;
-    const Detail* d = e.detail.get();
     if (d == nullptr) {
         c.names.clear();
         c.causes.clear();
@@ -807,7 +651,8 @@ void Aggregator::fill_head(const Entry& e, ClientReport& c) const {
 // The report of a client, its texts out of the pool, written over `c`
 // (reusing the room of its strings: the renderer reads one at a time).
 void Aggregator::fill_client(const Entry& e, ClientReport& c) const {
-    fill_head(e, c);
+    const ClientDetail* d = read(e);
+    fill_head(e, d, c);
     c.sessions_rejected = e.sessions_rejected;
     c.sessions_pipelining = e.sessions_pipelining;
     c.sessions_milter_only = e.sessions_milter_only;
@@ -815,7 +660,6 @@ void Aggregator::fill_client(const Entry& e, ClientReport& c) const {
     c.sessions_rcpt_refused_no_data = e.sessions_rcpt_refused_no_data;
     c.sessions_data_refused_with_rcpts = e.sessions_data_refused_with_rcpts;
     c.findings.clear();
-    const Detail* d = e.detail.get();
     if (d == nullptr) {
         c.helos.clear();
         c.logins.clear();
@@ -901,7 +745,7 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
         totals.sessions_rcpt_refused_no_data += e.sessions_rcpt_refused_no_data;
         totals.sessions_no_rcpt_data_unlogged += e.sessions_no_rcpt_data_unlogged;
         totals.sessions_data_refused_with_rcpts += e.sessions_data_refused_with_rcpts;
-        const Detail* d = e.detail.get();
+        const ClientDetail* d = read(e);
         const bool summary_findings =
             d && d->summary() != nullptr && !d->summary()->summary.findings.empty();
         const bool reported = e.sessions_503 > 0 || e.sessions_flagged > 0 ||
@@ -909,7 +753,7 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
                               (client_filter_.has_value() && e.sessions > 0);
         if (!reported)
             continue;
-        const auto kind = kind_of(e);
+        const auto kind = kind_of(d);
         ++totals.clients_by_kind[static_cast<size_t>(kind.first)];
         if (!report.filters.kind || *report.filters.kind == kind.first)
             ranked.push_back(Ranked{index, kind.first, kind.second});

@@ -47,6 +47,7 @@
 #include <string_view>
 
 #include "report/client_kind.hpp"
+#include "report/client_record.hpp"
 #include "report/joiner.hpp"
 #include "report/report_model.hpp"
 #include "report/string_pool.hpp"
@@ -71,7 +72,6 @@ class Aggregator : public JoinSink {
     void build(size_t top, Report& report, bool on_demand = false);
 
   private:
-    struct Detail;
     // Counts in 32 bits: a client's 4 * 10^9 sessions would take a log of
     // 10^10 lines.
     struct Entry {
@@ -88,7 +88,7 @@ class Aggregator : public JoinSink {
         std::uint32_t sessions_data_refused_with_rcpts = 0;
         UnixTime first_seen = 0;
         UnixTime last_seen = 0;
-        std::unique_ptr<Detail> detail;
+        DetailSlot detail;  // client_record.hpp
     };
 
     class QuietClients;
@@ -96,10 +96,19 @@ class Aggregator : public JoinSink {
     bool wanted(std::string_view addr) const;
     Entry& entry(std::string_view addr);
     bool has_entry(std::string_view addr) const;
-    static Detail& detail(Entry& entry);
-    std::pair<ClientKind, std::string_view> kind_of(const Entry& entry) const;
+    void count_session(Entry& entry, const MtaSession& session);
+    void note_detail(ClientDetail& detail, const MtaSession& session);
+    void note_cause(ClientDetail& detail, const MtaSession& session);
+    // A client's detail to change, then to put back (see detail_):
+    // what edit() returns is valid until the next edit() or read().
+    ClientDetail& edit(Entry& entry);
+    void put_back(Entry& entry, ClientDetail& detail);
+    // A client's detail to read (null: none), valid until the next read().
+    const ClientDetail* read(const Entry& entry) const;
+    std::pair<ClientKind, std::string_view> kind_of(const ClientDetail* detail) const;
     bool add_quiet(std::string_view addr, const MtaSession& session);
     void fill_head(const Entry& entry, ClientReport& into) const;
+    void fill_head(const Entry& entry, const ClientDetail* detail, ClientReport& into) const;
     void fill_client(const Entry& entry, ClientReport& into) const;
 
     // 24 bytes, one per reported client: the peak of a run on a public
@@ -125,6 +134,13 @@ class Aggregator : public JoinSink {
     std::map<UnixTime, std::array<unsigned long, cause_slots>> hourly_;
     KindBook kinds_;  // what the user/stranger rules read across clients
     std::unique_ptr<QuietClients> quiet_;
+    // A client's detail is packed between its sessions (10^5 and more
+    // clients of one or two sessions each on a public MX) and unpacked
+    // into these to be changed or read; one that is changed often (a
+    // client of many sessions) or holds a rare part stays whole.
+    ClientDetail editing_;
+    mutable ClientDetail reading_;
+    std::vector<std::uint8_t> packing_;
 };
 
 }  // namespace milter503::report

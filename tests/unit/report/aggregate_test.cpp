@@ -215,5 +215,63 @@ TEST(Aggregate, ExampleLinesKeepWhoLoggedThem) {
     }
 }
 
+// A client's detail is packed between its sessions and held whole once it
+// has had a few (client_record.hpp): the same sessions give the same
+// report either way. The second client's five quiet sessions first make
+// its detail whole from its first session of interest.
+TEST(Aggregate, PackedAndWholeDetailsReportAlike) {
+    Aggregator a;
+    for (int i = 0; i < 5; ++i)
+        a.on_session(quiet_session("192.0.2.21", 10 + i, 11 + i));
+    for (const char* addr : {"192.0.2.20", "192.0.2.21"}) {
+        MtaSession first = refused_session(addr, 100, 110);
+        first.login = "alice";
+        first.client_name = "pc.example.org";
+        a.on_session(std::move(first));
+        MtaSession second = refused_session(addr, 200, 210);
+        second.rejects.front().reply = "450 4.7.1 Client host rejected: cannot find your hostname";
+        second.pipelining = true;
+        second.pipelining_time = 205;
+        second.pipelining_after = "MAIL";
+        second.pipelining_input = "RCPT TO:<x@remote.example>";
+        a.on_session(std::move(second));
+    }
+    const Report r = build(a);
+    ASSERT_EQ(r.clients.size(), 2u);
+    const ClientReport& packed = r.clients[0].address == "192.0.2.20" ? r.clients[0] : r.clients[1];
+    const ClientReport& whole = &packed == &r.clients[0] ? r.clients[1] : r.clients[0];
+    EXPECT_EQ(whole.sessions, 7u);
+    EXPECT_EQ(packed.sessions, 2u);
+    EXPECT_EQ(packed.names, (std::vector<std::string>{"pc.example.org"}));
+    EXPECT_EQ(packed.logins, (std::vector<std::string>{"alice"}));
+    ASSERT_TRUE(packed.pipelining.has_value());
+    EXPECT_EQ(packed.pipelining->text, "RCPT TO:<x@remote.example>");
+    ASSERT_EQ(packed.causes.size(), 2u);
+    EXPECT_EQ(packed.names, whole.names);
+    EXPECT_EQ(packed.helos, whole.helos);
+    EXPECT_EQ(packed.logins, whole.logins);
+    EXPECT_EQ(packed.hosts, whole.hosts);
+    EXPECT_EQ(packed.findings, whole.findings);
+    ASSERT_TRUE(whole.pipelining.has_value());
+    EXPECT_EQ(packed.pipelining->stage, whole.pipelining->stage);
+    ASSERT_EQ(packed.causes.size(), whole.causes.size());
+    for (size_t i = 0; i < packed.causes.size(); ++i) {
+        const CauseReport& p = packed.causes[i];
+        const CauseReport& w = whole.causes[i];
+        EXPECT_EQ(p.slot, w.slot);
+        EXPECT_EQ(p.sessions, w.sessions);
+        EXPECT_EQ(p.sessions_503, w.sessions_503);
+        EXPECT_EQ(p.first, w.first);
+        EXPECT_EQ(p.last, w.last);
+        EXPECT_EQ(p.advice, w.advice);
+        ASSERT_EQ(p.examples.size(), w.examples.size());
+        for (size_t j = 0; j < p.examples.size(); ++j)
+            EXPECT_EQ(p.examples[j].text, w.examples[j].text);
+        ASSERT_TRUE(p.latest && w.latest);
+        EXPECT_EQ(p.latest->time, w.latest->time);
+        EXPECT_EQ(p.latest->text, w.latest->text);
+    }
+}
+
 }  // namespace
 }  // namespace milter503::report
