@@ -694,6 +694,31 @@ void Aggregator::fill_client(const Entry& e, ClientReport& c) const {
         d->causes[order.index[i]].fill(pool_, c.causes[i]);
 }
 
+Aggregator::Ranked Aggregator::ranked_client(std::uint32_t index, ClientKind kind,
+                                             std::string_view rule) const {
+    const Entry& e = entries_[index];
+    Ranked r{};
+    r.refused_flagged = std::uint64_t{e.sessions_503} << 32 | e.sessions_flagged;
+    r.other = other_interest(e);
+    // Compared as unsigned bytes, as std::string_view compares: a shorter
+    // text, padded with 0, comes first, as it does.
+    const std::string_view address = pool_.view(e.address);
+    for (size_t i = 0; i < sizeof r.address_prefix; ++i) {
+        const auto byte = i < address.size() ? static_cast<unsigned char>(address[i]) : 0U;
+        r.address_prefix = r.address_prefix << 8 | byte;
+    }
+    r.sessions = e.sessions;
+    r.entry = index;
+    r.kind = kind;
+    r.rule = no_rule;
+    const auto& rules = kind_rules();
+    for (size_t i = 0; i < rules.size(); ++i) {
+        if (rules[i].name == rule && !rule.empty())
+            r.rule = static_cast<std::uint8_t>(i);
+    }
+    return r;
+}
+
 // The clients made as the renderer reads them (ClientSource).
 class Aggregator::OnDemand : public ClientSource {
   public:
@@ -716,7 +741,7 @@ class Aggregator::OnDemand : public ClientSource {
         const Ranked& r = ranked_.at(index);
         (owner_.*fill)(owner_.entries_[r.entry], into);
         into.kind = r.kind;
-        into.kind_rule = r.kind_rule;
+        into.kind_rule = r.rule == no_rule ? std::string_view() : kind_rules()[r.rule].name;
         return into;
     }
 
@@ -753,10 +778,10 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
                               (client_filter_.has_value() && e.sessions > 0);
         if (!reported)
             continue;
-        const auto kind = kind_of(d);
-        ++totals.clients_by_kind[static_cast<size_t>(kind.first)];
-        if (!report.filters.kind || *report.filters.kind == kind.first)
-            ranked.push_back(Ranked{index, kind.first, kind.second});
+        const auto [kind, rule] = kind_of(d);
+        ++totals.clients_by_kind[static_cast<size_t>(kind)];
+        if (!report.filters.kind || *report.filters.kind == kind)
+            ranked.push_back(ranked_client(index, kind, rule));
     }
     quiet_->for_each([&](const QuietClients::Record& r) {
         ++totals.clients_seen;
@@ -764,17 +789,15 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
     });
     totals.clients_reported = ranked.size();
     const auto before = [this](const Ranked& x, const Ranked& y) {
-        const Entry& a = entries_[x.entry];
-        const Entry& b = entries_[y.entry];
-        if (a.sessions_503 != b.sessions_503)
-            return a.sessions_503 > b.sessions_503;
-        if (a.sessions_flagged != b.sessions_flagged)
-            return a.sessions_flagged > b.sessions_flagged;
-        if (other_interest(a) != other_interest(b))
-            return other_interest(a) > other_interest(b);
-        if (a.sessions != b.sessions)
-            return a.sessions > b.sessions;
-        return pool_.view(a.address) < pool_.view(b.address);
+        if (x.refused_flagged != y.refused_flagged)
+            return x.refused_flagged > y.refused_flagged;
+        if (x.other != y.other)
+            return x.other > y.other;
+        if (x.sessions != y.sessions)
+            return x.sessions > y.sessions;
+        if (x.address_prefix != y.address_prefix)
+            return x.address_prefix < y.address_prefix;
+        return pool_.view(entries_[x.entry].address) < pool_.view(entries_[y.entry].address);
     };
     const size_t kept = top > 0 ? std::min(top, ranked.size()) : ranked.size();
     // All of them: a plain sort (partial_sort's heap sort took 3 % of a run).

@@ -375,34 +375,6 @@ void unpack(std::span<const std::uint8_t> bytes, ClientDetail& d) {
     }
 }
 
-bool DetailSlot::is_packed() const {
-    return (reinterpret_cast<std::uintptr_t>(held_) & 1) != 0;
-}
-
-ClientDetail* DetailSlot::whole() const {
-    return is_packed() ? nullptr : reinterpret_cast<ClientDetail*>(held_);
-}
-
-// A packed block: its length (LEB128), then the bytes.
-std::span<std::uint8_t> DetailSlot::block() const {
-    if (!is_packed())
-        return {};
-    std::uint8_t* block = held_ - 1;
-    size_t size = 0;
-    size_t at = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        const std::uint8_t b = block[at++];
-        size |= static_cast<size_t>(b & 0x7f) << shift;
-        if ((b & 0x80) == 0)
-            break;
-    }
-    return {block + at, size};
-}
-
-std::span<const std::uint8_t> DetailSlot::packed() const {
-    return block();
-}
-
 void DetailSlot::hold_whole(std::unique_ptr<ClientDetail> detail) {
     reset();
     held_ = reinterpret_cast<std::uint8_t*>(detail.release());

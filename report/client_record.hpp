@@ -181,17 +181,33 @@ class DetailSlot {
 
     bool empty() const { return held_ == nullptr; }
     // Non-null when the detail is held whole.
-    ClientDetail* whole() const;
+    ClientDetail* whole() const {
+        return is_packed() ? nullptr : reinterpret_cast<ClientDetail*>(held_);
+    }
     // The packed bytes; empty when not packed.
-    std::span<const std::uint8_t> packed() const;
+    std::span<const std::uint8_t> packed() const { return block(); }
 
     void hold_whole(std::unique_ptr<ClientDetail> detail);
     void hold_packed(std::span<const std::uint8_t> bytes);
     void reset();
 
   private:
-    bool is_packed() const;
-    std::span<std::uint8_t> block() const;
+    bool is_packed() const { return (reinterpret_cast<std::uintptr_t>(held_) & 1) != 0; }
+    // A packed block: its length (LEB128), then the bytes.
+    std::span<std::uint8_t> block() const {
+        if (!is_packed())
+            return {};
+        std::uint8_t* start = held_ - 1;
+        size_t size = 0;
+        size_t at = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            const std::uint8_t b = start[at++];
+            size |= static_cast<size_t>(b & 0x7f) << shift;
+            if ((b & 0x80) == 0)
+                break;
+        }
+        return {start + at, size};
+    }
 
     std::uint8_t* held_ = nullptr;
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -112,7 +113,8 @@ void append_alerts(std::string& out, const std::vector<ServerAlert>& alerts) {
         "events</th><th class=\"n\">clients</th><th>first</th><th>last</th><th>e.g.</th>"
         "<th>advice</th></tr>\n";
     for (const ServerAlert& a : alerts) {
-        out += fmt::format(
+        fmt::format_to(
+            std::back_inserter(out),
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}"
             "</td><td class=\"ev\">{}{}</td><td>{}</td></tr>\n",
             esc(a.subject), a.events, a.clients, format_utc(a.first), format_utc(a.last),
@@ -128,7 +130,8 @@ void append_chart(std::string& out, const Report& report) {
     const std::string per = width == hour  ? "hour"
                             : width == day ? "day"
                                            : fmt::format("{} days", width / day);
-    out += fmt::format("<h2>Sessions with DATA refused (503/554) per {}, by cause</h2>\n", per);
+    fmt::format_to(std::back_inserter(out),
+                   "<h2>Sessions with DATA refused (503/554) per {}, by cause</h2>\n", per);
     if (bars.empty()) {
         out += "<p class=\"muted\">No session had its DATA refused.</p>\n";
         return;
@@ -147,12 +150,14 @@ void append_chart(std::string& out, const Report& report) {
         std::max(2.0, std::min(24.0, 900.0 / static_cast<double>(bars.size())));
     const double svg_width = left + bar_width * static_cast<double>(bars.size()) + 10;
     const double svg_height = plot_height + bottom + 10;
-    out += fmt::format(
+    fmt::format_to(
+        std::back_inserter(out),
         "<svg role=\"img\" aria-label=\"DATA refused per {}\" width=\"{:.0f}\" height=\"{:.0f}\" "
         "viewBox=\"0 0 {:.0f} {:.0f}\">\n",
         per, svg_width, svg_height, svg_width, svg_height);
     // Axes and the peak label.
-    out += fmt::format(
+    fmt::format_to(
+        std::back_inserter(out),
         "<line x1=\"{0:.1f}\" y1=\"10\" x2=\"{0:.1f}\" y2=\"{1:.1f}\" stroke=\"#888\"/>\n"
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"#888\"/>\n"
         "<text x=\"{3:.1f}\" y=\"14\" font-size=\"11\" text-anchor=\"end\">{4}</text>\n"
@@ -170,17 +175,18 @@ void append_chart(std::string& out, const Report& report) {
             const double h =
                 plot_height * static_cast<double>(bar.counts[slot]) / static_cast<double>(peak);
             y -= h;
-            out += fmt::format(
-                "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
-                "fill=\"{}\"><title>{} UTC, {}: {}</title></rect>\n",
-                x + 0.5, y, std::max(1.0, bar_width - 1), h, color_of(slot), label,
-                cause_slot_name(slot), bar.counts[slot]);
+            fmt::format_to(std::back_inserter(out),
+                           "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+                           "fill=\"{}\"><title>{} UTC, {}: {}</title></rect>\n",
+                           x + 0.5, y, std::max(1.0, bar_width - 1), h, color_of(slot), label,
+                           cause_slot_name(slot), bar.counts[slot]);
         }
     }
     const auto axis_label = [&](size_t index, std::string_view anchor) {
         const UnixTime t = bars[index].start;
         const std::string text = width == hour ? format_utc_hour(t) : format_utc(t).substr(0, 10);
-        out += fmt::format(
+        fmt::format_to(
+            std::back_inserter(out),
             "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" text-anchor=\"{}\">{}</text>\n",
             left + bar_width * (static_cast<double>(index) + 0.5), 10 + plot_height + 16, anchor,
             text);
@@ -192,8 +198,8 @@ void append_chart(std::string& out, const Report& report) {
     for (size_t slot = 0; slot < cause_slots; ++slot) {
         if (!used[slot])
             continue;
-        out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", color_of(slot),
-                           cause_slot_name(slot));
+        fmt::format_to(std::back_inserter(out), "<span><i style=\"background:{}\"></i>{}</span>",
+                       color_of(slot), cause_slot_name(slot));
     }
     out += "</p>\n";
 }
@@ -212,7 +218,8 @@ void append_table(std::string& out, const Report& report, const OutputSink& sink
     for (const size_t i : listing_order(report)) {
         const ClientReport& c = report.head(i);
         const CauseReport* cause = top_cause(c);
-        out += fmt::format(
+        fmt::format_to(
+            std::back_inserter(out),
             "<tr><td><a href=\"#client-{}\">{}</a></td><td>{}</td><td class=\"n\">{}</td>"
             "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>"
             "<td>{}</td><td>{}</td></tr>\n",
@@ -225,8 +232,9 @@ void append_table(std::string& out, const Report& report, const OutputSink& sink
     out += "</table>\n";
     const unsigned long omitted = report.totals.clients_reported - report.client_count();
     if (omitted > 0) {
-        out += fmt::format("<p class=\"muted\">{} more clients not shown (--top {}).</p>\n",
-                           omitted, report.filters.top);
+        fmt::format_to(std::back_inserter(out),
+                       "<p class=\"muted\">{} more clients not shown (--top {}).</p>\n", omitted,
+                       report.filters.top);
     }
 }
 
@@ -235,18 +243,19 @@ void append_strangers(std::string& out, const Report& report) {
     const StrangerSummary s = summarise_strangers(report);
     if (s.clients == 0 || !strangers_summed_up(report))
         return;
-    out += fmt::format(
+    fmt::format_to(
+        std::back_inserter(out),
         "<h2>Strangers</h2>\n<p>{} clients of kind stranger (--kind stranger lists them), {} "
         "sessions, DATA refused (503/554): {}.</p>\n<p>Top causes (sessions):",
         s.clients, s.sessions, s.sessions_503);
     for (size_t i = 0; i < s.causes.size(); ++i) {
-        out += fmt::format("{} {} {}", i == 0 ? "" : ",", cause_slot_name(s.causes[i].first),
-                           s.causes[i].second);
+        fmt::format_to(std::back_inserter(out), "{} {} {}", i == 0 ? "" : ",",
+                       cause_slot_name(s.causes[i].first), s.causes[i].second);
     }
     out += ".</p>\n<p>Top sources (clients):";
     for (size_t i = 0; i < s.sources.size(); ++i)
-        out += fmt::format("{} {} {}", i == 0 ? "" : ",", esc(s.sources[i].first),
-                           s.sources[i].second);
+        fmt::format_to(std::back_inserter(out), "{} {} {}", i == 0 ? "" : ",",
+                       esc(s.sources[i].first), s.sources[i].second);
     out += ".</p>\n";
 }
 
@@ -264,25 +273,28 @@ std::string evidence_html(const Evidence& e) {
 }
 
 void append_client(std::string& out, const ClientReport& c, size_t index) {
-    out += fmt::format("<div class=\"client\" id=\"client-{}\">\n<h3>{}", index, esc(c.address));
+    fmt::format_to(std::back_inserter(out), "<div class=\"client\" id=\"client-{}\">\n<h3>{}",
+                   index, esc(c.address));
     if (!c.names.empty())
         out += " (" + join_escaped(c.names) + ")";
     out += "</h3>\n<table>\n";
-    out += fmt::format("<tr><th>Kind</th><td>{} ({})</td></tr>\n", kind_name(c.kind),
-                       c.kind_rule.empty() ? std::string_view("no rule held") : c.kind_rule);
-    out += fmt::format(
-        "<tr><th>Sessions</th><td>{}</td></tr>\n<tr><th>DATA refused "
-        "(503/554)</th><td>{}</td></tr>\n"
-        "<tr><th>Flagged by the milter</th><td>{}</td></tr>\n"
-        "<tr><th>With rejected commands</th><td>{}</td></tr>\n"
-        "<tr><th>Improper pipelining</th><td>{}</td></tr>\n"
-        "<tr><th>No recipient accepted, DATA not logged</th><td>{}</td></tr>\n"
-        "<tr><th>Recipients refused, no DATA</th><td>{}</td></tr>\n"
-        "<tr><th>Message refused after DATA</th><td>{}</td></tr>\n"
-        "<tr><th>DATA refused with recipients accepted</th><td>{}</td></tr>\n",
-        c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected, c.sessions_pipelining,
-        c.sessions_no_rcpt_data_unlogged, c.sessions_rcpt_refused_no_data,
-        c.sessions_refused_after_data, c.sessions_data_refused_with_rcpts);
+    fmt::format_to(std::back_inserter(out), "<tr><th>Kind</th><td>{} ({})</td></tr>\n",
+                   kind_name(c.kind),
+                   c.kind_rule.empty() ? std::string_view("no rule held") : c.kind_rule);
+    fmt::format_to(std::back_inserter(out),
+                   "<tr><th>Sessions</th><td>{}</td></tr>\n<tr><th>DATA refused "
+                   "(503/554)</th><td>{}</td></tr>\n"
+                   "<tr><th>Flagged by the milter</th><td>{}</td></tr>\n"
+                   "<tr><th>With rejected commands</th><td>{}</td></tr>\n"
+                   "<tr><th>Improper pipelining</th><td>{}</td></tr>\n"
+                   "<tr><th>No recipient accepted, DATA not logged</th><td>{}</td></tr>\n"
+                   "<tr><th>Recipients refused, no DATA</th><td>{}</td></tr>\n"
+                   "<tr><th>Message refused after DATA</th><td>{}</td></tr>\n"
+                   "<tr><th>DATA refused with recipients accepted</th><td>{}</td></tr>\n",
+                   c.sessions, c.sessions_503, c.sessions_flagged, c.sessions_rejected,
+                   c.sessions_pipelining, c.sessions_no_rcpt_data_unlogged,
+                   c.sessions_rcpt_refused_no_data, c.sessions_refused_after_data,
+                   c.sessions_data_refused_with_rcpts);
     if (c.sessions > 0) {
         out +=
             fmt::format("<tr><th>Seen (UTC)</th><td>{} to {} on {}</td></tr>\n",
@@ -304,15 +316,17 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
     }
     if (c.milter_summary) {
         const auto& s = c.milter_summary->summary;
-        out += fmt::format(
-            "<tr><th>Milter summary</th><td>{} at {}: {} sessions, {} transactions, {} "
-            "suppressed</td></tr>\n",
-            esc(c.milter_summary->host.empty() ? "-" : c.milter_summary->host),
-            format_utc(c.milter_summary->time), s.sessions, s.transactions, s.suppressed);
+        fmt::format_to(std::back_inserter(out),
+                       "<tr><th>Milter summary</th><td>{} at {}: {} sessions, {} transactions, {} "
+                       "suppressed</td></tr>\n",
+                       esc(c.milter_summary->host.empty() ? "-" : c.milter_summary->host),
+                       format_utc(c.milter_summary->time), s.sessions, s.transactions,
+                       s.suppressed);
     }
     out += "</table>\n";
     for (const auto& cause : c.causes) {
-        out += fmt::format(
+        fmt::format_to(
+            std::back_inserter(out),
             "<h4><i style=\"display:inline-block;width:.8em;height:.8em;background:{}\"></i> {} "
             "(fix: {}): {} sessions (503/554: {}, flagged: {}), first {}, last {}</h4>\n",
             color_of(cause.slot), cause_slot_name(cause.slot), fix_name(cause), cause.sessions,
@@ -330,7 +344,8 @@ void append_client(std::string& out, const ClientReport& c, size_t index) {
 
 void append_footer(std::string& out, const Report& report) {
     const InputReport& in = report.input;
-    out += fmt::format(
+    fmt::format_to(
+        std::back_inserter(out),
         "<h2>Input</h2>\n<p>{} lines: {} used, {} ignored, {} malformed, {} outside the period, {} "
         "too long. Sessions: {} ({} without their end line); milter findings: {} joined to MTA "
         "sessions, {} on their own.</p>\n<ul>\n",
@@ -338,9 +353,9 @@ void append_footer(std::string& out, const Report& report) {
         report.join.sessions, report.join.expired, report.join.findings_joined,
         report.join.findings_standalone);
     for (const auto& file : in.files) {
-        out += fmt::format("<li>{}: {} lines{}{}</li>\n", esc(file.name), file.lines,
-                           file.compressed ? " (gzip)" : "",
-                           file.error.empty() ? "" : ", " + esc(file.error));
+        fmt::format_to(std::back_inserter(out), "<li>{}: {} lines{}{}</li>\n", esc(file.name),
+                       file.lines, file.compressed ? " (gzip)" : "",
+                       file.error.empty() ? "" : ", " + esc(file.error));
     }
     out += "</ul>\n";
 }
@@ -348,15 +363,16 @@ void append_footer(std::string& out, const Report& report) {
 // --user: every session of the login or sender, step by step (user_trace.hpp),
 // in place of the clients.
 void append_trace(std::string& out, const UserTraceReport& trace) {
-    out += fmt::format("<h2>Sessions of {}</h2>\n<p>{} sessions", esc(trace.user),
-                       trace.sessions.size() + trace.earlier);
+    fmt::format_to(std::back_inserter(out), "<h2>Sessions of {}</h2>\n<p>{} sessions",
+                   esc(trace.user), trace.sessions.size() + trace.earlier);
     if (trace.earlier > 0)
-        out += fmt::format(" ({} earlier ones not shown)", trace.earlier);
+        fmt::format_to(std::back_inserter(out), " ({} earlier ones not shown)", trace.earlier);
     out += ".</p>\n";
     if (trace.sessions.empty())
         out += "<p>No session of this login or sender address in the log.</p>\n";
     for (const TracedSession& t : trace.sessions) {
-        out += fmt::format(
+        fmt::format_to(
+            std::back_inserter(out),
             "<div class=\"client\">\n<h3>{} to {} (UTC), {} {}, client {}[{}]{}{}</h3>\n<table>\n",
             format_utc(t.start), format_utc(t.end), esc(t.host.empty() ? "-" : t.host), t.mta,
             esc(t.client_name.empty() ? "unknown" : t.client_name), esc(t.client_addr),
@@ -366,20 +382,21 @@ void append_trace(std::string& out, const UserTraceReport& trace) {
                "</td></tr>\n</table>\n<table>\n<tr><th>Time (UTC)</th><th>Step</th><th>Text</th>"
                "<th>From</th><th>To</th></tr>\n";
         for (const SessionStep& step : t.steps) {
-            out += fmt::format(
-                "<tr><td>{}</td><td>{}{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>\n",
-                format_utc(step.time), step.what, step.refused ? " <b>refused</b>" : "",
-                esc(step.text),
-                step.refused && !step.login.empty() ? " (login " + esc(step.login) + ")"
-                                                    : std::string(),
-                esc(step.sender), esc(step.recipient));
+            fmt::format_to(std::back_inserter(out),
+                           "<tr><td>{}</td><td>{}{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>\n",
+                           format_utc(step.time), step.what, step.refused ? " <b>refused</b>" : "",
+                           esc(step.text),
+                           step.refused && !step.login.empty() ? " (login " + esc(step.login) + ")"
+                                                               : std::string(),
+                           esc(step.sender), esc(step.recipient));
         }
         out += "</table>\n";
         if (t.steps_omitted > 0)
-            out += fmt::format("<p class=\"muted\">{} more steps not kept.</p>\n", t.steps_omitted);
+            fmt::format_to(std::back_inserter(out),
+                           "<p class=\"muted\">{} more steps not kept.</p>\n", t.steps_omitted);
         if (!t.ended)
             out += "<p class=\"muted\">Its end is not in the log.</p>\n";
-        out += fmt::format("<p>Outcome: {}</p>\n", outcome_text(t.outcome));
+        fmt::format_to(std::back_inserter(out), "<p>Outcome: {}</p>\n", outcome_text(t.outcome));
         if (t.cause) {
             out +=
                 fmt::format("<h4>{} (fix: {})</h4>\n<p class=\"advice\">{}</p>\n",
@@ -398,13 +415,14 @@ void render_html(const Report& report, const OutputSink& sink) {
     out += style;
     out += "</style>\n</head>\n<body>\n<h1>milter503 report</h1>\n";
     if (report.has_period) {
-        out += fmt::format("<p>{} to {} (UTC)</p>\n", format_utc(report.first),
-                           format_utc(report.last));
+        fmt::format_to(std::back_inserter(out), "<p>{} to {} (UTC)</p>\n", format_utc(report.first),
+                       format_utc(report.last));
     } else {
         out += "<p>No log lines in the period.</p>\n";
     }
     const Totals& t = report.totals;
-    out += fmt::format(
+    fmt::format_to(
+        std::back_inserter(out),
         "<p>{} sessions from {} clients; DATA refused (503/554): <b>{}</b>; flagged by the "
         "milter: <b>{}</b>; improper pipelining: {}.</p>\n"
         "<p>Not proven 503s: no recipient accepted, DATA not logged: {}; recipients refused, no "

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -90,15 +91,18 @@ UnixTime unix_from_civil(const CivilTime& c) {
 
 // By hand, not fmt::format: the text report writes one per evidence line,
 // and a format string parsed each time was a tenth of the whole run.
-std::string format_utc(UnixTime t) {
+void append_utc(std::string& out, UnixTime t) {
     const CivilTime c = civil_from_unix(t);
-    if (c.year < 0 || c.year > 9999)
-        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour,
-                           c.minute, c.second);
-    std::string out = "0000-00-00T00:00:00Z";
-    const auto put = [&out](size_t at, unsigned value, size_t width) {
+    if (c.year < 0 || c.year > 9999) {
+        fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year,
+                       c.month, c.day, c.hour, c.minute, c.second);
+        return;
+    }
+    const size_t start = out.size();
+    out += "0000-00-00T00:00:00Z";
+    const auto put = [&out, start](size_t at, unsigned value, size_t width) {
         for (size_t i = width; i-- > 0; value /= 10)
-            out[at + i] = static_cast<char>('0' + value % 10);
+            out[start + at + i] = static_cast<char>('0' + value % 10);
     };
     put(0, static_cast<unsigned>(c.year), 4);
     put(5, static_cast<unsigned>(c.month), 2);
@@ -106,6 +110,11 @@ std::string format_utc(UnixTime t) {
     put(11, static_cast<unsigned>(c.hour), 2);
     put(14, static_cast<unsigned>(c.minute), 2);
     put(17, static_cast<unsigned>(c.second), 2);
+}
+
+std::string format_utc(UnixTime t) {
+    std::string out;
+    append_utc(out, t);
     return out;
 }
 

@@ -50,6 +50,7 @@ UnixTime unix_from_civil(const CivilTime& civil);
 
 // "2026-11-25T04:31:14Z"
 std::string format_utc(UnixTime t);
+void append_utc(std::string& out, UnixTime t);
 // "2026-11-25T04:00Z" style used for hour buckets: "2026-11-25 04:00"
 std::string format_utc_hour(UnixTime t);
 
