@@ -154,6 +154,24 @@ TEST(Aggregate, TopKeepsTheFirstOfTheOrderAndCountsAllReported) {
     EXPECT_EQ(r.clients[1].address, "192.0.2.3");  // one 503, two sessions
 }
 
+// Equal counts: the address text decides, byte by byte, a shorter text
+// first (the ranking compares 8 bytes of it first, then the rest).
+TEST(Aggregate, ClientsOfEqualCountsAreOrderedByAddressText) {
+    Aggregator a;
+    for (const char* addr : {"192.0.2.9", "192.0.2.10", "2001:db8::1", "192.0.2.1", "10.0.0.1",
+                             "192.0.2.100", "192.0.2"})
+        a.on_session(refused_session(addr, 100, 110));
+    a.on_session(refused_session("198.51.100.1", 100, 110));
+    a.on_session(refused_session("198.51.100.1", 200, 210));  // two 503s: first
+    const Report r = build(a);
+    std::vector<std::string> order;
+    for (const ClientReport& c : r.clients)
+        order.push_back(c.address);
+    EXPECT_EQ(order,
+              (std::vector<std::string>{"198.51.100.1", "10.0.0.1", "192.0.2", "192.0.2.1",
+                                        "192.0.2.10", "192.0.2.100", "192.0.2.9", "2001:db8::1"}));
+}
+
 TEST(Aggregate, LatestEvidenceIsTheNewestSessionsLine) {
     Aggregator a;
     a.on_session(refused_session("192.0.2.1", 100, 110));
