@@ -140,17 +140,37 @@ std::optional<std::uint32_t> canonical_ipv4(std::string_view addr) {
 // when its session count is 0, at most 70 % full. A client that gets an
 // entry leaves the table (entry() takes its counts over, erase() shifts
 // the probe chain back): at 10^6 clients the slots of the clients with
-// entries were half of the table.
+// entries were half of the table. 16 bytes a record: its times are 32-bit
+// differences from the table's epoch (the first quiet session's start);
+// a client whose times do not fit (68 years away) goes to an entry.
 class Aggregator::QuietClients {
   public:
     // Past this, a client's sessions go to an entry.
     static constexpr std::uint32_t max_sessions = std::numeric_limits<std::uint32_t>::max() - 1;
     struct Record {
-        UnixTime first_seen = 0;
-        UnixTime last_seen = 0;
+        std::int32_t first_seen = 0;  // time_of()
+        std::int32_t last_seen = 0;
         std::uint32_t addr = 0;
         std::uint32_t sessions = 0;  // 0: a free slot
     };
+    static_assert(sizeof(Record) == 16, "a Record is kept per quiet client");
+
+    // `t` as a record holds it, when it fits. Modulo 2^64, as time_of()
+    // adds it back: exact whatever the two times.
+    std::optional<std::int32_t> offset_of(UnixTime t) {
+        if (!epoch_)
+            epoch_ = t;
+        const auto diff = static_cast<std::int64_t>(static_cast<std::uint64_t>(t) -
+                                                    static_cast<std::uint64_t>(*epoch_));
+        if (diff < std::numeric_limits<std::int32_t>::min() ||
+            diff > std::numeric_limits<std::int32_t>::max())
+            return std::nullopt;
+        return static_cast<std::int32_t>(diff);
+    }
+    UnixTime time_of(std::int32_t offset) const {
+        return static_cast<UnixTime>(static_cast<std::uint64_t>(epoch_.value_or(0)) +
+                                     static_cast<std::uint64_t>(std::int64_t{offset}));
+    }
 
     Record* find(std::uint32_t addr) {
         if (slots_.empty())
@@ -220,6 +240,7 @@ class Aggregator::QuietClients {
 
     std::vector<Record> slots_;
     size_t size_ = 0;
+    std::optional<UnixTime> epoch_;
 };
 
 size_t cause_slot(std::optional<policy::Cause> cause) {
@@ -344,8 +365,8 @@ Aggregator::Entry& Aggregator::entry(std::string_view addr) {
         if (const auto ip = canonical_ipv4(addr)) {
             if (QuietClients::Record* quiet = quiet_->find(*ip)) {
                 fresh.sessions = quiet->sessions;
-                fresh.first_seen = quiet->first_seen;
-                fresh.last_seen = quiet->last_seen;
+                fresh.first_seen = quiet_->time_of(quiet->first_seen);
+                fresh.last_seen = quiet_->time_of(quiet->last_seen);
                 quiet_->erase(*quiet);
             }
         }
@@ -368,14 +389,23 @@ bool Aggregator::add_quiet(std::string_view addr, const MtaSession& s) {
     if (!ip || has_entry(addr))
         return false;
     QuietClients::Record* r = quiet_->find(*ip);
+    if (r != nullptr && r->sessions >= QuietClients::max_sessions)
+        return false;  // entry() takes it over with its full count
+    // As an entry counts them (its last seen starts at 0).
+    UnixTime first = s.start;
+    UnixTime last = std::max<UnixTime>(s.end, 0);
+    if (r != nullptr) {
+        first = std::min(first, quiet_->time_of(r->first_seen));
+        last = std::max(s.end, quiet_->time_of(r->last_seen));
+    }
+    const auto first_offset = quiet_->offset_of(first);
+    const auto last_offset = quiet_->offset_of(last);
+    if (!first_offset || !last_offset)
+        return false;  // entry() takes it over, its times whole
     if (r == nullptr)
         r = &quiet_->insert(*ip);
-    else if (r->sessions >= QuietClients::max_sessions)
-        return false;  // entry() takes it over with its full count
-    if (r->sessions == 0 || s.start < r->first_seen)
-        r->first_seen = s.start;
-    if (s.end > r->last_seen)
-        r->last_seen = s.end;
+    r->first_seen = *first_offset;
+    r->last_seen = *last_offset;
     ++r->sessions;
     return true;
 }
@@ -696,10 +726,12 @@ void Aggregator::fill_client(const Entry& e, ClientReport& c) const {
 
 Aggregator::Ranked Aggregator::ranked_client(std::uint32_t index, ClientKind kind,
                                              std::string_view rule) const {
+    static_assert(sizeof(Ranked) == 32, "a Ranked is kept per reported client");
     const Entry& e = entries_[index];
     Ranked r{};
     r.refused_flagged = std::uint64_t{e.sessions_503} << 32 | e.sessions_flagged;
-    r.other = other_interest(e);
+    r.other = static_cast<std::uint32_t>(
+        std::min<unsigned long>(other_interest(e), std::numeric_limits<std::uint32_t>::max()));
     // Compared as unsigned bytes, as std::string_view compares: a shorter
     // text, padded with 0, comes first, as it does.
     const std::string_view address = pool_.view(e.address);
@@ -709,7 +741,7 @@ Aggregator::Ranked Aggregator::ranked_client(std::uint32_t index, ClientKind kin
     }
     r.sessions = e.sessions;
     r.entry = index;
-    r.kind = kind;
+    r.kind = static_cast<std::uint8_t>(kind);
     r.rule = no_rule;
     const auto& rules = kind_rules();
     for (size_t i = 0; i < rules.size(); ++i) {
@@ -726,7 +758,9 @@ class Aggregator::OnDemand : public ClientSource {
         : owner_(owner), ranked_(std::move(ranked)) {}
 
     size_t size() const override { return ranked_.size(); }
-    ClientKind kind(size_t index) const override { return ranked_[index].kind; }
+    ClientKind kind(size_t index) const override {
+        return static_cast<ClientKind>(ranked_[index].kind);
+    }
     const ClientReport& client(size_t index) const override {
         return made(index, &Aggregator::fill_client, client_);
     }
@@ -740,7 +774,7 @@ class Aggregator::OnDemand : public ClientSource {
     const ClientReport& made(size_t index, Fill fill, ClientReport& into) const {
         const Ranked& r = ranked_.at(index);
         (owner_.*fill)(owner_.entries_[r.entry], into);
-        into.kind = r.kind;
+        into.kind = static_cast<ClientKind>(r.kind);
         into.kind_rule = r.rule == no_rule ? std::string_view() : kind_rules()[r.rule].name;
         return into;
     }

@@ -114,15 +114,17 @@ class Aggregator : public JoinSink {
     // One per reported client: the peak of a run on a public MX is in
     // build(), with all of them. The order's keys are copied in, so that
     // sorting reads this vector alone (reading each client's entry and
-    // address text was a twelfth of a full report): 40 bytes.
+    // address text was a twelfth of a full report): 32 bytes.
     struct Ranked {
         std::uint64_t refused_flagged;  // sessions_503 << 32 | sessions_flagged
-        std::uint64_t other;            // other_interest()
         std::uint64_t address_prefix;   // its first 8 bytes, big-endian, 0-padded
+        // other_interest(), at most 2^32 - 1: two counts of 32 bits a
+        // session (Entry) overflow before it does.
+        std::uint32_t other;
         std::uint32_t sessions;
         std::uint32_t entry;  // index into entries_
-        ClientKind kind;
-        std::uint8_t rule;  // index into kind_rules(), no_rule: none
+        std::uint8_t kind;    // ClientKind
+        std::uint8_t rule;    // index into kind_rules(), no_rule: none
     };
     static constexpr std::uint8_t no_rule = 0xff;
     Ranked ranked_client(std::uint32_t index, ClientKind kind, std::string_view rule) const;

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace milter503::report {
 namespace {
 
@@ -78,6 +80,35 @@ TEST(Aggregate, QuietClientTakenIntoTheMapKeepsItsEarlierSessions) {
     EXPECT_EQ(c.sessions_503, 1u);
     EXPECT_EQ(c.first_seen, 100);  // the first quiet session's start
     EXPECT_EQ(c.last_seen, 320);
+}
+
+// The quiet table holds times as 32-bit differences from its first
+// session's: a client seen 95 years later (or at a time no clock has)
+// goes to an entry, its earlier sessions and times with it.
+TEST(Aggregate, QuietClientsFarApartInTimeKeepTheirTimes) {
+    constexpr UnixTime start = 1000000000;
+    constexpr UnixTime later = start + 3000000000;
+    Aggregator a;
+    a.on_session(quiet_session("192.0.2.1", start, start + 10));
+    a.on_session(quiet_session("192.0.2.1", later, later + 10));
+    a.on_session(quiet_session("192.0.2.2", std::numeric_limits<UnixTime>::min(), 5));
+    a.on_session(refused_session("192.0.2.1", start + 50, start + 60));
+    a.on_session(refused_session("192.0.2.2", 200, 210));
+    const Report r = build(a);
+    EXPECT_EQ(r.totals.clients_seen, 2u);
+    EXPECT_EQ(r.totals.sessions, 5u);
+    ASSERT_EQ(r.clients.size(), 2u);
+    for (const ClientReport& c : r.clients) {
+        if (c.address == "192.0.2.1") {
+            EXPECT_EQ(c.sessions, 3u);
+            EXPECT_EQ(c.first_seen, start);
+            EXPECT_EQ(c.last_seen, later + 10);
+        } else {
+            EXPECT_EQ(c.sessions, 2u);
+            EXPECT_EQ(c.first_seen, std::numeric_limits<UnixTime>::min());
+            EXPECT_EQ(c.last_seen, 210);
+        }
+    }
 }
 
 TEST(Aggregate, AddressesThatAreNotCanonicalIpv4StayDistinct) {
