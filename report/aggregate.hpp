@@ -10,11 +10,13 @@
 //	names, logins, causes and evidence are kept only for clients that had
 //	a session of interest (an outcome, a finding, improper pipelining) or
 //	a reject line, or a milter summary, each list bounded, their texts
-//	in a StringPool (each distinct text once, as a 32-bit id). Local
+//	in a StringPool (each distinct text once, as a 32-bit id), packed
+//	between the client's sessions (client_record.hpp: about 48 bytes for
+//	a client of one session) and held whole once it has had a few. Local
 //	submissions (no SMTP client) are not clients. A client whose sessions
 //	all had nothing to report, no login and an IPv4 address (most of a
 //	public MX's: one session, dropped by postscreen or sending nothing)
-//	costs a 24-byte slot of a flat table (QuietClients) until a session
+//	costs a 16-byte slot of a flat table (QuietClients) until a session
 //	of interest gives it an entry.
 //
 //	The cause of a session is the one the milter found (its

@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -250,7 +251,13 @@ struct Joiner::HostState {
         UnixTime time;
         std::uint32_t slot;
         std::uint32_t generation;
-        bool operator>(const Due& other) const { return time > other.time; }
+        // A total order: sessions due at the same second go in the order
+        // of their slots, however the heap was filled (rebuilt from `open`,
+        // a hash table, below).
+        bool operator>(const Due& other) const {
+            return std::tie(time, slot, generation) >
+                   std::tie(other.time, other.slot, other.generation);
+        }
     };
     std::vector<Due> idle_due;
 
@@ -452,6 +459,29 @@ void Joiner::close(HostState& state, MtaSession&& session) {
     state.push_closing(std::move(session));
 }
 
+namespace {
+
+// The open sessions that `chosen` holds for, in the order they are handed
+// over when many go at once (the end of the log, an eviction): by last
+// line, then start, then key. Not the hash table's order: the first
+// session of a client to reach the aggregator gives its cause's first
+// example, and the report must not depend on the C++ library's hash.
+template <typename Open, typename Chosen>
+std::vector<typename Open::iterator> in_handover_order(Open& open, Chosen chosen) {
+    std::vector<typename Open::iterator> order;
+    for (auto it = open.begin(); it != open.end(); ++it) {
+        if (chosen(it->second))
+            order.push_back(it);
+    }
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+        return std::tie(a->second.last_activity, a->second.start, a->first) <
+               std::tie(b->second.last_activity, b->second.start, b->first);
+    });
+    return order;
+}
+
+}  // namespace
+
 void Joiner::evict_oldest(HostState& state) {
     if (state.open.size() < limits_.max_open)
         return;
@@ -463,17 +493,12 @@ void Joiner::evict_oldest(HostState& state) {
     std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(victims - 1),
                      times.end());
     const UnixTime cutoff = times[victims - 1];
-    for (auto it = state.open.begin(); it != state.open.end();) {
-        if (it->second.last_activity <= cutoff) {
-            auto next = std::next(it);
-            MtaSession session = state.take_open(it);
-            it = next;
-            session.end = session.last_activity;
-            ++stats_.evicted;
-            emit(std::move(session));
-        } else {
-            ++it;
-        }
+    const auto oldest = [cutoff](const MtaSession& s) { return s.last_activity <= cutoff; };
+    for (const auto& it : in_handover_order(state.open, oldest)) {
+        MtaSession session = state.take_open(it);
+        session.end = session.last_activity;
+        ++stats_.evicted;
+        emit(std::move(session));
     }
 }
 
@@ -790,8 +815,8 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
         }
     };
     if (addr.empty()) {
-        for (auto& [key, session] : state.open)
-            consider(session, true);
+        for (const auto& it : in_handover_order(state.open, [](const MtaSession&) { return true; }))
+            consider(it->second, true);
     } else {
         auto [a, a_end] = state.open_by_addr.equal_range(addr);
         for (; a != a_end; ++a)
@@ -862,7 +887,9 @@ void Joiner::finish() {
         HostState& state = *host.second;
         // Open sessions first, so that they can still take over milter-only
         // sessions queued before them.
-        for (auto& [key, session] : state.open) {
+        for (const auto& it :
+             in_handover_order(state.open, [](const MtaSession&) { return true; })) {
+            MtaSession& session = it->second;
             if (!session.end_logged)
                 session.ended = true;
             session.end = session.last_activity;

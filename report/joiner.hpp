@@ -42,6 +42,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -142,13 +143,10 @@ class Joiner {
     JoinStats stats_;
     size_t step_bytes_ = 0;   // of the steps recorded in open sessions
     std::string key_buffer_;  // scope and key of the event at hand
-    struct ViewHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view text) const {
-            return std::hash<std::string_view>{}(text);
-        }
-    };
-    std::unordered_map<std::string, std::unique_ptr<HostState>, ViewHash, std::equal_to<>> hosts_;
+    // By name, in order: what is searched across hosts (a milter logging
+    // under another host name) is searched in the same order on every
+    // platform.
+    std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
     HostState* last_host_ = nullptr;
 };
 

@@ -491,6 +491,43 @@ TEST_F(JoinerTest, IdleSessionsAreHandedOverAndForgotten) {
     EXPECT_EQ(joiner.held_sessions(), 0u);
 }
 
+// Sessions handed over together (the end of the log, evictions) go in the
+// order of their last line, then their start, then their key: never in a
+// hash table's order, which would make the report's examples depend on
+// the C++ library's hash (the first session of a client to arrive gives
+// its cause's first example).
+TEST_F(JoinerTest, SessionsHandedOverTogetherGoInTheOrderOfTheirLastLine) {
+    std::vector<UnixTime> expected;
+    for (int i = 0; i < 60; ++i) {
+        // Last lines out of order, and pairs of the same second.
+        const UnixTime last = t0 + (i * 37) % 30;
+        pf("vm", std::to_string(100 + i), t0 - 1,
+           "connect from unknown[192.0.2." + std::to_string(i) + "]:1");
+        pf("vm", std::to_string(100 + i), last,
+           "NOQUEUE: reject: RCPT from unknown[192.0.2." + std::to_string(i) +
+               "]:1: 554 5.7.1 <x@remote.test>: Relay access denied; from=<bob@example.test> "
+               "to=<x@remote.test> proto=ESMTP helo=<outlook.test>");
+        expected.push_back(last);
+    }
+    joiner.finish();
+    ASSERT_EQ(sink.sessions.size(), 60u);
+    std::vector<UnixTime> order;
+    for (const MtaSession& s : sink.sessions)
+        order.push_back(s.last_activity);
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(order, expected);
+    // Within one second, by key: the process ids' texts, "105" before
+    // "135", so client 192.0.2.5 before 192.0.2.35.
+    const auto octet = [](const MtaSession& s) {
+        return std::stoi(s.client_addr.substr(s.client_addr.rfind('.') + 1));
+    };
+    for (size_t i = 1; i < sink.sessions.size(); ++i) {
+        if (sink.sessions[i].last_activity == sink.sessions[i - 1].last_activity) {
+            EXPECT_LT(octet(sink.sessions[i - 1]), octet(sink.sessions[i])) << "at " << i;
+        }
+    }
+}
+
 TEST_F(JoinerTest, OpenSessionsAreCapped) {
     JoinerLimits limits;
     limits.max_open = 100;
