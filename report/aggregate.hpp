@@ -101,7 +101,7 @@ class Aggregator : public JoinSink {
     void count_session(Entry& entry, const MtaSession& session);
     void note_detail(ClientDetail& detail, const MtaSession& session);
     void note_cause(ClientDetail& detail, const MtaSession& session);
-    // A client's detail to change, then to put back (see detail_):
+    // A client's detail to change, then to put back (see editing_):
     // what edit() returns is valid until the next edit() or read().
     ClientDetail& edit(Entry& entry);
     void put_back(Entry& entry, ClientDetail& detail);

@@ -795,7 +795,11 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
     // With a queue id that no MTA line named, only the milter's own earlier
     // findings of the same connection qualify.
     const bool milter_only = !qid.empty();
-    const auto consider = [&](MtaSession& session, bool open) {
+    // Ties (the same score and start) go to the first considered, or with
+    // `key`, the smallest key: open sessions without an address are
+    // considered in a hash table's order.
+    std::string_view target_key;
+    const auto consider = [&](MtaSession& session, bool open, std::string_view key = {}) {
         if (milter_only && !session.milter_only)
             return;
         if (!same_client(session, addr, finding.client_port, finding.conn_id))
@@ -809,14 +813,17 @@ MtaSession* Joiner::finding_target(HostState& state, const policy::Finding& find
             score += 8;
         if (names_sender(session, finding.sender))
             score += 4;
-        if (score > best || (score == best && session.start > target->start)) {
+        const bool later = score == best && session.start > target->start;
+        const bool tied = score == best && session.start == target->start && key < target_key;
+        if (score > best || later || tied) {
             best = score;
             target = &session;
+            target_key = key;
         }
     };
     if (addr.empty()) {
-        for (const auto& it : in_handover_order(state.open, [](const MtaSession&) { return true; }))
-            consider(it->second, true);
+        for (auto& [key, session] : state.open)
+            consider(session, true, key);
     } else {
         auto [a, a_end] = state.open_by_addr.equal_range(addr);
         for (; a != a_end; ++a)

@@ -46,7 +46,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "policy/client_table.hpp"
 #include "policy/finding.hpp"
