@@ -14,8 +14,8 @@
 //
 //	On a public MX there are 10^5 to 10^6 such clients, most with one or
 //	two sessions, and the structure with its heap blocks (the record, the
-//	cause list, the example list) cost 270 bytes a client. pack() writes
-//	it in about 60: variable-length integers, times as differences, the
+//	cause list, the example list) cost 272 bytes a client. pack() writes
+//	it in about 48: variable-length integers, times as differences, the
 //	lists as counts and ids. unpack() reads it back into a ClientDetail,
 //	reusing its room. DetailSlot, 8 bytes, holds either form or none.
 //
