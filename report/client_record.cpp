@@ -316,7 +316,10 @@ void unpack_cause(Reader& r, UnixTime origin, CauseRecord& c) {
 }  // namespace
 
 bool pack(const ClientDetail& d, std::vector<std::uint8_t>& out) {
-    if (d.summary() != nullptr)
+    // A cause's example count is 2 bits of its head: more than the
+    // aggregator keeps would not fit (held whole, then).
+    const auto too_many = [](const CauseRecord& c) { return c.examples.size() > max_examples; };
+    if (d.summary() != nullptr || std::any_of(d.causes.begin(), d.causes.end(), too_many))
         return false;
     Writer w(out);
     for (const IdList* list : {&d.names, &d.helos, &d.logins, &d.hosts})

@@ -164,7 +164,8 @@ struct ClientDetail {
 };
 
 // Appends the packed form of `detail` to `out`; false, and `out` as it
-// was, when it has a milter summary.
+// was, when it has a milter summary (or a cause of more than max_examples
+// examples, which the aggregator never keeps).
 bool pack(const ClientDetail& detail, std::vector<std::uint8_t>& out);
 // Reads pack()'s bytes into `into`, all of its fields written.
 void unpack(std::span<const std::uint8_t> bytes, ClientDetail& into);

@@ -203,11 +203,19 @@ TEST(ClientRecord, RandomDetailsReadBackAsTheyWere) {
     }
 }
 
-TEST(ClientRecord, PackLeavesADetailWithASummaryWhole) {
+TEST(ClientRecord, PackLeavesADetailWithASummaryOrTooManyExamplesWhole) {
     ClientDetail d = full_detail();
     d.rare_part().summary = std::make_unique<MilterSummary>();
     std::vector<std::uint8_t> bytes{1, 2, 3};
     EXPECT_FALSE(pack(d, bytes));
+    EXPECT_EQ(bytes, (std::vector<std::uint8_t>{1, 2, 3}));
+
+    // More examples than a cause's head counts: whole too.
+    ClientDetail many = full_detail();
+    many.rare.reset();
+    for (size_t i = 0; i <= max_examples; ++i)
+        many.causes.back().examples.push_back(evidence(1700000000, 50 + static_cast<Id>(i)));
+    EXPECT_FALSE(pack(many, bytes));
     EXPECT_EQ(bytes, (std::vector<std::uint8_t>{1, 2, 3}));
 }
 
