@@ -180,11 +180,8 @@ class Writer {
     explicit Writer(std::vector<std::uint8_t>& out) : out_(out) {}
 
     void number(std::uint64_t n) {
-        while (n >= 0x80) {
-            out_.push_back(static_cast<std::uint8_t>(n | 0x80));
-            n >>= 7;
-        }
-        out_.push_back(static_cast<std::uint8_t>(n));
+        std::array<std::uint8_t, leb128::max_bytes> bytes{};
+        out_.insert(out_.end(), bytes.begin(), bytes.begin() + leb128::put(n, bytes.data()));
     }
     void byte(std::uint8_t b) { out_.push_back(b); }
     void word(std::uint64_t w) {
@@ -222,15 +219,7 @@ class Reader {
   public:
     explicit Reader(std::span<const std::uint8_t> in) : in_(in) {}
 
-    std::uint64_t number() {
-        std::uint64_t n = 0;
-        for (unsigned shift = 0;; shift += 7) {
-            const std::uint8_t b = in_[at_++];
-            n |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-            if ((b & 0x80) == 0)
-                return n;
-        }
-    }
+    std::uint64_t number() { return leb128::get(in_.data(), at_); }
     std::uint32_t id() { return static_cast<std::uint32_t>(number()); }
     std::uint8_t byte() { return in_[at_++]; }
     std::uint64_t word() {
@@ -391,13 +380,8 @@ void DetailSlot::hold_packed(std::span<const std::uint8_t> bytes) {
         std::copy(bytes.begin(), bytes.end(), held.begin());
         return;
     }
-    std::array<std::uint8_t, 10> header{};
-    size_t length = 0;
-    for (size_t n = bytes.size();; n >>= 7) {
-        header[length++] = static_cast<std::uint8_t>(n >= 0x80 ? (n & 0x7f) | 0x80 : n);
-        if (n < 0x80)
-            break;
-    }
+    std::array<std::uint8_t, leb128::max_bytes> header{};
+    const size_t length = leb128::put(bytes.size(), header.data());
     auto* fresh = new std::uint8_t[length + bytes.size()];
     std::copy_n(header.begin(), length, fresh);
     std::copy(bytes.begin(), bytes.end(), fresh + length);

@@ -170,6 +170,29 @@ bool pack(const ClientDetail& detail, std::vector<std::uint8_t>& out);
 // Reads pack()'s bytes into `into`, all of its fields written.
 void unpack(std::span<const std::uint8_t> bytes, ClientDetail& into);
 
+// The packed form's numbers, and a packed block's length: LEB128, 7 bits a
+// byte, low bits first. put() writes at most max_bytes bytes at `out`
+// and returns how many; get() reads one at in[at], moving `at` past it.
+namespace leb128 {
+inline constexpr size_t max_bytes = 10;
+inline size_t put(std::uint64_t n, std::uint8_t* out) {
+    size_t length = 0;
+    for (; n >= 0x80; n >>= 7)
+        out[length++] = static_cast<std::uint8_t>(n | 0x80);
+    out[length++] = static_cast<std::uint8_t>(n);
+    return length;
+}
+inline std::uint64_t get(const std::uint8_t* in, size_t& at) {
+    std::uint64_t n = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        const std::uint8_t b = in[at++];
+        n |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+        if ((b & 0x80) == 0)
+            return n;
+    }
+}
+}  // namespace leb128
+
 // A client's detail in 8 bytes: none, packed bytes, or a ClientDetail of
 // its own. One pointer: to the detail, or one past the start of the
 // packed block, an odd address (allocations are at least 2-aligned).
@@ -199,14 +222,8 @@ class DetailSlot {
         if (!is_packed())
             return {};
         std::uint8_t* start = held_ - 1;
-        size_t size = 0;
         size_t at = 0;
-        for (unsigned shift = 0;; shift += 7) {
-            const std::uint8_t b = start[at++];
-            size |= static_cast<size_t>(b & 0x7f) << shift;
-            if ((b & 0x80) == 0)
-                break;
-        }
+        const auto size = static_cast<size_t>(leb128::get(start, at));
         return {start + at, size};
     }
 
