@@ -155,22 +155,17 @@ class Aggregator::QuietClients {
     };
     static_assert(sizeof(Record) == 16, "a Record is kept per quiet client");
 
-    // `t` as a record holds it, when it fits. Modulo 2^64, as time_of()
-    // adds it back: exact whatever the two times.
+    // `t` as a record holds it, when it fits (time_of() adds it back).
     std::optional<std::int32_t> offset_of(UnixTime t) {
         if (!epoch_)
             epoch_ = t;
-        const auto diff = static_cast<std::int64_t>(static_cast<std::uint64_t>(t) -
-                                                    static_cast<std::uint64_t>(*epoch_));
+        const std::int64_t diff = time_difference(t, *epoch_);
         if (diff < std::numeric_limits<std::int32_t>::min() ||
             diff > std::numeric_limits<std::int32_t>::max())
             return std::nullopt;
         return static_cast<std::int32_t>(diff);
     }
-    UnixTime time_of(std::int32_t offset) const {
-        return static_cast<UnixTime>(static_cast<std::uint64_t>(epoch_.value_or(0)) +
-                                     static_cast<std::uint64_t>(std::int64_t{offset}));
-    }
+    UnixTime time_of(std::int32_t offset) const { return time_plus(epoch_.value_or(0), offset); }
 
     Record* find(std::uint32_t addr) {
         if (slots_.empty())

@@ -191,8 +191,7 @@ class Writer {
     }
     // `t` as its difference from `base`, zigzag-coded.
     void time(UnixTime t, UnixTime base) {
-        const auto diff = static_cast<std::int64_t>(static_cast<std::uint64_t>(t) -
-                                                    static_cast<std::uint64_t>(base));
+        const std::int64_t diff = time_difference(t, base);
         number((static_cast<std::uint64_t>(diff) << 1) ^ static_cast<std::uint64_t>(diff >> 63));
     }
     void list(const IdList& ids) {
@@ -231,7 +230,7 @@ class Reader {
     UnixTime time(UnixTime base) {
         const std::uint64_t zigzag = number();
         const std::uint64_t diff = (zigzag >> 1) ^ (~(zigzag & 1) + 1);
-        return static_cast<UnixTime>(static_cast<std::uint64_t>(base) + diff);
+        return time_plus(base, static_cast<std::int64_t>(diff));
     }
     void list(IdList& ids) {
         ids.clear();

@@ -32,6 +32,18 @@ namespace milter503::report {
 
 using UnixTime = std::int64_t;
 
+// `later - earlier`, and `base + difference`, modulo 2^64: whatever two
+// times an odd log holds, no signed overflow, and the one undoes the
+// other exactly (what is kept as a difference from another time).
+inline std::int64_t time_difference(UnixTime later, UnixTime earlier) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(later) -
+                                     static_cast<std::uint64_t>(earlier));
+}
+inline UnixTime time_plus(UnixTime base, std::int64_t difference) {
+    return static_cast<UnixTime>(static_cast<std::uint64_t>(base) +
+                                 static_cast<std::uint64_t>(difference));
+}
+
 struct CivilTime {
     int year = 1970;
     unsigned month = 1;  // 1..12
