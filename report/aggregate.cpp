@@ -414,13 +414,9 @@ constexpr std::uint32_t whole_after = 4;
 }  // namespace
 
 ClientDetail& Aggregator::edit(Entry& e) {
-    if (ClientDetail* whole = e.detail.whole())
-        return *whole;
-    const std::span<const std::uint8_t> bytes = e.detail.packed();
-    if (bytes.empty())
-        editing_.clear();
-    else
-        unpack(bytes, editing_);
+    if (ClientDetail* detail = e.detail.get(editing_))
+        return *detail;
+    editing_.clear();
     return editing_;
 }
 
@@ -436,13 +432,7 @@ void Aggregator::put_back(Entry& e, ClientDetail& d) {
 }
 
 const ClientDetail* Aggregator::read(const Entry& e) const {
-    if (const ClientDetail* whole = e.detail.whole())
-        return whole;
-    const std::span<const std::uint8_t> bytes = e.detail.packed();
-    if (bytes.empty())
-        return nullptr;
-    unpack(bytes, reading_);
-    return &reading_;
+    return e.detail.get(reading_);
 }
 
 void Aggregator::on_session(MtaSession&& s) {

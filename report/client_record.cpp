@@ -366,6 +366,16 @@ void unpack(std::span<const std::uint8_t> bytes, ClientDetail& d) {
     }
 }
 
+ClientDetail* DetailSlot::get(ClientDetail& scratch) const {
+    if (ClientDetail* detail = whole())
+        return detail;
+    const std::span<const std::uint8_t> bytes = packed();
+    if (bytes.empty())
+        return nullptr;
+    unpack(bytes, scratch);
+    return &scratch;
+}
+
 void DetailSlot::hold_whole(std::unique_ptr<ClientDetail> detail) {
     reset();
     held_ = reinterpret_cast<std::uint8_t*>(detail.release());

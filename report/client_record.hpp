@@ -210,6 +210,9 @@ class DetailSlot {
     }
     // The packed bytes; empty when not packed.
     std::span<const std::uint8_t> packed() const { return block(); }
+    // The detail: the whole one, or the packed one unpacked into
+    // `scratch`; null when none.
+    ClientDetail* get(ClientDetail& scratch) const;
 
     void hold_whole(std::unique_ptr<ClientDetail> detail);
     void hold_packed(std::span<const std::uint8_t> bytes);

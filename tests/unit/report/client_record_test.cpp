@@ -248,9 +248,11 @@ TEST(ClientRecord, AOneSessionClientPacksIntoAFewDozenBytes) {
 
 TEST(ClientRecord, SlotHoldsNothingPackedBytesOrAWholeDetail) {
     DetailSlot slot;
+    ClientDetail scratch;
     EXPECT_TRUE(slot.empty());
     EXPECT_EQ(slot.whole(), nullptr);
     EXPECT_TRUE(slot.packed().empty());
+    EXPECT_EQ(slot.get(scratch), nullptr);
 
     const std::vector<std::uint8_t> short_bytes{1, 2, 3};
     slot.hold_packed(short_bytes);
@@ -268,6 +270,14 @@ TEST(ClientRecord, SlotHoldsNothingPackedBytesOrAWholeDetail) {
     slot.hold_packed(long_bytes);
     EXPECT_EQ(std::vector<std::uint8_t>(slot.packed().begin(), slot.packed().end()), long_bytes);
 
+    ClientDetail packed;
+    packed.helos.push_back(8);
+    std::vector<std::uint8_t> packed_bytes;
+    ASSERT_TRUE(pack(packed, packed_bytes));
+    slot.hold_packed(packed_bytes);
+    ASSERT_EQ(slot.get(scratch), &scratch);  // unpacked there
+    EXPECT_EQ(scratch.helos[0], 8u);
+
     auto whole = std::make_unique<ClientDetail>();
     whole->helos.push_back(9);
     const ClientDetail* held = whole.get();
@@ -275,6 +285,7 @@ TEST(ClientRecord, SlotHoldsNothingPackedBytesOrAWholeDetail) {
     EXPECT_EQ(slot.whole(), held);
     EXPECT_TRUE(slot.packed().empty());
     EXPECT_EQ(slot.whole()->helos[0], 9u);
+    EXPECT_EQ(slot.get(scratch), held);
 
     slot.reset();
     EXPECT_TRUE(slot.empty());
