@@ -594,8 +594,8 @@ void Aggregator::on_summary(std::string_view host, UnixTime time, policy::Client
     put_back(e, d);
 }
 
-// The client's kind and the rule that decided it (client_kind.hpp).
-std::pair<ClientKind, std::string_view> Aggregator::kind_of(const ClientDetail* d) const {
+// The rule that decides the client's kind (client_kind.hpp; null: none holds).
+const KindRule* Aggregator::kind_of(const ClientDetail* d) const {
     static const KindSignals none;
     if (d == nullptr)
         return KindBook::classify(KindInput{{}, {}, false, none, kinds_});
@@ -709,8 +709,7 @@ void Aggregator::fill_client(const Entry& e, ClientReport& c) const {
         d->causes[order.index[i]].fill(pool_, c.causes[i]);
 }
 
-Aggregator::Ranked Aggregator::ranked_client(std::uint32_t index, ClientKind kind,
-                                             std::string_view rule) const {
+Aggregator::Ranked Aggregator::ranked_client(std::uint32_t index, const KindRule* rule) const {
     static_assert(sizeof(Ranked) == 32, "a Ranked is kept per reported client");
     const Entry& e = entries_[index];
     Ranked r{};
@@ -726,13 +725,8 @@ Aggregator::Ranked Aggregator::ranked_client(std::uint32_t index, ClientKind kin
     }
     r.sessions = e.sessions;
     r.entry = index;
-    r.kind = static_cast<std::uint8_t>(kind);
-    r.rule = no_rule;
-    const auto& rules = kind_rules();
-    for (size_t i = 0; i < rules.size(); ++i) {
-        if (rules[i].name == rule && !rule.empty())
-            r.rule = static_cast<std::uint8_t>(i);
-    }
+    r.kind = static_cast<std::uint8_t>(rule ? rule->kind : ClientKind::unknown);
+    r.rule = rule ? static_cast<std::uint8_t>(rule - kind_rules().data()) : no_rule;
     return r;
 }
 
@@ -797,10 +791,11 @@ void Aggregator::build(size_t top, Report& report, bool on_demand) {
                               (client_filter_.has_value() && e.sessions > 0);
         if (!reported)
             continue;
-        const auto [kind, rule] = kind_of(d);
+        const KindRule* rule = kind_of(d);
+        const ClientKind kind = rule ? rule->kind : ClientKind::unknown;
         ++totals.clients_by_kind[static_cast<size_t>(kind)];
         if (!report.filters.kind || *report.filters.kind == kind)
-            ranked.push_back(ranked_client(index, kind, rule));
+            ranked.push_back(ranked_client(index, rule));
     }
     quiet_->for_each([&](const QuietClients::Record& r) {
         ++totals.clients_seen;

@@ -107,7 +107,7 @@ class Aggregator : public JoinSink {
     void put_back(Entry& entry, ClientDetail& detail);
     // A client's detail to read (null: none), valid until the next read().
     const ClientDetail* read(const Entry& entry) const;
-    std::pair<ClientKind, std::string_view> kind_of(const ClientDetail* detail) const;
+    const KindRule* kind_of(const ClientDetail* detail) const;
     bool add_quiet(std::string_view addr, const MtaSession& session);
     void fill_head(const Entry& entry, ClientReport& into) const;
     void fill_head(const Entry& entry, const ClientDetail* detail, ClientReport& into) const;
@@ -129,7 +129,7 @@ class Aggregator : public JoinSink {
         std::uint8_t rule;    // index into kind_rules(), no_rule: none
     };
     static constexpr std::uint8_t no_rule = 0xff;
-    Ranked ranked_client(std::uint32_t index, ClientKind kind, std::string_view rule) const;
+    Ranked ranked_client(std::uint32_t index, const KindRule* rule) const;
     class OnDemand;
 
     std::optional<std::string> client_filter_;

@@ -149,12 +149,12 @@ bool KindBook::is_mailbox(std::uint64_t sender_hash) const {
     return mailboxes_.count(sender_hash) > 0;
 }
 
-std::pair<ClientKind, std::string_view> KindBook::classify(const KindInput& input) {
+const KindRule* KindBook::classify(const KindInput& input) {
     for (const KindRule& rule : kind_rules()) {
         if (rule.holds(input))
-            return {rule.kind, rule.name};
+            return &rule;
     }
-    return {ClientKind::unknown, {}};
+    return nullptr;
 }
 
 bool helo_is_address(std::string_view helo, bool bracketed, bool public_only) {

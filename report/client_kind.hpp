@@ -106,8 +106,9 @@ class KindBook {
     // A login seen anywhere in the log (lower-cased).
     bool is_mailbox(std::uint64_t sender_hash) const;
 
-    // The kind of a client and the rule that decided it (empty: none).
-    static std::pair<ClientKind, std::string_view> classify(const KindInput& input);
+    // The row of kind_rules() that decides the client's kind (null: none
+    // holds, ClientKind::unknown).
+    static const KindRule* classify(const KindInput& input);
 
   private:
     std::unordered_set<std::uint64_t> mailboxes_;
