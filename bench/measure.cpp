@@ -1,14 +1,15 @@
 // NAME
 //	milter503-bench-measure 1
 // SUMMARY
-//	run a command, print its wall time and peak resident memory
+//	run a command, print its wall time, peak resident memory and CPU time
 // SYNOPSIS
 //	milter503-bench-measure OUTPUT COMMAND [ARG...]
 // DESCRIPTION
 //	Runs COMMAND with its standard output to the file OUTPUT (/dev/null
-//	to discard it) and prints `SECONDS MAX_RSS_KIB STATUS` on standard
-//	output: wall-clock time, the peak resident set size of the command
-//	(wait4's ru_maxrss) and its exit status. No external `time` needed.
+//	to discard it) and prints `SECONDS MAX_RSS_KIB STATUS CPU_SECONDS` on
+//	standard output: wall-clock time, the peak resident set size of the
+//	command (wait4's ru_maxrss), its exit status and the CPU time of all
+//	its threads (user and system). No external `time` needed.
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -43,7 +44,11 @@ int main(int argc, char** argv) {
         return 71;
     }
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    std::printf("%.3f %ld %d\n", elapsed.count(), usage.ru_maxrss,
-                WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    std::printf("%.3f %ld %d %.3f\n", elapsed.count(), usage.ru_maxrss,
+                WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+                seconds(usage.ru_utime) + seconds(usage.ru_stime));
     return 0;
 }

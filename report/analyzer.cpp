@@ -12,6 +12,7 @@
 #include <queue>
 
 #include "policy/text.hpp"
+#include "report/join_thread.hpp"
 #include "report/log_source.hpp"
 
 namespace milter503::report {
@@ -31,33 +32,27 @@ JoinerLimits joiner_limits(const AnalyzerOptions& options) {
 
 }  // namespace
 
-// Hands a source's events for the line at hand to the joiner.
-class Analyzer::Dispatch : public EventSink {
+// Where the batches' events go: the joiner, and the milter's alerts.
+class Analyzer::Dispatch : public EventTarget {
   public:
     Dispatch(Joiner& joiner, ServerAlerts& alerts) : joiner_(joiner), alerts_(alerts) {}
 
-    void begin(const LogSource& source, const LogLine& line) {
-        source_ = &source;
-        line_ = &line;
+    void event(const LineOrigin& line, const SessionEvent& event) override {
+        joiner_.event(line.mta, line.host, line.time, event);
     }
-    void event(const SessionEvent& event) override {
-        joiner_.event(source_->mta, line_->host, line_->time, event);
+    void finding(const LineOrigin& line, policy::Finding&& finding) override {
+        joiner_.finding(line.host, line.time, std::move(finding));
     }
-    void finding(policy::Finding&& finding) override {
-        joiner_.finding(line_->host, line_->time, std::move(finding));
+    void summary(const LineOrigin& line, policy::ClientSummary&& summary) override {
+        joiner_.summary(line.host, line.time, std::move(summary));
     }
-    void summary(policy::ClientSummary&& summary) override {
-        joiner_.summary(line_->host, line_->time, std::move(summary));
-    }
-    void alert(policy::AlertLine&& alert) override {
-        alerts_.on_milter_alert(line_->time, std::move(alert));
+    void alert(const LineOrigin& line, policy::AlertLine&& alert) override {
+        alerts_.on_milter_alert(line.time, std::move(alert));
     }
 
   private:
     Joiner& joiner_;
     ServerAlerts& alerts_;
-    const LogSource* source_ = nullptr;
-    const LogLine* line_ = nullptr;
 };
 
 Analyzer::Analyzer(AnalyzerOptions options, const LocalZone& zone)
@@ -69,7 +64,8 @@ Analyzer::Analyzer(AnalyzerOptions options, const LocalZone& zone)
                   : nullptr),
       alerts_(tracer_ ? static_cast<JoinSink&>(*tracer_) : aggregator_),
       joiner_(alerts_, joiner_limits(options_)),
-      dispatch_(std::make_unique<Dispatch>(joiner_, alerts_)) {}
+      dispatch_(std::make_unique<Dispatch>(joiner_, alerts_)),
+      batch_(options_.batch_text_room) {}
 
 Analyzer::~Analyzer() = default;
 
@@ -88,9 +84,11 @@ struct Analyzer::Stream {
 void Analyzer::read(LineSource& source) {
     SyslogParser parser = stream_parser(source.modified());
     const std::uint64_t before = input_.lines;
+    start_join_thread();
     std::string_view line;
     while (source.next(line))
         add_line(line, parser);
+    stop_join_thread();
     FileReport file;
     file.name = source.name();
     file.compressed = source.compressed();
@@ -159,6 +157,7 @@ void Analyzer::read_files(
         }
         streams.push_back(std::move(stream));
     };
+    start_join_thread();
     size_t next_pending = 0;
     while (next_pending < pending.size() || !heap.empty()) {
         if (next_pending < pending.size() && (heap.empty() || !pending[next_pending].first ||
@@ -180,6 +179,29 @@ void Analyzer::read_files(
             streams[index]->source.reset();
         }
     }
+    stop_join_thread();
+}
+
+void Analyzer::hand_over() {
+    if (batch_.empty())
+        return;
+    if (join_thread_) {
+        batch_ = join_thread_->hand_over(std::move(batch_));
+    } else {
+        batch_.replay(*dispatch_);
+    }
+}
+
+void Analyzer::start_join_thread() {
+    hand_over();  // lines added before, in order
+    if (options_.join_thread)
+        join_thread_ = std::make_unique<JoinThread>(*dispatch_, 3, options_.batch_text_room);
+}
+
+void Analyzer::stop_join_thread() {
+    hand_over();
+    if (auto thread = std::move(join_thread_))
+        thread->finish();
 }
 
 void Analyzer::add_unreadable(const std::string& name, const std::string& error) {
@@ -214,8 +236,10 @@ void Analyzer::dispatch(const LogLine& log) {
 
     Parsed result = Parsed::ignored;
     if (const LogSource* source = source_for(log.program)) {
-        dispatch_->begin(*source, log);
-        result = source->read(log, *dispatch_);
+        if (!batch_.fits(log))
+            hand_over();
+        result = source->read(batch_.keep(log, source->mta), batch_);
+        batch_.end_line();
     }
     switch (result) {
         case Parsed::used:
@@ -231,6 +255,7 @@ void Analyzer::dispatch(const LogLine& log) {
 }
 
 Report Analyzer::finish() {
+    hand_over();
     joiner_.finish();
     Report report;
     report.filters = options_.filters;

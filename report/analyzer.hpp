@@ -22,6 +22,11 @@
 //	with one file open at a time, and a session that spans a rotation
 //	stays whole. Lines of the same second go in the order the files were
 //	given; lines without a header are counted where they stand.
+//
+//	The events of the lines go to the joiner in batches (event_batch.hpp);
+//	with `join_thread`, read() and read_files() replay them on a second
+//	thread (join_thread.hpp) while the next lines are read. The joiner
+//	hears the same events in the same order either way.
 #pragma once
 
 #include <functional>
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "report/aggregate.hpp"
+#include "report/event_batch.hpp"
 #include "report/input.hpp"
 #include "report/joiner.hpp"
 #include "report/report_model.hpp"
@@ -41,6 +47,8 @@
 #include "report/user_trace.hpp"
 
 namespace milter503::report {
+
+class JoinThread;
 
 struct AnalyzerOptions {
     std::optional<int> year;  // of RFC 3164 lines (--year)
@@ -54,6 +62,11 @@ struct AnalyzerOptions {
     // (Report::client_source), not all at once: the Analyzer must then
     // outlive the Report. milter503-report's own run.
     bool clients_on_demand = false;
+    // Join and count on a second thread while reading (join_thread.hpp):
+    // milter503-report's own run on a machine of two cores or more.
+    bool join_thread = false;
+    // The text room of an event batch (event_batch.hpp).
+    size_t batch_text_room = EventBatch::default_text_room;
 };
 
 class Analyzer {
@@ -73,6 +86,7 @@ class Analyzer {
     void read_files(
         const std::vector<std::string>& paths,
         const std::function<void(const std::string& path, const std::string& error)>& on_error);
+    // One line; its events reach the joiner by finish() at the latest.
     void add_line(std::string_view line, SyslogParser& parser);
     // Records a file that could not be opened.
     void add_unreadable(const std::string& name, const std::string& error);
@@ -87,6 +101,11 @@ class Analyzer {
     class Dispatch;
 
     void dispatch(const LogLine& log);
+    // The batch's events go to the joiner: replayed here, or queued for
+    // the join thread.
+    void hand_over();
+    void start_join_thread();
+    void stop_join_thread();
     // The next line of `stream` with a header; false at its end.
     bool advance(Stream& stream);
     void end_stream(Stream& stream);
@@ -98,6 +117,8 @@ class Analyzer {
     ServerAlerts alerts_;                 // first after the joiner
     Joiner joiner_;
     std::unique_ptr<Dispatch> dispatch_;
+    EventBatch batch_;
+    std::unique_ptr<JoinThread> join_thread_;  // while reading, with options_.join_thread
     InputReport input_;
     bool has_period_ = false;
     UnixTime first_ = 0;

@@ -9,10 +9,13 @@
 // DESCRIPTION
 //	Reads the files (gzip or plain, in the order of their first line's
 //	time), or standard input, and prints the report on standard output.
+//	Where its CPU affinity allows two cores, the sessions are joined on a
+//	second thread while the lines are read (join_thread.hpp).
 //	Exit status (sysexits.h): 0 done, also when nothing was found;
 //	64 bad command line (usage on standard error); 66 a file could not be
 //	read, or not to its end: the file is named on standard error, the
 //	other files are still read and the report is still printed.
+#include <sched.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -21,6 +24,7 @@
 #include <ctime>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "report/analyzer.hpp"
@@ -34,12 +38,23 @@ namespace {
 
 using namespace milter503::report;
 
+// Whether this process may run on two cores at once: then a second
+// thread joins the sessions while the first reads (join_thread.hpp).
+bool has_second_core() {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    if (sched_getaffinity(0, sizeof cpus, &cpus) == 0)
+        return CPU_COUNT(&cpus) > 1;
+    return std::thread::hardware_concurrency() > 1;
+}
+
 int run(const Options& options, const LocalZone& zone) {
     AnalyzerOptions analyzer_options;
     analyzer_options.year = options.year;
     analyzer_options.now = zone.to_civil(std::time(nullptr));
     analyzer_options.filters = options.filters;
     analyzer_options.clients_on_demand = true;  // `analyzer` outlives the report
+    analyzer_options.join_thread = has_second_core();
     Analyzer analyzer(analyzer_options, zone);
 
     int status = EX_OK;

@@ -7,6 +7,11 @@
 //	captures of the integration runs), with and without --top and
 //	--kind, the text, JSON and HTML output is byte for byte the one of
 //	the clients made beforehand.
+//
+//	It also joins the sessions on a second thread while reading
+//	(AnalyzerOptions::join_thread): with batches of a few lines, so that
+//	nearly every line crosses between the threads, the output is again
+//	the same byte for byte.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -52,19 +57,27 @@ struct Rendered {
     std::string html;
 };
 
-Rendered render(const std::vector<std::string>& files, const Filters& filters, bool on_demand) {
+struct Route {
+    bool on_demand = false;
+    bool join_thread = false;
+};
+
+Rendered render(const std::vector<std::string>& files, const Filters& filters, Route route) {
     static const LocalZone utc = LocalZone::fixed(0);
     AnalyzerOptions options;
     options.year = 2026;
     options.now = CivilTime{2026, 12, 1, 0, 0, 0};
     options.filters = filters;
-    options.clients_on_demand = on_demand;
+    options.clients_on_demand = route.on_demand;
+    options.join_thread = route.join_thread;
+    if (route.join_thread)
+        options.batch_text_room = 400;  // two or three lines a batch
     Analyzer analyzer(options, utc);
     analyzer.read_files(files, [](const std::string& path, const std::string& error) {
         ADD_FAILURE() << path << ": " << error;
     });
     const Report report = analyzer.finish();
-    EXPECT_EQ(report.client_source != nullptr, on_demand);
+    EXPECT_EQ(report.client_source != nullptr, route.on_demand);
     return {render_text(report), render_json(report), render_html(report)};
 }
 
@@ -78,8 +91,8 @@ TEST(ClientsOnDemand, TheSameOutputOnEveryLog) {
     size_t with_clients = 0;
     for (const auto& files : inputs) {
         for (const Filters& filters : variants) {
-            const Rendered made = render(files, filters, false);
-            const Rendered on_demand = render(files, filters, true);
+            const Rendered made = render(files, filters, Route{});
+            const Rendered on_demand = render(files, filters, Route{.on_demand = true});
             EXPECT_EQ(on_demand.text, made.text) << files.front();
             EXPECT_EQ(on_demand.json, made.json) << files.front();
             EXPECT_EQ(on_demand.html, made.html) << files.front();
@@ -87,6 +100,20 @@ TEST(ClientsOnDemand, TheSameOutputOnEveryLog) {
         }
     }
     EXPECT_GE(with_clients, 60u);  // most runs list clients: the test compares something
+}
+
+TEST(JoinThread, TheSameOutputOnEveryLog) {
+    size_t with_clients = 0;
+    for (const auto& files : all_inputs()) {
+        const Rendered one = render(files, Filters{}, Route{.on_demand = true});
+        const Rendered two =
+            render(files, Filters{}, Route{.on_demand = true, .join_thread = true});
+        EXPECT_EQ(two.text, one.text) << files.front();
+        EXPECT_EQ(two.json, one.json) << files.front();
+        EXPECT_EQ(two.html, one.html) << files.front();
+        with_clients += one.json.find("\"address\"") != std::string::npos ? 1 : 0;
+    }
+    EXPECT_GE(with_clients, 20u);
 }
 
 }  // namespace
