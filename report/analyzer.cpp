@@ -104,10 +104,8 @@ bool Analyzer::advance(Stream& stream) {
     std::string_view line;
     while (stream.source->next(line)) {
         ++stream.lines;
-        if (auto parsed = stream.parser.parse(line)) {
-            stream.log = *parsed;
+        if (stream.parser.parse(line, stream.log))
             return true;
-        }
         ++input_.lines;
         ++(is_blank(line) ? input_.ignored : input_.malformed);
     }

@@ -126,25 +126,33 @@ std::optional<UnixTime> parse_exim_prefix(std::string_view text, const LocalZone
 }
 
 std::optional<LogLine> SyslogParser::parse(std::string_view line) {
+    LogLine out;
+    if (!parse(line, out))
+        return std::nullopt;
+    return out;
+}
+
+bool SyslogParser::parse(std::string_view line, LogLine& out) {
+    out = LogLine{};
     if (!line.empty() && line.back() == '\r')
         line.remove_suffix(1);
     if (line.size() < 16)
-        return std::nullopt;
+        return false;
     if (is_digit(line[0])) {
         if (line.size() > 10 && line[10] == 'T')
-            return parse_3339(line);
+            return parse_3339(line, out);
         if (line.size() > 10 && line[10] == ' ')
-            return parse_exim(line);
-        return std::nullopt;
+            return parse_exim(line, out);
+        return false;
     }
-    return parse_3164(line);
+    return parse_3164(line, out);
 }
 
-std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
+bool SyslogParser::parse_3164(std::string_view line, LogLine& out) {
     // "Nov 25 04:31:14 ", "Nov  5 04:31:14 ", "Nov 05 04:31:14.123456 ",
     // and the unpadded day some syslog daemons write: "Mar 7 02:09:33 "
     if (line.size() < 16 || line[3] != ' ')
-        return std::nullopt;
+        return false;
     const size_t time_at = is_digit(line[4]) && line[5] == ' ' ? 6 : 7;
     size_t host_at = time_at + 8;
     if (host_at < line.size() && line[host_at] == '.') {
@@ -153,7 +161,7 @@ std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
             ++host_at;
     }
     if (host_at >= line.size() || line[host_at] != ' ')
-        return std::nullopt;
+        return false;
     const std::string_view stamp = line.substr(0, host_at);
     std::string_view rest = line.substr(host_at + 1);
     // BSD syslogd's `<facility.priority>` before the host.
@@ -163,19 +171,16 @@ std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
             rest.substr(1, close).find(' ') == std::string_view::npos)
             rest.remove_prefix(close + 2);
     }
-    LogLine out;
     out.form = LineForm::rfc3164;
     // year_for() is still asked, so that the year guess sees every line.
     if (stamp == last_3164_.text && years_.year_for(last_3164_.civil) == last_3164_.civil.year) {
         out.time = last_3164_.time;
-        if (!split_host_tag(rest, true, out))
-            return std::nullopt;
-        return out;
+        return split_host_tag(rest, true, out);
     }
     CivilTime civil;
     civil.month = month_from_abbrev(line.substr(0, 3));
     if (civil.month == 0)
-        return std::nullopt;
+        return false;
     const char d1 = line[4];
     const char d2 = line[5];
     if (time_at == 6) {
@@ -184,44 +189,38 @@ std::optional<LogLine> SyslogParser::parse_3164(std::string_view line) {
         civil.day = (d1 == ' ' ? 0u : static_cast<unsigned>(d1 - '0') * 10) +
                     static_cast<unsigned>(d2 - '0');
     } else {
-        return std::nullopt;
+        return false;
     }
     if (line[time_at - 1] != ' ' || !parse_hms(line.substr(time_at, 8), civil))
-        return std::nullopt;
+        return false;
     civil.year = years_.year_for(civil);
     if (!valid_civil(civil))
-        return std::nullopt;
+        return false;
     out.time = zone_.to_unix(civil);
     last_3164_ = {std::string(stamp), civil, out.time};
-    if (!split_host_tag(rest, true, out))
-        return std::nullopt;
-    return out;
+    return split_host_tag(rest, true, out);
 }
 
-std::optional<LogLine> SyslogParser::parse_3339(std::string_view line) {
+bool SyslogParser::parse_3339(std::string_view line, LogLine& out) {
     size_t length = 0;
     const auto time = parse_rfc3339_prefix(line, length);
     if (!time || length + 1 >= line.size())
-        return std::nullopt;
-    LogLine out;
+        return false;
     out.form = LineForm::rfc3339;
     out.time = *time;
-    if (!split_host_tag(line.substr(length + 1), true, out))
-        return std::nullopt;
-    return out;
+    return split_host_tag(line.substr(length + 1), true, out);
 }
 
-std::optional<LogLine> SyslogParser::parse_exim(std::string_view line) {
+bool SyslogParser::parse_exim(std::string_view line, LogLine& out) {
     size_t length = 0;
-    LogLine out;
     const auto time = parse_exim_prefix(line, zone_, length, &out.pid);
     if (!time)
-        return std::nullopt;
+        return false;
     out.form = LineForm::exim_mainlog;
     out.time = *time;
     out.program = "exim";
     out.message = line.substr(length);
-    return out;
+    return true;
 }
 
 }  // namespace milter503::report

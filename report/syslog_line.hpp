@@ -62,11 +62,14 @@ class SyslogParser {
     SyslogParser(const LocalZone& zone, YearGuess years) : zone_(zone), years_(years) {}
 
     std::optional<LogLine> parse(std::string_view line);
+    // The same into `out` (the analyzer's per-line call: no copy of the
+    // header); false and `out` undefined when the line has no header.
+    bool parse(std::string_view line, LogLine& out);
 
   private:
-    std::optional<LogLine> parse_3164(std::string_view line);
-    std::optional<LogLine> parse_3339(std::string_view line);
-    std::optional<LogLine> parse_exim(std::string_view line);
+    bool parse_3164(std::string_view line, LogLine& out);
+    bool parse_3339(std::string_view line, LogLine& out);
+    bool parse_exim(std::string_view line, LogLine& out);
 
     const LocalZone& zone_;
     YearGuess years_;
